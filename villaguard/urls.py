@@ -15,6 +15,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("territory.urls")),
     path("", include("contracts.urls")),
+    path("", include("guardians.urls")),
+    path("", include("complaints.urls")),
+    path("", include("committees.urls")),
 ]
 
 if settings.DEBUG:

@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "accounts",
     "territory",
     "contracts",
+    "guardians",
+    "complaints",
+    "committees",
 ]
 
 MIDDLEWARE = [
