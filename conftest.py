@@ -45,3 +45,93 @@ def municipality(db):
 @pytest.fixture
 def chihuahua_point():
     return Point(-106.08, 28.63, srid=4326)
+
+
+# --- Browser tests (Playwright driving Debian's Chromium) -----------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS_DIR = settings.BASE_DIR / "test-artifacts"
+SCREENSHOTS_DIR = ARTIFACTS_DIR / "screenshots"
+AXE_JS = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _block_external(route):
+    """No internet here: map tiles and any other outside request are answered empty."""
+    route.fulfill(status=204, body="")
+
+
+@pytest.fixture
+def page(browser):
+    """A desktop page whose requests outside localhost are answered empty."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-MX")
+    context.route(
+        lambda url: not url.startswith(("http://localhost", "http://127.0.0.1")), _block_external
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized touch page (Pixel 5-like) whose outside requests are answered empty."""
+    context = browser.new_context(
+        viewport={"width": 393, "height": 851},
+        device_scale_factor=2.75,
+        is_mobile=True,
+        has_touch=True,
+        locale="es-MX",
+    )
+    context.route(
+        lambda url: not url.startswith(("http://localhost", "http://127.0.0.1")), _block_external
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(request):
+    """screenshot(page, "name") saves test-artifacts/screenshots/<test>-<name>.png."""
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str):
+        path = SCREENSHOTS_DIR / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def axe():
+    """axe(page) runs axe-core in the page and returns the serious or critical violations."""
+
+    def run(page) -> list[dict]:
+        assert AXE_JS.exists(), "axe-core is missing: run `npm install` (make test does)"
+        page.add_script_tag(path=str(AXE_JS))
+        result = page.evaluate("async () => await axe.run(document)")
+        return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+    return run

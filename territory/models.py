@@ -148,7 +148,10 @@ class Colonia(MunicipalityScoped):
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     geometry = models.MultiPolygonField(_("boundary"), srid=4326, null=True, blank=True)
     location = models.PointField(
-        _("location"), srid=4326, null=True, blank=True,
+        _("location"),
+        srid=4326,
+        null=True,
+        blank=True,
         help_text=_("A point for localities with no drawn boundary."),
     )
 
@@ -231,7 +234,9 @@ class ServiceArea(MunicipalityScoped):
         ServiceType, verbose_name=_("service"), on_delete=models.PROTECT, related_name="areas"
     )
     colonias_text = models.CharField(
-        _("colonias named"), max_length=500, blank=True,
+        _("colonias named"),
+        max_length=500,
+        blank=True,
         help_text=_("The colonias as the source file names them."),
     )
     geometry = models.MultiPolygonField(_("boundary"), srid=4326)

@@ -24,7 +24,9 @@ class ContractFactory(factory.django.DjangoModelFactory):
     municipality = factory.SubFactory(MunicipalityFactory)
     number = factory.Sequence(lambda n: f"SA/LP/{n:03d}/2026")
     lot = factory.Sequence(lambda n: str(11 + n))
-    company = factory.SubFactory(CompanyFactory, municipality=factory.SelfAttribute("..municipality"))
+    company = factory.SubFactory(
+        CompanyFactory, municipality=factory.SelfAttribute("..municipality")
+    )
     service_type = factory.SubFactory(
         ServiceTypeFactory, municipality=factory.SelfAttribute("..municipality")
     )

@@ -74,7 +74,9 @@ class PublicSpaceFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"AC-Z11-{n:04d}")
     name = factory.Sequence(lambda n: f"Parque {n}")
     kind = models.PublicSpace.Kind.PARK
-    geometry = factory.Sequence(lambda n: square(-106.09 + (n % 50) * 0.0015, 28.62 + (n // 50) * 0.0015))
+    geometry = factory.Sequence(
+        lambda n: square(-106.09 + (n % 50) * 0.0015, 28.62 + (n // 50) * 0.0015)
+    )
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):

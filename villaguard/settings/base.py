@@ -149,7 +149,9 @@ CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="VillaGuard <no-reply@villaguard.localhost>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="VillaGuard <no-reply@villaguard.localhost>"
+)
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (28.63, -106.08),
