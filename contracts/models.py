@@ -12,7 +12,8 @@ from territory.models import MunicipalityScoped
 from .querysets import CompanyQuerySet, ContractQuerySet
 from .validators import validate_pdf
 
-# Companies: 3 letters (Ñ and & allowed), date YYMMDD, 3 homoclave characters. Persons have 4 letters.
+# Companies: 3 letters (Ñ and & allowed), date YYMMDD, 3 homoclave characters.
+# Persons have 4 letters.
 RFC_PATTERN = r"^[A-ZÑ&]{3,4}\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])[A-Z\d]{2}[A\d]$"
 rfc_validator = RegexValidator(
     RFC_PATTERN,
