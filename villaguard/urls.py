@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("guardians.urls")),
     path("", include("complaints.urls")),
     path("", include("committees.urls")),
+    path("", include("findings.urls")),
 ]
 
 if settings.DEBUG:

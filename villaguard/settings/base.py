@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "guardians",
     "complaints",
     "committees",
+    "findings",
 ]
 
 MIDDLEWARE = [
