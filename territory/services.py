@@ -110,3 +110,10 @@ def space_refresh_geometry(*, space: PublicSpace) -> PublicSpace:
         setattr(space, name, value)
     space.colonia = colonia_for_point(municipality=space.municipality, point=space.centroid)
     return space
+
+
+def service_area_refresh_geometry(*, area: ServiceArea) -> ServiceArea:
+    """Re-derives area and centroid after the boundary was edited (e.g. in the admin)."""
+    for name, value in _geometry_fields(area.geometry).items():
+        setattr(area, name, value)
+    return area

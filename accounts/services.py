@@ -1,0 +1,155 @@
+"""Writes for users and their roles; seed_demo, the admin and the sign-up flows call these.
+
+A role is a Django group of the same name (see ``accounts.models.Role``); the groups and their
+model permissions are created by migration ``accounts.0002_roles``.
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from territory.models import Directorate, Municipality
+
+from .models import Role, User
+
+UPDATABLE_FIELDS = frozenset(
+    {
+        "email",
+        "first_name",
+        "last_name",
+        "municipality",
+        "directorate",
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "is_demo",
+    }
+)
+
+
+def _clean_roles(roles: Iterable[str]) -> list[str]:
+    roles = list(dict.fromkeys(str(role) for role in roles))
+    unknown = [role for role in roles if role not in Role.values]
+    if unknown:
+        raise ValidationError(
+            _("Unknown role: %(roles)s. The roles are: %(known)s.")
+            % {"roles": ", ".join(unknown), "known": ", ".join(Role.values)},
+            code="unknown_role",
+        )
+    return roles
+
+
+def _validate(user: User, roles: list[str]) -> None:
+    """The rules every user keeps, whether created or updated."""
+    errors: dict[str, list[str]] = {}
+    if user.directorate_id is not None:
+        directorate = user.directorate
+        if user.municipality_id is None:
+            user.municipality = directorate.municipality
+        elif directorate.municipality_id != user.municipality_id:
+            errors.setdefault("directorate", []).append(
+                _("The directorate belongs to another municipality.")
+            )
+    if Role.DIRECTORATE_STAFF in roles and user.directorate_id is None:
+        errors.setdefault("directorate", []).append(
+            _("Directorate staff must be bound to a directorate.")
+        )
+    if Role.MUNICIPAL_STAFF in roles and user.municipality_id is None:
+        errors.setdefault("municipality", []).append(
+            _("Municipal staff must be bound to a municipality.")
+        )
+    if user.is_superuser and not user.is_staff:
+        errors.setdefault("is_staff", []).append(_("A superuser must also be staff."))
+    if errors:
+        raise ValidationError(errors)
+    user.full_clean(exclude=["password"])
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    email: str = "",
+    municipality: Municipality | None = None,
+    directorate: Directorate | None = None,
+    roles: Iterable[str] = (),
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    is_demo: bool = False,
+    first_name: str = "",
+    last_name: str = "",
+    skip_password_validation: bool = False,
+) -> User:
+    """Creates a user with these roles. ``password=None`` leaves the password unusable (e.g.
+    someone invited who sets it through a reset link); a given password must pass the
+    validators in ``AUTH_PASSWORD_VALIDATORS`` unless ``skip_password_validation`` (seed_demo's
+    published password, which is similar to some demo usernames).
+
+    A directorate with no municipality binds the user to the directorate's municipality.
+    """
+    roles = _clean_roles(roles)
+    user = User(
+        username=User.normalize_username(username.strip()),
+        email=User.objects.normalize_email(email.strip()),
+        first_name=first_name,
+        last_name=last_name,
+        municipality=municipality,
+        directorate=directorate,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+        is_demo=is_demo,
+    )
+    _validate(user, roles)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        if not skip_password_validation:
+            validate_password(password, user)
+        user.set_password(password)
+    user.save()
+    user_set_roles(user=user, roles=roles)
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *, user: User, password: str | None = None, skip_password_validation: bool = False, **fields
+) -> User:
+    """Changes the given fields (any of ``UPDATABLE_FIELDS``) and, if given, the password."""
+    unknown = set(fields) - UPDATABLE_FIELDS
+    if unknown:
+        raise TypeError(f"user_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(user, name, value)
+    _validate(user, list(user.groups.values_list("name", flat=True)))
+    if password is not None:
+        if not skip_password_validation:
+            validate_password(password, user)
+        user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: Iterable[str]) -> User:
+    """Gives the user exactly these roles (groups that are not roles are kept)."""
+    roles = _clean_roles(roles)
+    if Role.DIRECTORATE_STAFF in roles and user.directorate_id is None:
+        raise ValidationError(
+            {"directorate": _("Directorate staff must be bound to a directorate.")}
+        )
+    if Role.MUNICIPAL_STAFF in roles and user.municipality_id is None:
+        raise ValidationError(
+            {"municipality": _("Municipal staff must be bound to a municipality.")}
+        )
+    # The groups come from migration accounts.0002_roles; get_or_create keeps this working on
+    # a database flushed by a TransactionTestCase, where data migrations are not replayed.
+    groups = [Group.objects.get_or_create(name=role)[0] for role in roles]
+    user.groups.remove(*user.groups.filter(name__in=Role.values).exclude(name__in=roles))
+    user.groups.add(*groups)
+    return user
