@@ -1,7 +1,7 @@
 """Writes for users and their roles; seed_demo, the admin and the sign-up flows call these.
 
 A role is a Django group of the same name (see ``accounts.models.Role``); the groups and their
-model permissions are created by migration ``accounts.0002_roles``.
+model permissions are kept by ``accounts.roles.sync_role_groups`` after every migrate.
 """
 
 from collections.abc import Iterable
@@ -147,8 +147,6 @@ def user_set_roles(*, user: User, roles: Iterable[str]) -> User:
         raise ValidationError(
             {"municipality": _("Municipal staff must be bound to a municipality.")}
         )
-    # The groups come from migration accounts.0002_roles; get_or_create keeps this working on
-    # a database flushed by a TransactionTestCase, where data migrations are not replayed.
     groups = [Group.objects.get_or_create(name=role)[0] for role in roles]
     user.groups.remove(*user.groups.filter(name__in=Role.values).exclude(name__in=roles))
     user.groups.add(*groups)

@@ -5,3 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class CommitteesConfig(AppConfig):
     name = "committees"
     verbose_name = _("Committees")
+    demo_seeders = ["committees.demo.seed_committees"]

@@ -1,3 +1,47 @@
+from django.urls import path
+
+from . import views
+
 app_name = "committees"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("committees/", views.committee_list, name="committee_list"),
+    path("committees/<int:pk>/", views.committee_detail, name="committee_detail"),
+    path("copladem/", views.planning, name="planning"),
+    path("forums/", views.forum_list, name="forum_list"),
+    path("forums/<int:pk>/", views.forum_detail, name="forum_detail"),
+    path("works/", views.work_list, name="work_list"),
+    path("equity/", views.equity, name="equity"),
+    path("equity.csv", views.equity_csv, name="equity_csv"),
+    path("api/equity.geojson", views.equity_geojson, name="equity_geojson"),
+    path("participation/", views.dashboard, name="dashboard"),
+    path("participation/needs/", views.need_list, name="need_list"),
+    path("participation/needs.geojson", views.needs_geojson, name="needs_geojson"),
+    path("participation/needs/new/", views.need_create, name="need_create"),
+    path("participation/needs/<int:pk>/", views.need_detail, name="need_detail"),
+    path("participation/needs/<int:pk>/edit/", views.need_edit, name="need_edit"),
+    path("participation/needs/<int:pk>/status/", views.need_status, name="need_status"),
+    path("participation/forums/new/", views.forum_create, name="forum_create"),
+    path("participation/requisitions/", views.requisition_list, name="requisition_list"),
+    path("participation/requisitions/new/", views.requisition_create, name="requisition_create"),
+    path(
+        "participation/requisitions/<int:pk>/",
+        views.requisition_detail,
+        name="requisition_detail",
+    ),
+    path(
+        "participation/requisitions/<int:pk>/submit/",
+        views.requisition_submit,
+        name="requisition_submit",
+    ),
+    path(
+        "participation/requisitions/<int:pk>/answer/",
+        views.requisition_answer,
+        name="requisition_answer",
+    ),
+    path(
+        "participation/requisitions/<int:pk>/document.<str:fmt>",
+        views.requisition_document,
+        name="requisition_document",
+    ),
+]

@@ -1,0 +1,229 @@
+"""Server-rendered forms for committee members, civil employees and staff. They only check
+input; the views hand the cleaned data to the services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from territory.models import Colonia
+
+from .models import (
+    CitizenCommittee,
+    CivilEmployee,
+    Forum,
+    Institution,
+    Need,
+    Program,
+)
+from .selectors import requisitionable_needs
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleImageField, self).clean(f, initial) for f in files]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _communities(municipality, participant):
+    colonias = Colonia.objects.for_municipality(municipality).order_by("name")
+    if participant.is_staff:
+        return colonias
+    return colonias.filter(pk__in=participant.colonia_ids)
+
+
+class NeedForm(forms.ModelForm):
+    class Meta:
+        model = Need
+        fields = [
+            "colonia",
+            "category",
+            "description",
+            "people_affected",
+            "estimated_cost",
+            "evidence",
+            "forum",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, municipality, participant, **kwargs):
+        super().__init__(*args, **kwargs)
+        communities = _communities(municipality, participant)
+        self.fields["colonia"].queryset = communities
+        self.fields["forum"].queryset = (
+            Forum.objects.for_municipality(municipality)
+            .filter(colonia__in=communities)
+            .select_related("colonia")
+            .order_by("-starts_at")
+        )
+        self.fields["evidence"].widget = forms.FileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}
+        )
+
+
+class NeedStatusForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"), choices=Need.Status.choices)
+    priority = forms.IntegerField(
+        label=_("Priority set by the committee"),
+        required=False,
+        min_value=1,
+        max_value=99,
+        help_text=_("1 is the most urgent. Needed to prioritise."),
+    )
+    reason = forms.CharField(
+        label=_("Reason or note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed to reject."),
+    )
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if choices is not None:
+            self.fields["to_status"].choices = choices
+
+
+class ForumForm(forms.ModelForm):
+    photos = MultipleImageField(
+        label=_("Photos (at most 3)"),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    class Meta:
+        model = Forum
+        fields = [
+            "kind",
+            "title",
+            "starts_at",
+            "place",
+            "colonia",
+            "committee",
+            "facilitator",
+            "agenda",
+            "attendance_women",
+            "attendance_men",
+            "attendance_total",
+            "summary",
+            "minutes",
+        ]
+        widgets = {
+            "starts_at": DateTimeInput(),
+            "agenda": forms.Textarea(attrs={"rows": 4}),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, municipality, participant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["colonia"].queryset = _communities(municipality, participant)
+        committees = CitizenCommittee.objects.for_municipality(municipality)
+        if not participant.is_staff:
+            committees = committees.filter(pk__in=participant.committee_ids)
+        self.fields["committee"].queryset = committees
+        self.fields["facilitator"].queryset = CivilEmployee.objects.filter(
+            association__municipality=municipality
+        )
+        self.fields["minutes"].widget = forms.FileInput(attrs={"accept": "application/pdf"})
+        self.fields["attendance_total"].required = False
+
+    def clean(self):
+        data = super().clean()
+        women = data.get("attendance_women") or 0
+        men = data.get("attendance_men") or 0
+        total = data.get("attendance_total")
+        if total is None:
+            data["attendance_total"] = women + men
+        elif total < women + men:
+            self.add_error("attendance_total", _("The total cannot be less than women plus men."))
+        return data
+
+
+class AgreementForm(forms.Form):
+    description = forms.CharField(label=_("Agreement"), required=False, max_length=1000)
+    owner = forms.CharField(label=_("Who is responsible"), required=False, max_length=200)
+    due_on = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("description") and not data.get("owner"):
+            self.add_error("owner", _("Say who is responsible for the agreement."))
+        if not data.get("description") and (data.get("owner") or data.get("due_on")):
+            self.add_error("description", _("Write the agreement."))
+        return data
+
+
+AgreementFormSet = forms.formset_factory(AgreementForm, extra=3, max_num=20)
+
+
+class RequisitionForm(forms.Form):
+    institution = forms.ModelChoiceField(
+        label=_("Institution"), queryset=Institution.objects.none()
+    )
+    program = forms.ModelChoiceField(
+        label=_("Program"), queryset=Program.objects.none(), required=False
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=250)
+    needs = forms.ModelMultipleChoiceField(
+        label=_("Prioritised needs to include"),
+        queryset=Need.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = Institution.objects.for_municipality(municipality)
+        self.fields["program"].queryset = Program.objects.filter(
+            institution__municipality=municipality
+        ).select_related("institution")
+        self.fields["needs"].queryset = requisitionable_needs(municipality)
+        self.fields["needs"].label_from_instance = lambda need: (
+            f"{need.colonia.name} · {need.get_category_display()} · {need.description[:80]}"
+            f" · {need.people_affected} · ${need.estimated_cost:,.2f}"
+        )
+
+    def clean(self):
+        data = super().clean()
+        program, institution = data.get("program"), data.get("institution")
+        if program and institution and program.institution_id != institution.pk:
+            self.add_error("program", _("The program belongs to another institution."))
+        return data
+
+
+class RequisitionAnswerForm(forms.Form):
+    approved = forms.TypedChoiceField(
+        label=_("Answer"),
+        choices=[("yes", _("Approved")), ("no", _("Rejected"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    answered_on = forms.DateField(label=_("Date of the answer"), widget=DateInput())
+    approved_amount = forms.DecimalField(
+        label=_("Approved amount (MXN)"), required=False, min_value=0, decimal_places=2
+    )
+    notes = forms.CharField(
+        label=_("Notes or reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,297 @@
+"""Reads of the participation program: public lists, the equity figures, map features."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.gis.db.models.functions import Centroid
+from django.db.models import Count, Prefetch, Q, Sum
+from django.utils import timezone
+
+from territory.models import Colonia, Municipality
+
+from .models import (
+    Agreement,
+    Allocation,
+    CitizenCommittee,
+    CommitteeMember,
+    Forum,
+    Need,
+    PlanningCommittee,
+    PlanningMember,
+    PublicWork,
+    WorkProgress,
+)
+
+S = Need.Status
+# A need counts for the equity page once its committee prioritised it.
+PRIORITISED_OR_LATER = [
+    S.PRIORITISED,
+    S.REQUISITIONED,
+    S.APPROVED,
+    S.IN_EXECUTION,
+    S.DELIVERED,
+]
+# A community that received more than this many times the cost of its documented needs is
+# flagged for review.
+OVER_ALLOCATION_FACTOR = Decimal("1.5")
+
+FLAG_OVER_ALLOCATED = "over_allocated"
+FLAG_NO_NEED = "no_need_on_record"
+
+
+def committees_public(municipality: Municipality):
+    return CitizenCommittee.objects.for_municipality(municipality).for_public_list()
+
+
+def committee_officers(committee: CitizenCommittee):
+    return CommitteeMember.public_objects.current().filter(committee=committee)
+
+
+def committee_former_officers(committee: CitizenCommittee):
+    return CommitteeMember.public_objects.filter(
+        committee=committee, ceased_on__isnull=False
+    ).order_by("-ceased_on")
+
+
+def forums_upcoming(municipality: Municipality):
+    return (
+        Forum.objects.for_municipality(municipality)
+        .for_public_list()
+        .filter(starts_at__gte=timezone.now())
+    )
+
+
+def forums_past(municipality: Municipality):
+    return (
+        Forum.objects.for_municipality(municipality)
+        .for_public_list()
+        .filter(starts_at__lt=timezone.now())
+        .annotate(agreement_count=Count("agreements"))
+        .order_by("-starts_at")
+    )
+
+
+def forum_public(municipality: Municipality, pk: int) -> Forum:
+    return (
+        Forum.objects.for_municipality(municipality)
+        .select_related("colonia", "committee", "facilitator")
+        .prefetch_related("agreements", "photos", "needs")
+        .get(pk=pk)
+    )
+
+
+def planning_public(municipality: Municipality):
+    """COPLADEM and its sub-committees with current members and recent sessions."""
+    members = PlanningMember.public_objects.current().order_by("position", "full_name")
+    return (
+        PlanningCommittee.objects.for_municipality(municipality)
+        .select_related("parent")
+        .prefetch_related(
+            Prefetch("members", queryset=members, to_attr="current_members"),
+            Prefetch(
+                "sessions__agreements",
+                queryset=Agreement.objects.order_by("due_on", "id"),
+            ),
+        )
+        .order_by("parent_id", "name")
+    )
+
+
+def works_public(municipality: Municipality):
+    return (
+        PublicWork.objects.for_municipality(municipality)
+        .prefetch_related(
+            "communities",
+            "needs__colonia",
+            Prefetch("progress", queryset=WorkProgress.objects.order_by("reported_on", "id")),
+        )
+        .annotate(allocated=Sum("allocations__value"))
+    )
+
+
+def needs_for(municipality: Municipality, participant):
+    """Staff see every need of the municipality; members those of their communities."""
+    needs = Need.objects.for_municipality(municipality).for_list()
+    if participant.is_staff:
+        return needs
+    return needs.filter(colonia_id__in=participant.colonia_ids)
+
+
+def need_point(need: Need):
+    """Where to draw a need: its own point, else its community's point or centre."""
+    if need.location is not None:
+        return need.location
+    if need.colonia.location is not None:
+        return need.colonia.location
+    if need.colonia.geometry is not None:
+        return need.colonia.geometry.centroid
+    return None
+
+
+def needs_geojson(needs) -> dict:
+    features = []
+    for need in needs:
+        point = need_point(need)
+        if point is None:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(point.x, 6), round(point.y, 6)],
+                },
+                "properties": {
+                    "id": need.pk,
+                    "community": need.colonia.name,
+                    "category": need.get_category_display(),
+                    "status": need.get_status_display(),
+                    "people_affected": need.people_affected,
+                    "url": need.get_absolute_url(),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+# --- Equity --------------------------------------------------------------------------------
+
+
+@dataclass
+class EquityRow:
+    colonia_id: int
+    name: str
+    kind: str
+    is_rural: bool
+    population: int | None
+    received: Decimal
+    received_without_need: Decimal
+    needs_on_record: int
+    documented_cost: Decimal
+    prioritised: int
+    met: int
+    lon: float | None = None
+    lat: float | None = None
+
+    @property
+    def per_inhabitant(self) -> Decimal | None:
+        if not self.population:
+            return None
+        return (self.received / self.population).quantize(Decimal("0.01"))
+
+    @property
+    def met_share(self) -> float | None:
+        """Share of its prioritised needs that were delivered (0 to 1)."""
+        if not self.prioritised:
+            return None
+        return self.met / self.prioritised
+
+    @property
+    def gap(self) -> Decimal:
+        """Documented need still without allocation; negative when it got more than that."""
+        return self.documented_cost - self.received
+
+    @property
+    def flags(self) -> list[str]:
+        flags = []
+        if self.received > 0 and self.needs_on_record == 0:
+            flags.append(FLAG_NO_NEED)
+        elif self.needs_on_record and self.received > self.documented_cost * OVER_ALLOCATION_FACTOR:
+            flags.append(FLAG_OVER_ALLOCATED)
+        return flags
+
+
+SORT_KEYS = {
+    "name": lambda r: r.name.lower(),
+    "population": lambda r: r.population or 0,
+    "received": lambda r: r.received,
+    "per_inhabitant": lambda r: r.per_inhabitant if r.per_inhabitant is not None else -1,
+    "met_share": lambda r: r.met_share if r.met_share is not None else -1,
+    "gap": lambda r: r.gap,
+    "documented_cost": lambda r: r.documented_cost,
+}
+
+
+def equity_rows(
+    municipality: Municipality, *, with_points: bool = False, sort: str = "name"
+) -> list[EquityRow]:
+    """The equity figures of every community, in three grouped queries whatever the count of
+    communities (one per table: communities, allocations, needs), merged in memory."""
+    zero = Decimal("0")
+    colonias = Colonia.objects.for_municipality(municipality).order_by()
+    fields = ["pk", "name", "kind", "is_rural", "population"]
+    if with_points:
+        colonias = colonias.annotate(center=Centroid("geometry"))
+        fields += ["location", "center"]
+    received = {
+        row["colonia_id"]: row
+        for row in Allocation.objects.filter(municipality=municipality)
+        .order_by()
+        .values("colonia_id")
+        .annotate(
+            received=Sum("value"),
+            without_need=Sum("value", filter=Q(need__isnull=True)),
+        )
+    }
+    needs = {
+        row["colonia_id"]: row
+        for row in Need.objects.filter(municipality=municipality)
+        .exclude(status=S.REJECTED)
+        .order_by()
+        .values("colonia_id")
+        .annotate(
+            count=Count("pk"),
+            cost=Sum("estimated_cost"),
+            prioritised=Count("pk", filter=Q(status__in=PRIORITISED_OR_LATER)),
+            met=Count("pk", filter=Q(status=S.DELIVERED)),
+        )
+    }
+    rows = []
+    for colonia in colonias.values(*fields):
+        got = received.get(colonia["pk"], {})
+        need = needs.get(colonia["pk"], {})
+        row = EquityRow(
+            colonia_id=colonia["pk"],
+            name=colonia["name"],
+            kind=colonia["kind"],
+            is_rural=colonia["is_rural"],
+            population=colonia["population"],
+            received=Decimal(got.get("received") or zero),
+            received_without_need=Decimal(got.get("without_need") or zero),
+            needs_on_record=need.get("count", 0),
+            documented_cost=Decimal(need.get("cost") or zero),
+            prioritised=need.get("prioritised", 0),
+            met=need.get("met", 0),
+        )
+        if with_points:
+            point = colonia["location"] or colonia["center"]
+            if point is not None:
+                row.lon, row.lat = round(point.x, 6), round(point.y, 6)
+        rows.append(row)
+    descending = sort.startswith("-")
+    key = SORT_KEYS.get(sort.lstrip("-"), SORT_KEYS["name"])
+    rows.sort(key=key, reverse=descending)
+    return rows
+
+
+def equity_totals(rows: list[EquityRow]) -> dict:
+    return {
+        "communities": len(rows),
+        "received": sum((r.received for r in rows), Decimal("0")),
+        "documented_cost": sum((r.documented_cost for r in rows), Decimal("0")),
+        "flagged": sum(1 for r in rows if r.flags),
+    }
+
+
+def last_progress(work: PublicWork) -> int:
+    progress = list(work.progress.all())
+    return progress[-1].percent if progress else 0
+
+
+def requisitionable_needs(municipality: Municipality):
+    return (
+        Need.objects.for_municipality(municipality)
+        .filter(status=S.PRIORITISED)
+        .select_related("colonia")
+        .order_by("colonia__name", "priority")
+    )

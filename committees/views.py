@@ -1,0 +1,602 @@
+"""Pages of the participation program. Public pages show names and positions of officers,
+never their contact data; the forms for members and staff hand their data to the services."""
+
+import csv
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .documents import requisition_csv, requisition_pdf, requisition_xlsx
+from .filters import NeedFilter
+from .forms import (
+    AgreementFormSet,
+    ForumForm,
+    NeedForm,
+    NeedStatusForm,
+    RequisitionAnswerForm,
+    RequisitionForm,
+)
+from .models import CitizenCommittee, Forum, Need, Requisition
+from .permissions import participant_for
+
+PAGE_SIZE = 50
+
+
+def _municipality(request):
+    if request.municipality is None:
+        raise Http404(_("No municipality is configured for this address."))
+    return request.municipality
+
+
+def _participant(request):
+    if not hasattr(request, "_participant"):
+        request._participant = participant_for(request.user, request.municipality)
+    return request._participant
+
+
+def participant_required(staff=False):
+    """Logged in, and a committee member or civil employee with communities (or staff)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            _municipality(request)
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            participant = _participant(request)
+            if not participant.can_participate or (staff and not participant.is_staff):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _form_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- Public pages --------------------------------------------------------------------------
+
+
+@require_GET
+def committee_list(request):
+    municipality = _municipality(request)
+    committees = selectors.committees_public(municipality)
+    page = Paginator(committees, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "committees/committee_list.html", {"page": page})
+
+
+@require_GET
+def committee_detail(request, pk):
+    municipality = _municipality(request)
+    committee = get_object_or_404(
+        CitizenCommittee.objects.for_municipality(municipality).prefetch_related("communities"),
+        pk=pk,
+    )
+    context = {
+        "committee": committee,
+        "officers": selectors.committee_officers(committee),
+        "former": selectors.committee_former_officers(committee),
+        "needs": Need.objects.filter(committee=committee).for_list()[:100],
+        "forums": committee.forums.select_related("colonia").order_by("-starts_at")[:20],
+        "allocations": committee.allocations.select_related("colonia")[:50],
+    }
+    return render(request, "committees/committee_detail.html", context)
+
+
+@require_GET
+def forum_list(request):
+    municipality = _municipality(request)
+    past = Paginator(selectors.forums_past(municipality), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"upcoming": selectors.forums_upcoming(municipality)[:100], "past": past}
+    return render(request, "committees/forum_list.html", context)
+
+
+@require_GET
+def forum_detail(request, pk):
+    municipality = _municipality(request)
+    try:
+        forum = selectors.forum_public(municipality, pk)
+    except Forum.DoesNotExist as error:
+        raise Http404 from error
+    return render(
+        request,
+        "committees/forum_detail.html",
+        {"forum": forum, "is_past": forum.starts_at < timezone.now()},
+    )
+
+
+@require_GET
+def planning(request):
+    municipality = _municipality(request)
+    return render(
+        request, "committees/planning.html", {"bodies": selectors.planning_public(municipality)}
+    )
+
+
+@require_GET
+def work_list(request):
+    municipality = _municipality(request)
+    works = list(selectors.works_public(municipality))
+    for work in works:
+        work.progress_list = list(work.progress.all())
+        work.current_percent = work.progress_list[-1].percent if work.progress_list else 0
+    return render(request, "committees/work_list.html", {"works": works})
+
+
+EQUITY_COLUMNS = [
+    ("name", gettext_lazy("Community")),
+    ("population", gettext_lazy("Population")),
+    ("received", gettext_lazy("Received (MXN)")),
+    ("per_inhabitant", gettext_lazy("Per inhabitant (MXN)")),
+    ("documented_cost", gettext_lazy("Documented needs (MXN)")),
+    ("met_share", gettext_lazy("Prioritised needs met")),
+    ("gap", gettext_lazy("Gap: need minus allocation (MXN)")),
+]
+
+
+@require_GET
+def equity(request):
+    municipality = _municipality(request)
+    sort = request.GET.get("sort", "name")
+    if sort.lstrip("-") not in selectors.SORT_KEYS:
+        sort = "name"
+    rows = selectors.equity_rows(municipality, sort=sort)
+    if request.GET.get("flagged"):
+        rows = [r for r in rows if r.flags]
+    totals = selectors.equity_totals(rows)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    columns = [
+        {
+            "key": key,
+            "label": label,
+            "sort": f"-{key}" if sort == key else key,
+            "current": sort.lstrip("-") == key,
+            "descending": sort.startswith("-"),
+        }
+        for key, label in EQUITY_COLUMNS
+    ]
+    return render(
+        request,
+        "committees/equity.html",
+        {
+            "page": page,
+            "totals": totals,
+            "columns": columns,
+            "sort": sort,
+            "flagged": bool(request.GET.get("flagged")),
+            "factor": selectors.OVER_ALLOCATION_FACTOR,
+        },
+    )
+
+
+@require_GET
+def equity_csv(request):
+    municipality = _municipality(request)
+    rows = selectors.equity_rows(municipality)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="equity.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "community",
+            "kind",
+            "rural",
+            "population",
+            "received_mxn",
+            "received_without_need_mxn",
+            "per_inhabitant_mxn",
+            "needs_on_record",
+            "documented_need_mxn",
+            "prioritised_needs",
+            "prioritised_needs_met",
+            "share_met",
+            "gap_mxn",
+            "flags",
+        ]
+    )
+    for r in rows:
+        writer.writerow(
+            [
+                r.name,
+                r.kind,
+                int(r.is_rural),
+                r.population if r.population is not None else "",
+                f"{r.received:.2f}",
+                f"{r.received_without_need:.2f}",
+                "" if r.per_inhabitant is None else f"{r.per_inhabitant:.2f}",
+                r.needs_on_record,
+                f"{r.documented_cost:.2f}",
+                r.prioritised,
+                r.met,
+                "" if r.met_share is None else f"{r.met_share:.4f}",
+                f"{r.gap:.2f}",
+                ";".join(r.flags),
+            ]
+        )
+    return response
+
+
+@require_GET
+def equity_geojson(request):
+    municipality = _municipality(request)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+            "properties": {
+                "name": r.name,
+                "population": r.population,
+                "received": float(r.received),
+                "per_inhabitant": None if r.per_inhabitant is None else float(r.per_inhabitant),
+                "documented_cost": float(r.documented_cost),
+                "met_share": r.met_share,
+                "gap": float(r.gap),
+                "flags": r.flags,
+            },
+        }
+        for r in selectors.equity_rows(municipality, with_points=True)
+        if r.lon is not None
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+# --- Members, civil employees and staff ----------------------------------------------------
+
+
+@participant_required()
+@require_GET
+def dashboard(request):
+    municipality = request.municipality
+    participant = _participant(request)
+    needs = selectors.needs_for(municipality, participant)
+    forums = Forum.objects.for_municipality(municipality).select_related("colonia")
+    if not participant.is_staff:
+        forums = forums.filter(colonia_id__in=participant.colonia_ids)
+    context = {
+        "participant": participant,
+        "needs": needs[:20],
+        "forums": forums.order_by("-starts_at")[:10],
+        "requisitions": Requisition.objects.for_municipality(municipality).select_related(
+            "institution"
+        )[:10]
+        if participant.is_staff
+        else [],
+    }
+    return render(request, "committees/dashboard.html", context)
+
+
+@participant_required()
+@require_GET
+def need_list(request):
+    municipality = request.municipality
+    participant = _participant(request)
+    needs = NeedFilter(
+        request.GET, queryset=selectors.needs_for(municipality, participant), request=request
+    )
+    page = Paginator(needs.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "committees/need_list.html",
+        {"filter": needs, "page": page, "query": query.urlencode(), "participant": participant},
+    )
+
+
+@participant_required()
+@require_GET
+def needs_geojson(request):
+    municipality = request.municipality
+    participant = _participant(request)
+    needs = NeedFilter(
+        request.GET, queryset=selectors.needs_for(municipality, participant), request=request
+    ).qs[:5000]
+    return JsonResponse(selectors.needs_geojson(needs))
+
+
+def _need_for(request, pk) -> Need:
+    participant = _participant(request)
+    need = get_object_or_404(
+        Need.objects.for_municipality(request.municipality).select_related(
+            "colonia", "committee", "forum"
+        ),
+        pk=pk,
+    )
+    if not participant.can_edit_need(need):
+        raise PermissionDenied
+    return need
+
+
+def _status_choices(need: Need, participant):
+    allowed = services.TRANSITIONS[need.status] - services.REQUISITION_ONLY
+    if not participant.is_staff:
+        allowed = {to for (fr, to) in services.PARTICIPANT_TRANSITIONS if fr == need.status}
+    return [(value, label) for value, label in Need.Status.choices if value in allowed]
+
+
+@participant_required()
+@require_GET
+def need_detail(request, pk):
+    need = _need_for(request, pk)
+    participant = _participant(request)
+    choices = _status_choices(need, participant)
+    return render(
+        request,
+        "committees/need_detail.html",
+        {
+            "need": need,
+            "history": need.history.select_related("changed_by"),
+            "status_form": NeedStatusForm(choices=choices) if choices else None,
+            "can_edit": need.status in services.EDITABLE_STATUSES or participant.is_staff,
+            "requisitions": need.requisitions.select_related("institution"),
+        },
+    )
+
+
+@participant_required()
+@require_http_methods(["GET", "POST"])
+def need_create(request):
+    municipality = request.municipality
+    participant = _participant(request)
+    initial = {}
+    if request.GET.get("forum"):
+        initial["forum"] = request.GET["forum"]
+    form = NeedForm(
+        request.POST or None,
+        request.FILES or None,
+        municipality=municipality,
+        participant=participant,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                need = services.need_create(
+                    municipality=municipality,
+                    participant=participant,
+                    user=request.user,
+                    **form.cleaned_data,
+                )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The need was filed."))
+            return redirect(need)
+    return render(request, "committees/need_form.html", {"form": form, "need": None})
+
+
+@participant_required()
+@require_http_methods(["GET", "POST"])
+def need_edit(request, pk):
+    need = _need_for(request, pk)
+    participant = _participant(request)
+    form = NeedForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=need,
+        municipality=request.municipality,
+        participant=participant,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.need_update(
+                    need=Need.objects.get(pk=need.pk),
+                    participant=participant,
+                    **form.cleaned_data,
+                )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The need was updated."))
+            return redirect(need)
+    return render(request, "committees/need_form.html", {"form": form, "need": need})
+
+
+@participant_required()
+@require_POST
+def need_status(request, pk):
+    need = _need_for(request, pk)
+    participant = _participant(request)
+    form = NeedStatusForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(need)
+    try:
+        with transaction.atomic():
+            services.need_transition(
+                need=need,
+                to_status=form.cleaned_data["to_status"],
+                participant=participant,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                priority=form.cleaned_data["priority"],
+            )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The status of the need was changed."))
+    return redirect(need)
+
+
+@participant_required()
+@require_http_methods(["GET", "POST"])
+def forum_create(request):
+    municipality = request.municipality
+    participant = _participant(request)
+    form = ForumForm(
+        request.POST or None,
+        request.FILES or None,
+        municipality=municipality,
+        participant=participant,
+    )
+    agreements = AgreementFormSet(request.POST or None, prefix="agreements")
+    if request.method == "POST" and form.is_valid() and agreements.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            with transaction.atomic():
+                forum = services.forum_record(
+                    municipality=municipality,
+                    participant=participant,
+                    user=request.user,
+                    agreements=[a for a in agreements.cleaned_data if a.get("description")],
+                    **data,
+                )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The forum was recorded."))
+            return redirect(forum)
+    return render(request, "committees/forum_form.html", {"form": form, "agreements": agreements})
+
+
+@participant_required(staff=True)
+@require_GET
+def requisition_list(request):
+    requisitions = (
+        Requisition.objects.for_municipality(request.municipality)
+        .select_related("institution", "program")
+        .prefetch_related("needs")
+    )
+    page = Paginator(requisitions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "committees/requisition_list.html", {"page": page})
+
+
+@participant_required(staff=True)
+@require_http_methods(["GET", "POST"])
+def requisition_create(request):
+    municipality = request.municipality
+    form = RequisitionForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                requisition = services.requisition_create(
+                    municipality=municipality,
+                    participant=_participant(request),
+                    user=request.user,
+                    **form.cleaned_data,
+                )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The requisition was prepared as a draft."))
+            return redirect(requisition)
+    return render(request, "committees/requisition_form.html", {"form": form})
+
+
+def _requisition(request, pk) -> Requisition:
+    return get_object_or_404(
+        Requisition.objects.for_municipality(request.municipality).select_related(
+            "institution", "program", "municipality"
+        ),
+        pk=pk,
+    )
+
+
+@participant_required(staff=True)
+@require_GET
+def requisition_detail(request, pk):
+    requisition = _requisition(request, pk)
+    needs = requisition.needs.select_related("colonia").order_by("colonia__name", "priority")
+    return render(
+        request,
+        "committees/requisition_detail.html",
+        {
+            "requisition": requisition,
+            "needs": needs,
+            "total_cost": sum(n.estimated_cost for n in needs),
+            "total_people": sum(n.people_affected for n in needs),
+            "answer_form": RequisitionAnswerForm(initial={"answered_on": timezone.localdate()}),
+        },
+    )
+
+
+@participant_required(staff=True)
+@require_POST
+def requisition_submit(request, pk):
+    requisition = _requisition(request, pk)
+    try:
+        with transaction.atomic():
+            services.requisition_submit(
+                requisition=requisition, participant=_participant(request), user=request.user
+            )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The requisition was marked as submitted."))
+    return redirect(requisition)
+
+
+@participant_required(staff=True)
+@require_POST
+def requisition_answer(request, pk):
+    requisition = _requisition(request, pk)
+    form = RequisitionAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                services.requisition_answer(
+                    requisition=requisition,
+                    participant=_participant(request),
+                    user=request.user,
+                    **form.cleaned_data,
+                )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The answer was recorded."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(requisition)
+
+
+@participant_required(staff=True)
+@require_GET
+def requisition_document(request, pk, fmt):
+    requisition = _requisition(request, pk)
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    filename = f"solicitud-{requisition.folio}"
+    if fmt == "pdf":
+        response = HttpResponse(
+            requisition_pdf(requisition, base_url=base_url), content_type="application/pdf"
+        )
+    elif fmt == "csv":
+        response = HttpResponse(
+            requisition_csv(requisition, base_url=base_url), content_type="text/csv; charset=utf-8"
+        )
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            requisition_xlsx(requisition, base_url=base_url),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
