@@ -5,3 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class GuardiansConfig(AppConfig):
     name = "guardians"
     verbose_name = _("Guardians")
+    demo_seeders = ["guardians.demo.seed_guardians"]

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Company, Contract
+from guardians.selectors import program_counters
 from territory.models import Colonia, Municipality, PublicSpace, ServiceArea
 
 
@@ -19,4 +20,5 @@ def portal_counts(municipality: Municipality | None) -> list[tuple[str, int]]:
         (_("Contracts in force"), scoped(Contract).active_on().count()),
         (_("Companies"), scoped(Company).count()),
         (_("Colonias and localities"), scoped(Colonia).count()),
+        *program_counters(municipality),
     ]

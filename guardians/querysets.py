@@ -1,0 +1,53 @@
+"""Chainable reads for the guardians app (the selectors' building blocks)."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class ScopedQuerySet(models.QuerySet):
+    def for_municipality(self, municipality):
+        return self.filter(municipality=municipality)
+
+
+class GuardianApplicationQuerySet(ScopedQuerySet):
+    def pending(self):
+        return self.filter(status="pending")
+
+
+class GuardianQuerySet(ScopedQuerySet):
+    def active(self):
+        return self.filter(status="active")
+
+    def leads(self):
+        return self.filter(is_lead=True, status="active")
+
+
+class CardTemplateQuerySet(ScopedQuerySet):
+    def current(self):
+        return self.filter(is_current=True)
+
+
+class CardQuerySet(ScopedQuerySet):
+    def visible_to(self, user, municipality):
+        """Cards a user may read: staff every card of the municipality, a lead guardian the
+        cards of their colonia, a guardian their own, anyone else none."""
+        from .permissions import is_program_staff
+
+        if not user.is_authenticated:
+            return self.none()
+        if is_program_staff(user, municipality):
+            return self if municipality is None else self.for_municipality(municipality)
+        guardian = getattr(user, "guardian_profile", None)
+        if guardian is None or guardian.status != "active":
+            return self.none()
+        if municipality is not None and guardian.municipality_id != municipality.pk:
+            return self.none()
+        if guardian.is_lead:
+            return self.filter(Q(colonia_id=guardian.colonia_id) | Q(guardian=guardian))
+        return self.filter(guardian=guardian)
+
+    def for_list(self):
+        return self.select_related("space", "service_type", "colonia", "template")
+
+    def pending_review(self):
+        return self.filter(review_status="pending")

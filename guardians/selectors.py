@@ -1,0 +1,305 @@
+"""Reads of the guardians program. Public ones return counts and aggregates only: never who a
+guardian is nor who filed a card."""
+
+import datetime
+import statistics
+from collections import defaultdict
+
+from django.contrib.gis.geos import Point
+from django.db.models import Count, Max, Min, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from territory.models import Colonia, Municipality, PublicSpace
+
+from .models import (
+    AttemptAnswer,
+    Card,
+    CardAnswer,
+    CardTemplate,
+    CardTemplateItem,
+    Evaluation,
+    EvaluationAttempt,
+    Guardian,
+    Topic,
+    TrainingSession,
+    Visit,
+)
+
+RECENT_DAYS = 90
+
+
+def _scoped(queryset, municipality):
+    return queryset if municipality is None else queryset.filter(municipality=municipality)
+
+
+# --- Public aggregates -------------------------------------------------------------------------
+
+
+def program_counters(municipality: Municipality | None) -> list[tuple[str, int]]:
+    """(label, value) pairs for the home page: visits, people contacted, active guardians and
+    cards filed, computed from the data (four queries)."""
+    visits = _scoped(Visit.objects.all(), municipality).aggregate(
+        visits=Count("id"), people=Sum("people_contacted")
+    )
+    return [
+        (_("Visits to colonias"), visits["visits"]),
+        (_("People contacted"), visits["people"] or 0),
+        (
+            _("Active guardians"),
+            _scoped(Guardian.private_objects.active(), municipality).count(),
+        ),
+        (_("Surveillance cards filed"), _scoped(Card.objects.all(), municipality).count()),
+    ]
+
+
+def guardian_counts_by_colonia(*, municipality: Municipality) -> list[dict]:
+    """Active guardians, lead or not, and cards per colonia: [{colonia, name, guardians,
+    has_lead, cards}] for colonias with at least one guardian or card (three queries)."""
+    guardians = {
+        row["colonia_id"]: row
+        for row in Guardian.private_objects.for_municipality(municipality)
+        .active()
+        .values("colonia_id")
+        .annotate(guardians=Count("id"), leads=Count("id", filter=Q(is_lead=True)))
+        .order_by()
+    }
+    cards = dict(
+        Card.objects.for_municipality(municipality)
+        .values("colonia_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("colonia_id", "n")
+    )
+    colonias = Colonia.objects.filter(pk__in=set(guardians) | set(cards)).only("id", "name")
+    return [
+        {
+            "colonia_id": colonia.pk,
+            "name": colonia.name,
+            "guardians": guardians.get(colonia.pk, {}).get("guardians", 0),
+            "has_lead": bool(guardians.get(colonia.pk, {}).get("leads")),
+            "cards": cards.get(colonia.pk, 0),
+        }
+        for colonia in colonias.order_by("name")
+    ]
+
+
+def first_card_date(*, colonia: Colonia) -> datetime.date | None:
+    """The date observed of the first card filed in a colonia, None when there is none."""
+    return Card.objects.filter(colonia=colonia).aggregate(first=Min("observed_on"))["first"]
+
+
+def first_card_dates(*, municipality: Municipality) -> dict[int, datetime.date]:
+    """{colonia id: date of the first card filed there}, in one query."""
+    return dict(
+        Card.objects.for_municipality(municipality)
+        .values("colonia_id")
+        .annotate(first=Min("observed_on"))
+        .order_by()
+        .values_list("colonia_id", "first")
+    )
+
+
+def space_card_summary(*, space: PublicSpace, today: datetime.date | None = None) -> dict:
+    """What guardians' cards say about a space, for its public page (three queries):
+
+    ``{"cards": total cards, "last_card_date": date | None, "recent_cards": cards in the last
+    90 days, "failing_items": [{"code", "text", "failures", "answers"}]}``, failing items most
+    failed first. Never who filed the cards.
+    """
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=RECENT_DAYS)
+    totals = Card.objects.filter(space=space).aggregate(
+        cards=Count("id"),
+        last=Max("observed_on"),
+        recent=Count("id", filter=Q(observed_on__gte=since)),
+    )
+    recent_answers = CardAnswer.objects.filter(card__space=space, card__observed_on__gte=since)
+    rows = (
+        recent_answers.values("item__code")
+        .annotate(
+            failures=Count("id", filter=Q(is_failure=True)),
+            answers=Count("id"),
+            last_item=Max("item_id"),
+        )
+        .filter(failures__gt=0)
+        .order_by("-failures", "item__code")
+    )
+    rows = list(rows)
+    # The wording of the latest version of each item.
+    texts = dict(
+        CardTemplateItem.objects.filter(pk__in=[row["last_item"] for row in rows]).values_list(
+            "pk", "text"
+        )
+    )
+    return {
+        "cards": totals["cards"],
+        "last_card_date": totals["last"],
+        "recent_cards": totals["recent"],
+        "recent_days": RECENT_DAYS,
+        "failing_items": [
+            {
+                "code": row["item__code"],
+                "text": texts.get(row["last_item"], row["item__code"]),
+                "failures": row["failures"],
+                "answers": row["answers"],
+            }
+            for row in rows
+        ],
+    }
+
+
+# --- Guardians and staff -----------------------------------------------------------------------
+
+
+def spaces_for_guardian(*, guardian: Guardian):
+    """The spaces a guardian may file cards for: those of their colonia and those they watch."""
+    return (
+        PublicSpace.objects.filter(
+            Q(colonia_id=guardian.colonia_id) | Q(guardians=guardian),
+            municipality_id=guardian.municipality_id,
+        )
+        .distinct()
+        .only("id", "code", "name", "centroid", "colonia_id")
+    )
+
+
+def spaces_for_guardian_near(
+    *, guardian: Guardian, point: Point | None = None, search: str = "", limit: int = 50
+) -> list[PublicSpace]:
+    spaces = spaces_for_guardian(guardian=guardian)
+    if search:
+        spaces = spaces.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    if point is not None:
+        # The distinct() above cannot order by an annotation on every backend: re-select.
+        spaces = PublicSpace.objects.filter(pk__in=spaces.values("pk")).nearest(point)
+    else:
+        spaces = spaces.order_by("name")
+    return list(spaces[:limit])
+
+
+def services_for_guardian(*, guardian: Guardian):
+    from territory.models import ServiceType
+
+    watched = guardian.service_types.all()
+    if watched.exists():
+        return watched.order_by("name")
+    return ServiceType.objects.filter(municipality_id=guardian.municipality_id).order_by("name")
+
+
+def current_templates_for(*, municipality: Municipality, service_ids) -> list[CardTemplate]:
+    """Current card templates with their items, two queries."""
+    return list(
+        CardTemplate.objects.for_municipality(municipality)
+        .current()
+        .filter(service_type_id__in=list(service_ids))
+        .select_related("service_type")
+        .prefetch_related("items")
+        .order_by("service_type__name")
+    )
+
+
+def program_staff_emails(*, municipality: Municipality) -> list[str]:
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(
+            municipality=municipality,
+            is_active=True,
+            groups__name__in=[Role.MUNICIPAL_STAFF, Role.ADMINISTRATOR],
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def card_detail(*, card_id: int, cards):
+    """A card from an already-permission-filtered queryset, with answers and photos."""
+    return cards.for_list().prefetch_related("answers__item", "photos").filter(pk=card_id).first()
+
+
+# --- Training reports --------------------------------------------------------------------------
+
+
+def _summary(pairs: list[tuple[float, float]]) -> dict:
+    if not pairs:
+        return {
+            "people": 0,
+            "pre_mean": None,
+            "post_mean": None,
+            "pre_median": None,
+            "post_median": None,
+            "improved_share": None,
+        }
+    pre = [p for p, _q in pairs]
+    post = [q for _p, q in pairs]
+    return {
+        "people": len(pairs),
+        "pre_mean": round(statistics.fmean(pre), 1),
+        "post_mean": round(statistics.fmean(post), 1),
+        "pre_median": round(statistics.median(pre), 1),
+        "post_median": round(statistics.median(post), 1),
+        "improved_share": round(100 * sum(q > p for p, q in pairs) / len(pairs), 1),
+    }
+
+
+def training_report(*, sessions) -> list[dict]:
+    """Pre vs post scores (%) of the guardians who took both tests, overall and per topic:
+    [{"label", "topic", ...summary}] with the overall row first. Two queries, whatever the
+    number of guardians."""
+    per_topic: dict[tuple[str, int, int], dict[str, list[int]]] = defaultdict(
+        lambda: {"pre": [0, 0], "post": [0, 0]}
+    )
+    answers = (
+        AttemptAnswer.objects.filter(attempt__evaluation__session__in=sessions)
+        .values(
+            "attempt__evaluation__session_id",
+            "attempt__guardian_id",
+            "attempt__evaluation__kind",
+            "question__topic",
+        )
+        .annotate(correct=Count("id", filter=Q(is_correct=True)), total=Count("id"))
+        .order_by()
+    )
+    for row in answers:
+        for topic in ("", row["question__topic"]):
+            key = (topic, row["attempt__evaluation__session_id"], row["attempt__guardian_id"])
+            bucket = per_topic[key][row["attempt__evaluation__kind"]]
+            bucket[0] += row["correct"]
+            bucket[1] += row["total"]
+    pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for (topic, _session, _guardian), scores in per_topic.items():
+        (pre_ok, pre_n), (post_ok, post_n) = scores["pre"], scores["post"]
+        if pre_n and post_n:
+            pairs[topic].append((100 * pre_ok / pre_n, 100 * post_ok / post_n))
+    rows = [{"label": _("All topics"), "topic": "", **_summary(pairs[""])}]
+    for topic in Topic:
+        if pairs.get(topic.value):
+            rows.append({"label": topic.label, "topic": topic.value, **_summary(pairs[topic])})
+    return rows
+
+
+def sessions_for(*, municipality: Municipality):
+    return TrainingSession.objects.for_municipality(municipality).prefetch_related(
+        "modules", "evaluations"
+    )
+
+
+def attempts_of(*, guardian: Guardian, session: TrainingSession) -> dict[str, EvaluationAttempt]:
+    return {
+        attempt.evaluation.kind: attempt
+        for attempt in EvaluationAttempt.objects.filter(
+            guardian=guardian, evaluation__session=session
+        ).select_related("evaluation")
+    }
+
+
+def evaluation_with_questions(*, session: TrainingSession, kind: str) -> Evaluation | None:
+    return (
+        Evaluation.objects.filter(session=session, kind=kind)
+        .prefetch_related("questions__choices")
+        .first()
+    )

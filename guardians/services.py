@@ -1,0 +1,699 @@
+"""Writes of the guardians program. Views, admin actions, commands and tasks all call these."""
+
+import datetime
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from functools import partial
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from accounts.services import user_create
+from territory.models import Colonia, Municipality, PublicSpace, ServiceType
+from villaguard.photos import reencode_photo, validate_photos
+
+from .models import (
+    AttemptAnswer,
+    Card,
+    CardAnswer,
+    CardPhoto,
+    CardTemplate,
+    CardTemplateItem,
+    Evaluation,
+    EvaluationAttempt,
+    Guardian,
+    GuardianApplication,
+    QuestionChoice,
+    Visit,
+    VisitPhoto,
+)
+from .selectors import program_staff_emails, spaces_for_guardian
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+Kind = CardTemplateItem.Kind
+
+
+# --- Guardians ---------------------------------------------------------------------------------
+
+
+def guardian_application_submit(
+    *,
+    municipality: Municipality,
+    full_name: str,
+    email: str,
+    phone: str,
+    colonia: Colonia,
+    accepted_privacy_notice: bool,
+    service_types: Iterable[ServiceType] = (),
+    spaces: Iterable[PublicSpace] = (),
+    motivation: str = "",
+) -> GuardianApplication:
+    if not accepted_privacy_notice:
+        raise ValidationError(
+            {"accept_privacy_notice": _("You must accept the privacy notice to sign up.")}
+        )
+    if colonia.municipality_id != municipality.pk:
+        raise ValidationError({"colonia": _("Choose a colonia of this municipality.")})
+    application = GuardianApplication(
+        municipality=municipality,
+        full_name=full_name.strip(),
+        email=email.strip().lower(),
+        phone=phone.strip(),
+        colonia=colonia,
+        motivation=motivation,
+        privacy_accepted_at=timezone.now(),
+    )
+    application.full_clean()
+    application.save()
+    application.service_types.set(
+        [s for s in service_types if s.municipality_id == municipality.pk]
+    )
+    application.spaces.set([s for s in spaces if s.municipality_id == municipality.pk])
+    return application
+
+
+def _user_for_guardian(*, municipality: Municipality, email: str, full_name: str):
+    """An existing user of the municipality with that e-mail (and no guardian profile yet), or a
+    new one with no usable password: the invitation link lets them choose it."""
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        if existing.municipality_id not in (None, municipality.pk) or hasattr(
+            existing, "guardian_profile"
+        ):
+            raise ValidationError(_("A guardian or user with this e-mail already exists."))
+        return existing
+    first_name, _sep, last_name = full_name.strip().partition(" ")
+    username = email.lower()[:150]
+    if User.objects.filter(username=username).exists():
+        username = f"{username[:140]}-{uuid.uuid4().hex[:6]}"
+    return user_create(
+        username=username,
+        password=None,
+        email=email.lower(),
+        municipality=municipality,
+        first_name=first_name[:150],
+        last_name=last_name[:150],
+    )
+
+
+def _add_role(user, role: str) -> None:
+    group, _created = Group.objects.get_or_create(name=role)
+    user.groups.add(group)
+
+
+@transaction.atomic
+def guardian_create(
+    *,
+    municipality: Municipality,
+    user,
+    colonia: Colonia,
+    phone: str = "",
+    service_types: Iterable[ServiceType] = (),
+    spaces: Iterable[PublicSpace] = (),
+    is_lead: bool = False,
+    appointed_on_visit: Visit | None = None,
+    privacy_accepted_at: datetime.datetime | None = None,
+) -> Guardian:
+    if colonia.municipality_id != municipality.pk:
+        raise ValidationError(_("Choose a colonia of this municipality."))
+    guardian = Guardian(
+        municipality=municipality,
+        user=user,
+        colonia=colonia,
+        phone=phone,
+        appointed_on_visit=appointed_on_visit,
+        privacy_accepted_at=privacy_accepted_at,
+    )
+    guardian.save()
+    guardian.service_types.set(service_types)
+    guardian.spaces.set(spaces)
+    _add_role(user, Role.GUARDIAN)
+    if is_lead:
+        guardian_set_lead(guardian=guardian, is_lead=True)
+    return guardian
+
+
+def guardian_set_lead(*, guardian: Guardian, is_lead: bool) -> Guardian:
+    """Appoints (or removes) the lead guardian of a colonia; the database allows one active."""
+    guardian.is_lead = is_lead
+    try:
+        with transaction.atomic():
+            guardian.save(update_fields=["is_lead"])
+    except IntegrityError as error:
+        guardian.is_lead = False
+        raise ValidationError(
+            _("The colonia %(colonia)s already has an active lead guardian."),
+            code="lead_exists",
+            params={"colonia": guardian.colonia},
+        ) from error
+    if is_lead:
+        _add_role(guardian.user, Role.LEAD_GUARDIAN)
+    else:
+        guardian.user.groups.remove(*Group.objects.filter(name=Role.LEAD_GUARDIAN))
+    return guardian
+
+
+def guardian_deactivate(*, guardian: Guardian) -> Guardian:
+    guardian.status = Guardian.Status.INACTIVE
+    guardian.is_lead = False
+    guardian.save(update_fields=["status", "is_lead"])
+    guardian.user.groups.remove(*Group.objects.filter(name__in=[Role.GUARDIAN, Role.LEAD_GUARDIAN]))
+    return guardian
+
+
+def guardian_invitation_send(*, guardian: Guardian, base_url: str) -> None:
+    """E-mails the link to choose a password (Django's password-reset token machinery)."""
+    user = guardian.user
+    link = base_url.rstrip("/") + reverse(
+        "guardians:welcome",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {"user": user, "link": link, "municipality": guardian.municipality}
+    subject = _("Welcome to the Citizen Guardians of %(name)s") % {
+        "name": guardian.municipality.name
+    }
+    body = render_to_string("guardians/email/invitation.txt", context)
+    transaction.on_commit(
+        partial(send_mail, subject, body, None, [user.email], fail_silently=False)
+    )
+
+
+@transaction.atomic
+def guardian_application_approve(
+    *,
+    application: GuardianApplication,
+    reviewed_by,
+    base_url: str,
+    appointed_on_visit: Visit | None = None,
+    is_lead: bool = False,
+) -> Guardian:
+    """Creates the account and the guardian profile and sends the invitation e-mail."""
+    application = GuardianApplication.private_objects.select_for_update().get(pk=application.pk)
+    if application.status != GuardianApplication.Status.PENDING:
+        raise ValidationError(_("This application has already been reviewed."))
+    user = _user_for_guardian(
+        municipality=application.municipality,
+        email=application.email,
+        full_name=application.full_name,
+    )
+    guardian = guardian_create(
+        municipality=application.municipality,
+        user=user,
+        colonia=application.colonia,
+        phone=application.phone,
+        service_types=application.service_types.all(),
+        spaces=application.spaces.all(),
+        is_lead=is_lead,
+        appointed_on_visit=appointed_on_visit,
+        privacy_accepted_at=application.privacy_accepted_at,
+    )
+    application.status = GuardianApplication.Status.APPROVED
+    application.reviewed_by = reviewed_by
+    application.reviewed_at = timezone.now()
+    application.guardian = guardian
+    application.save(update_fields=["status", "reviewed_by", "reviewed_at", "guardian"])
+    guardian_invitation_send(guardian=guardian, base_url=base_url)
+    return guardian
+
+
+@transaction.atomic
+def guardian_application_reject(*, application: GuardianApplication, reviewed_by) -> None:
+    updated = GuardianApplication.private_objects.filter(
+        pk=application.pk, status=GuardianApplication.Status.PENDING
+    ).update(
+        status=GuardianApplication.Status.REJECTED,
+        reviewed_by=reviewed_by,
+        reviewed_at=timezone.now(),
+    )
+    if not updated:
+        raise ValidationError(_("This application has already been reviewed."))
+
+
+# --- Visits ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def visit_create(
+    *,
+    municipality: Municipality,
+    date: datetime.date,
+    colonia: Colonia,
+    people_contacted: int,
+    created_by=None,
+    spaces: Iterable[PublicSpace] = (),
+    staff_present: Iterable = (),
+    notes: str = "",
+    photos: Iterable = (),
+) -> Visit:
+    photos = list(photos)
+    validate_photos(photos)
+    if colonia.municipality_id != municipality.pk:
+        raise ValidationError({"colonia": _("Choose a colonia of this municipality.")})
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("The visit date cannot be in the future.")})
+    visit = Visit.objects.create(
+        municipality=municipality,
+        date=date,
+        colonia=colonia,
+        people_contacted=people_contacted,
+        notes=notes,
+        created_by=created_by,
+    )
+    visit.spaces.set(spaces)
+    visit.staff_present.set(staff_present)
+    for upload in photos:
+        VisitPhoto.objects.create(visit=visit, image=reencode_photo(upload))
+    return visit
+
+
+# --- Training ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evaluation_submit(
+    *, evaluation: Evaluation, guardian: Guardian, answers: dict[int, int | None]
+) -> EvaluationAttempt:
+    """Scores a guardian's answers ({question id: choice id}); one attempt per evaluation."""
+    if evaluation.session.municipality_id != guardian.municipality_id:
+        raise PermissionDenied
+    if EvaluationAttempt.objects.filter(evaluation=evaluation, guardian=guardian).exists():
+        raise ValidationError(_("You have already taken this test."), code="already_taken")
+    questions = list(evaluation.questions.all())
+    choices = {
+        choice.pk: choice for choice in QuestionChoice.objects.filter(question__in=questions)
+    }
+    rows = []
+    for question in questions:
+        choice = choices.get(answers.get(question.pk) or 0)
+        if choice is not None and choice.question_id != question.pk:
+            choice = None
+        rows.append(
+            AttemptAnswer(
+                question=question,
+                choice=choice,
+                is_correct=bool(choice and choice.is_correct),
+            )
+        )
+    try:
+        with transaction.atomic():
+            attempt = EvaluationAttempt.objects.create(
+                evaluation=evaluation,
+                guardian=guardian,
+                correct=sum(row.is_correct for row in rows),
+                total=len(rows),
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            _("You have already taken this test."), code="already_taken"
+        ) from error
+    for row in rows:
+        row.attempt = attempt
+    AttemptAnswer.objects.bulk_create(rows)
+    return attempt
+
+
+# --- Card templates ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def card_template_version_save(*, template: CardTemplate) -> CardTemplate:
+    """Saves an unsaved template as the next (current) version of its service's card.
+
+    Earlier versions stay untouched, so the cards filled with them keep their questions.
+    """
+    ServiceType.objects.select_for_update().filter(pk=template.service_type_id).first()
+    previous = CardTemplate.objects.filter(service_type=template.service_type)
+    template.version = (previous.aggregate(v=Max("version"))["v"] or 0) + 1
+    previous.filter(is_current=True).update(is_current=False)
+    template.is_current = True
+    template.municipality_id = template.service_type.municipality_id
+    template.save()
+    return template
+
+
+@transaction.atomic
+def card_template_create(
+    *, service_type: ServiceType, name: str, items: list[dict]
+) -> CardTemplate:
+    """A new version of the card for a service, with its items (dicts of item fields)."""
+    template = card_template_version_save(
+        template=CardTemplate(
+            municipality=service_type.municipality, service_type=service_type, name=name
+        )
+    )
+    rows = []
+    for order, fields in enumerate(items, start=1):
+        item = CardTemplateItem(template=template, order=order * 10, **fields)
+        item.full_clean(exclude=["template"])
+        rows.append(item)
+    CardTemplateItem.objects.bulk_create(rows)
+    return template
+
+
+def _overall_and_problems() -> list[dict]:
+    return [
+        {
+            "code": "overall",
+            "text": _("Overall score of the service"),
+            "help_text": _("1 is very bad, 5 is very good."),
+            "kind": Kind.RATING,
+            "failure_min": 3,
+        },
+        {
+            "code": "problems",
+            "text": _("Problems observed"),
+            "kind": Kind.MULTI_CHOICE,
+            "required": False,
+            "choices": "\n".join(
+                [
+                    "terms_not_met|" + _("The terms of the contract were not met"),
+                    "poor_quality|" + _("Poor quality"),
+                    "not_done|" + _("Not done"),
+                    "late|" + _("Done late"),
+                ]
+            ),
+            "failure_values": "terms_not_met\npoor_quality\nnot_done\nlate",
+        },
+        {"code": "comments", "text": _("Comments"), "kind": Kind.TEXT, "required": False},
+    ]
+
+
+def _yes_no(code: str, text: str, failure: str = "no", required: bool = True) -> dict:
+    return {
+        "code": code,
+        "text": text,
+        "kind": Kind.YES_NO,
+        "failure_values": failure,
+        "required": required,
+    }
+
+
+def default_card_items() -> dict[str, tuple[str, list[dict]]]:
+    """Default card (name, items) per service category."""
+    return {
+        ServiceType.Category.GREEN_SPACES: (
+            _("Park and green-space maintenance"),
+            [
+                _yes_no("grass-cut", _("Has the grass been cut?")),
+                _yes_no("litter-removed", _("Has the litter been removed?")),
+                _yes_no("irrigation", _("Is the space being watered?")),
+                _yes_no("trees-pruned", _("Have the trees and shrubs been pruned?")),
+                {
+                    "code": "furniture",
+                    "text": _("Condition of benches, bins and lamps"),
+                    "kind": Kind.RATING,
+                    "failure_min": 3,
+                },
+                {
+                    "code": "playground",
+                    "text": _("Condition of the playground"),
+                    "help_text": _("Leave it empty if the space has no playground."),
+                    "kind": Kind.RATING,
+                    "failure_min": 3,
+                    "required": False,
+                },
+                *_overall_and_problems(),
+            ],
+        ),
+        ServiceType.Category.GARBAGE: (
+            _("Garbage collection"),
+            [
+                _yes_no(
+                    "collected-on-schedule", _("Was the garbage collected on the scheduled day?")
+                ),
+                {
+                    "code": "missed-pickups",
+                    "text": _("Missed pickups in the last month"),
+                    "kind": Kind.COUNT,
+                    "failure_max": 0,
+                },
+                _yes_no("illegal-dumping", _("Is there illegal dumping nearby?"), failure="yes"),
+                *_overall_and_problems(),
+            ],
+        ),
+        ServiceType.Category.LIGHTING: (
+            _("Street lighting"),
+            [
+                {
+                    "code": "lamps-working",
+                    "text": _("Lamps working"),
+                    "kind": Kind.COUNT,
+                    "has_total": True,
+                    "total_label": _("Lamps present"),
+                    "failure_min": 100,
+                },
+                {
+                    "code": "damaged-poles",
+                    "text": _("Damaged poles"),
+                    "kind": Kind.COUNT,
+                    "failure_max": 0,
+                },
+                _yes_no("dark-spots", _("Are there dark spots?"), failure="yes"),
+                *_overall_and_problems(),
+            ],
+        ),
+    }
+
+
+DEFAULT_SERVICE_TYPES = {
+    ServiceType.Category.GREEN_SPACES: ("green-spaces", "Mantenimiento de áreas verdes"),
+    ServiceType.Category.GARBAGE: ("garbage", "Recolección de basura"),
+    ServiceType.Category.LIGHTING: ("lighting", "Alumbrado público"),
+}
+
+
+@transaction.atomic
+def seed_card_templates(*, municipality: Municipality) -> list[CardTemplate]:
+    """The default cards for parks, garbage collection and street lighting, for every service
+    of those categories that has no card yet (the service types are created when missing).
+    Running it twice creates nothing the second time."""
+    created = []
+    with translation.override(translation.get_language() or "es-mx"):
+        defaults = default_card_items()
+        for category, (code, name) in DEFAULT_SERVICE_TYPES.items():
+            if not ServiceType.objects.filter(
+                municipality=municipality, category=category
+            ).exists():
+                ServiceType.objects.get_or_create(
+                    municipality=municipality,
+                    code=code,
+                    defaults={"name": name, "category": category},
+                )
+        services = ServiceType.objects.filter(
+            municipality=municipality, category__in=list(defaults)
+        ).exclude(card_templates__isnull=False)
+        for service in services:
+            name, items = defaults[service.category]
+            created.append(card_template_create(service_type=service, name=name, items=items))
+    return created
+
+
+# --- Cards -------------------------------------------------------------------------------------
+
+
+def answer_is_failure(
+    item: CardTemplateItem, *, value: str, number: int | None = None, total: int | None = None
+) -> bool:
+    """Whether an answer means a failure, by the rule the item declares."""
+    if item.kind in (Kind.YES_NO, Kind.CHOICE):
+        return value in item.failure_value_set
+    if item.kind == Kind.MULTI_CHOICE:
+        return bool(set(filter(None, value.split(";"))) & item.failure_value_set)
+    if number is None:
+        return False
+    if item.kind == Kind.RATING:
+        return item.failure_min is not None and number < item.failure_min
+    if item.kind == Kind.COUNT:
+        if item.failure_max is not None and number > item.failure_max:
+            return True
+        if item.has_total and total and item.failure_min is not None:
+            return 100 * number < item.failure_min * total
+    return False
+
+
+def _answer_row(item: CardTemplateItem, raw) -> CardAnswer | None:
+    """Turns a cleaned form value into an answer row (None when the item was left empty)."""
+    number = total = None
+    if raw in (None, "", [], ()):
+        return None
+    if item.kind == Kind.MULTI_CHOICE:
+        value = ";".join(raw)
+    elif item.kind == Kind.RATING:
+        number = int(raw)
+        value = str(number)
+    elif item.kind == Kind.COUNT:
+        if item.has_total:
+            number, total = (int(part) for part in raw)
+            value = f"{number}/{total}"
+        else:
+            number = int(raw)
+            value = str(number)
+    else:
+        value = str(raw)
+    return CardAnswer(
+        item=item,
+        value=value,
+        number=number,
+        total=total,
+        is_failure=answer_is_failure(item, value=value, number=number, total=total),
+    )
+
+
+def guardian_can_file(*, guardian: Guardian, space: PublicSpace, service_type: ServiceType) -> bool:
+    if guardian.status != Guardian.Status.ACTIVE:
+        return False
+    if space.municipality_id != guardian.municipality_id:
+        return False
+    if not spaces_for_guardian(guardian=guardian).filter(pk=space.pk).exists():
+        return False
+    watched = list(guardian.service_types.values_list("pk", flat=True))
+    return not watched or service_type.pk in watched
+
+
+def _enqueue_card_filed(card_id: int) -> None:
+    from .tasks import card_filed
+
+    card_filed.delay(card_id)
+
+
+#: Functions called with the new card's id once its transaction has committed (never inside it,
+#: so a worker always finds the row). Each is typically an enqueue of a Celery task; the
+#: reconciliation of card results with the service status appends its own here.
+card_after_commit_hooks: list[Callable[[int], None]] = [_enqueue_card_filed]
+
+
+def card_submit(
+    *,
+    guardian: Guardian,
+    client_id: uuid.UUID,
+    template: CardTemplate,
+    space: PublicSpace,
+    observed_on: datetime.date,
+    answers: dict[int, object],
+    photos: Iterable = (),
+    item_photos: dict[int, object] | None = None,
+) -> tuple[Card, bool]:
+    """Files a card. ``answers`` maps item ids to cleaned values; ``photos`` are the card's
+    photos and ``item_photos`` those answering photo items (at most 3 in all).
+
+    Idempotent on ``client_id``: submitting the same card again (a double tap, a retry from the
+    phone's queue) returns the existing card and ``False``.
+    """
+    existing = Card.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        if existing.guardian_id != guardian.pk:
+            raise PermissionDenied
+        return existing, False
+    service_type = template.service_type
+    if template.municipality_id != guardian.municipality_id:
+        raise PermissionDenied
+    if not guardian_can_file(guardian=guardian, space=space, service_type=service_type):
+        raise ValidationError(
+            {"space": _("You can only file cards for the spaces and services you watch.")}
+        )
+    today = timezone.localdate()
+    if observed_on > today:
+        raise ValidationError({"observed_on": _("The date observed cannot be in the future.")})
+    if observed_on < today - datetime.timedelta(days=366):
+        raise ValidationError({"observed_on": _("The date observed is more than a year ago.")})
+
+    item_photos = {k: v for k, v in (item_photos or {}).items() if v}
+    photos = list(photos)
+    all_photos = photos + list(item_photos.values())
+    validate_photos(all_photos)
+
+    items = list(template.items.all())
+    rows, errors = [], {}
+    for item in items:
+        raw = item_photos.get(item.pk) if item.kind == Kind.PHOTO else answers.get(item.pk)
+        if item.kind == Kind.PHOTO:
+            row = CardAnswer(item=item, value="1") if raw else None
+        else:
+            row = _answer_row(item, raw)
+        if row is None and item.required:
+            errors[f"item-{item.pk}"] = _("This question needs an answer.")
+        if row is not None:
+            rows.append(row)
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                card = Card.objects.create(
+                    municipality_id=guardian.municipality_id,
+                    client_id=client_id,
+                    template=template,
+                    service_type=service_type,
+                    space=space,
+                    colonia_id=space.colonia_id or guardian.colonia_id,
+                    guardian=guardian,
+                    observed_on=observed_on,
+                    failure_count=sum(row.is_failure for row in rows),
+                )
+        except IntegrityError:
+            # The same card arrived twice at once: the other request filed it.
+            return Card.objects.get(client_id=client_id), False
+        for row in rows:
+            row.card = card
+        CardAnswer.objects.bulk_create(rows)
+        for upload in photos:
+            CardPhoto.objects.create(card=card, image=reencode_photo(upload))
+        for item_id, upload in item_photos.items():
+            CardPhoto.objects.create(card=card, item_id=item_id, image=reencode_photo(upload))
+        for hook in card_after_commit_hooks:
+            transaction.on_commit(partial(hook, card.pk))
+    return card, True
+
+
+def card_review(*, card: Card, reviewer, note: str = "") -> Card:
+    card.review_status = Card.ReviewStatus.REVIEWED
+    card.reviewed_by = reviewer
+    card.reviewed_at = timezone.now()
+    card.review_note = note
+    card.save(update_fields=["review_status", "reviewed_by", "reviewed_at", "review_note"])
+    return card
+
+
+def card_notify_staff(*, card: Card) -> bool:
+    """E-mails the Sindicatura staff when a card reports failures, once per card.
+
+    Returns whether an e-mail was sent; running it again (a retried task) sends nothing.
+    """
+    if card.failure_count == 0:
+        return False
+    claimed = Card.objects.filter(pk=card.pk, staff_notified_at__isnull=True).update(
+        staff_notified_at=timezone.now()
+    )
+    recipients = program_staff_emails(municipality=card.municipality)
+    if not claimed or not recipients:
+        return False
+    pending = Card.objects.for_municipality(card.municipality).pending_review().count()
+    hosts = card.municipality.host_list
+    queue_url = (f"https://{hosts[0]}" if hosts else "") + reverse("guardians:review_queue")
+    subject = _("A surveillance card reports %(count)s failing items") % {
+        "count": card.failure_count
+    }
+    body = render_to_string(
+        "guardians/email/card_filed.txt",
+        {"card": card, "pending": pending, "queue_url": queue_url},
+    )
+    send_mail(subject, body, None, recipients, fail_silently=False)
+    return True

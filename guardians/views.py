@@ -1,0 +1,532 @@
+import csv
+import datetime
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .filters import CardFilter
+from .forms import (
+    ApplicationReviewForm,
+    CardForm,
+    CardReviewForm,
+    EvaluationForm,
+    GuardianApplicationForm,
+    VisitForm,
+)
+from .models import (
+    Card,
+    CardTemplateItem,
+    Evaluation,
+    GuardianApplication,
+    TrainingSession,
+    Visit,
+)
+from .permissions import active_guardian, is_program_staff
+
+CARDS_PER_PAGE = 25
+
+
+def _municipality(request):
+    if request.municipality is None:
+        raise Http404
+    return request.municipality
+
+
+def staff_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_program_staff(request.user, _municipality(request)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def guardian_or_staff_required(view):
+    """Lets in the municipality's active guardians (request.guardian set) and its staff."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        municipality = _municipality(request)
+        request.guardian = active_guardian(request.user, municipality)
+        request.is_program_staff = is_program_staff(request.user, municipality)
+        if request.guardian is None and not request.is_program_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+# --- Public ------------------------------------------------------------------------------------
+
+
+@require_GET
+def program(request):
+    municipality = _municipality(request)
+    return render(
+        request,
+        "guardians/program.html",
+        {
+            "counters": selectors.program_counters(municipality),
+            "colonias": selectors.guardian_counts_by_colonia(municipality=municipality),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def join(request):
+    municipality = _municipality(request)
+    form = GuardianApplicationForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.guardian_application_submit(
+                municipality=municipality,
+                full_name=data["full_name"],
+                email=data["email"],
+                phone=data["phone"],
+                colonia=data["colonia"],
+                service_types=data["service_types"],
+                motivation=data["motivation"],
+                accepted_privacy_notice=data["accept_privacy_notice"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("guardians:join_thanks")
+    return render(request, "guardians/join.html", {"form": form})
+
+
+@require_GET
+def join_thanks(request):
+    return render(request, "guardians/join_thanks.html")
+
+
+@require_GET
+def privacy_notice(request):
+    return render(request, "guardians/privacy.html")
+
+
+class WelcomeView(auth_views.PasswordResetConfirmView):
+    """The link of the invitation e-mail: the new guardian chooses a password."""
+
+    template_name = "guardians/welcome.html"
+    success_url = reverse_lazy("guardians:welcome_done")
+    post_reset_login = True
+
+
+class WelcomeDoneView(auth_views.PasswordResetCompleteView):
+    template_name = "guardians/welcome_done.html"
+
+
+@require_GET
+def service_worker(request):
+    """The service worker, served from /guardians/ so that its scope covers the program's
+    pages (a script under /static/ could only control /static/)."""
+    response = HttpResponse(
+        render_to_string("guardians/sw.js", request=request),
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = reverse("guardians:program")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+# --- Staff: applications, visits, review -------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def application_list(request):
+    municipality = _municipality(request)
+    applications = (
+        GuardianApplication.private_objects.for_municipality(municipality)
+        .select_related("colonia")
+        .prefetch_related("service_types")
+        .order_by("status", "-created_at")[:200]
+    )
+    return render(
+        request,
+        "guardians/application_list.html",
+        {
+            "applications": [
+                (
+                    application,
+                    ApplicationReviewForm(
+                        municipality=municipality,
+                        colonia=application.colonia,
+                        prefix=f"a{application.pk}",
+                    )
+                    if application.status == GuardianApplication.Status.PENDING
+                    else None,
+                )
+                for application in applications
+            ]
+        },
+    )
+
+
+@staff_required
+@require_POST
+def application_review(request, pk):
+    municipality = _municipality(request)
+    application = get_object_or_404(
+        GuardianApplication.private_objects.for_municipality(municipality), pk=pk
+    )
+    form = ApplicationReviewForm(
+        request.POST, municipality=municipality, colonia=application.colonia, prefix=f"a{pk}"
+    )
+    try:
+        if request.POST.get("decision") == "reject":
+            services.guardian_application_reject(application=application, reviewed_by=request.user)
+            messages.success(request, _("The application was rejected."))
+        elif form.is_valid():
+            services.guardian_application_approve(
+                application=application,
+                reviewed_by=request.user,
+                base_url=request.build_absolute_uri("/"),
+                appointed_on_visit=form.cleaned_data["appointed_on_visit"],
+                is_lead=form.cleaned_data["is_lead"],
+            )
+            messages.success(
+                request, _("The guardian was approved and the invitation e-mail was sent.")
+            )
+        else:
+            messages.error(request, _("Check the visit chosen."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("guardians:application_list")
+
+
+@staff_required
+@require_GET
+def visit_list(request):
+    municipality = _municipality(request)
+    visits = (
+        Visit.objects.for_municipality(municipality)
+        .select_related("colonia")
+        .annotate(appointed=Count("guardians_appointed", distinct=True))
+    )
+    page = Paginator(visits, CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "guardians/visit_list.html", {"page": page})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def visit_create(request):
+    municipality = _municipality(request)
+    form = VisitForm(request.POST or None, request.FILES or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            visit = services.visit_create(
+                municipality=municipality,
+                date=data["date"],
+                colonia=data["colonia"],
+                spaces=data["space_codes"],
+                staff_present=data["staff_present"],
+                people_contacted=data["people_contacted"],
+                notes=data["notes"],
+                photos=data["photos"],
+                created_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The visit was recorded."))
+            return redirect(visit)
+    return render(request, "guardians/visit_form.html", {"form": form})
+
+
+def _complaints_brief_url(visit: Visit) -> str | None:
+    """The complaints app's pre-visit brief for the colonia, when that app provides it."""
+    try:
+        url = reverse("complaints:brief")
+    except NoReverseMatch:
+        return None
+    start = visit.date - datetime.timedelta(days=365)
+    return f"{url}?colonia={visit.colonia_id}&start={start:%Y-%m-%d}&end={visit.date:%Y-%m-%d}"
+
+
+@staff_required
+@require_GET
+def visit_detail(request, pk):
+    municipality = _municipality(request)
+    visit = get_object_or_404(
+        Visit.objects.for_municipality(municipality)
+        .select_related("colonia", "created_by")
+        .prefetch_related("spaces", "staff_present", "photos", "guardians_appointed__user"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "guardians/visit_detail.html",
+        {"visit": visit, "brief_url": _complaints_brief_url(visit)},
+    )
+
+
+@staff_required
+@require_GET
+def review_queue(request):
+    municipality = _municipality(request)
+    cards = Card.objects.for_municipality(municipality).pending_review().for_list()
+    page = Paginator(cards.order_by("submitted_at", "id"), CARDS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "guardians/review_queue.html", {"page": page})
+
+
+@staff_required
+@require_POST
+def card_review(request, pk):
+    municipality = _municipality(request)
+    card = get_object_or_404(Card.objects.for_municipality(municipality), pk=pk)
+    form = CardReviewForm(request.POST)
+    if form.is_valid():
+        services.card_review(card=card, reviewer=request.user, note=form.cleaned_data["note"])
+        messages.success(request, _("The card was marked as reviewed."))
+    return redirect("guardians:review_queue")
+
+
+# --- Cards -------------------------------------------------------------------------------------
+
+
+@guardian_or_staff_required
+@require_GET
+def card_list(request):
+    municipality = _municipality(request)
+    cards = Card.objects.visible_to(request.user, municipality).for_list()
+    card_filter = CardFilter(request.GET, queryset=cards, municipality=municipality)
+    page = Paginator(card_filter.qs, CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "guardians/card_list.html",
+        {"page": page, "filter": card_filter, "guardian": request.guardian},
+    )
+
+
+@guardian_or_staff_required
+@require_GET
+def card_detail(request, pk):
+    municipality = _municipality(request)
+    card = selectors.card_detail(
+        card_id=pk, cards=Card.objects.visible_to(request.user, municipality)
+    )
+    if card is None:
+        raise Http404
+    return render(
+        request,
+        "guardians/card_detail.html",
+        {
+            "card": card,
+            "can_review": request.is_program_staff,
+            "review_form": CardReviewForm(),
+            "shows_filer": request.is_program_staff
+            or (request.guardian is not None and request.guardian.is_lead),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def card_new(request):
+    municipality = _municipality(request)
+    guardian = active_guardian(request.user, municipality)
+    if guardian is None:
+        if _wants_json(request):
+            return JsonResponse(
+                {"errors": {"__all__": [_("Only guardians file cards.")]}}, status=403
+            )
+        raise PermissionDenied
+    services_watched = selectors.services_for_guardian(guardian=guardian)
+    templates = selectors.current_templates_for(
+        municipality=municipality, service_ids=services_watched.values_list("pk", flat=True)
+    )
+    initial = {}
+    if request.method == "GET" and request.GET.get("service", "").isdigit():
+        initial["service_type"] = int(request.GET["service"])
+    form = CardForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        guardian=guardian,
+        templates=templates,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            card, created = services.card_submit(
+                guardian=guardian,
+                client_id=data["client_id"],
+                template=form.chosen_template,
+                space=data["space"],
+                observed_on=data["observed_on"],
+                answers=form.answers(),
+                photos=data["photos"],
+                item_photos=form.item_photos(),
+            )
+        except PermissionDenied:
+            raise
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            if _wants_json(request):
+                return JsonResponse(
+                    {
+                        "id": card.pk,
+                        "status": "created" if created else "existing",
+                        "url": card.get_absolute_url(),
+                        "list_url": reverse("guardians:card_list"),
+                    },
+                    status=201 if created else 200,
+                )
+            if created:
+                messages.success(request, _("Your card was sent. Thank you!"))
+            else:
+                messages.info(request, _("This card had already been received."))
+            return redirect("guardians:card_list")
+    if request.method == "POST" and _wants_json(request):
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    return render(
+        request,
+        "guardians/card_form.html",
+        {
+            "form": form,
+            "sections": form.bound_sections(),
+            "spaces": form.fields["space"].queryset,
+            "Kind": CardTemplateItem.Kind,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Training ----------------------------------------------------------------------------------
+
+
+@guardian_or_staff_required
+@require_GET
+def training_list(request):
+    municipality = _municipality(request)
+    sessions = selectors.sessions_for(municipality=municipality)
+    return render(request, "guardians/training_list.html", {"sessions": sessions})
+
+
+@guardian_or_staff_required
+@require_GET
+def training_detail(request, pk):
+    municipality = _municipality(request)
+    session = get_object_or_404(selectors.sessions_for(municipality=municipality), pk=pk)
+    attempts = (
+        selectors.attempts_of(guardian=request.guardian, session=session)
+        if request.guardian
+        else {}
+    )
+    evaluations = [
+        (evaluation, attempts.get(evaluation.kind)) for evaluation in session.evaluations.all()
+    ]
+    return render(
+        request,
+        "guardians/training_detail.html",
+        {"session": session, "evaluations": evaluations},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluation_take(request, pk, kind):
+    municipality = _municipality(request)
+    guardian = active_guardian(request.user, municipality)
+    if guardian is None:
+        raise PermissionDenied
+    session = get_object_or_404(TrainingSession.objects.for_municipality(municipality), pk=pk)
+    if kind not in Evaluation.Kind.values:
+        raise Http404
+    evaluation = selectors.evaluation_with_questions(session=session, kind=kind)
+    if evaluation is None:
+        raise Http404
+    attempt = selectors.attempts_of(guardian=guardian, session=session).get(kind)
+    form = EvaluationForm(request.POST or None, evaluation=evaluation)
+    if attempt is None and request.method == "POST" and form.is_valid():
+        try:
+            attempt = services.evaluation_submit(
+                evaluation=evaluation, guardian=guardian, answers=form.answers()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Your score: %(correct)s of %(total)s.")
+                % {"correct": attempt.correct, "total": attempt.total},
+            )
+            return redirect("guardians:evaluation_take", pk=pk, kind=kind)
+    return render(
+        request,
+        "guardians/evaluation.html",
+        {"session": session, "evaluation": evaluation, "form": form, "attempt": attempt},
+    )
+
+
+REPORT_COLUMNS = [
+    ("label", gettext_lazy("Topic")),
+    ("people", gettext_lazy("Guardians with both tests")),
+    ("pre_mean", gettext_lazy("Pre-test mean (%)")),
+    ("post_mean", gettext_lazy("Post-test mean (%)")),
+    ("pre_median", gettext_lazy("Pre-test median (%)")),
+    ("post_median", gettext_lazy("Post-test median (%)")),
+    ("improved_share", gettext_lazy("Share improved (%)")),
+]
+
+
+@staff_required
+@require_GET
+def training_report(request, pk=None):
+    municipality = _municipality(request)
+    sessions = TrainingSession.objects.for_municipality(municipality)
+    session = None
+    if pk is not None:
+        session = get_object_or_404(sessions, pk=pk)
+        sessions = sessions.filter(pk=pk)
+    rows = selectors.training_report(sessions=sessions)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        filename = f"training-report-{pk or 'all'}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        writer = csv.writer(response)
+        writer.writerow([str(label) for _key, label in REPORT_COLUMNS])
+        for row in rows:
+            writer.writerow(
+                ["" if row[key] is None else row[key] for key, _label in REPORT_COLUMNS]
+            )
+        return response
+    return render(
+        request,
+        "guardians/training_report.html",
+        {
+            "session": session,
+            "rows": rows,
+            "columns": REPORT_COLUMNS,
+            "all_sessions": TrainingSession.objects.for_municipality(municipality),
+        },
+    )
