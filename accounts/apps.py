@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +10,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from .roles import sync_role_groups
+        from .selectors import remember_roles_at_login
 
-        # Runs after Django's own post_migrate handlers (which create the permissions),
-        # because accounts comes after django.contrib.auth in INSTALLED_APPS.
+        # The role groups are rebuilt after every migrate (and test flush); see accounts.roles.
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
+        user_logged_in.connect(remember_roles_at_login, dispatch_uid="accounts.remember_roles")

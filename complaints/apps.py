@@ -5,3 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints")
+    demo_seeders = ["complaints.demo.seed_complaints"]

@@ -20,6 +20,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
 class ContractFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Contract
+        skip_postgeneration_save = True
 
     municipality = factory.SubFactory(MunicipalityFactory)
     number = factory.Sequence(lambda n: f"SA/LP/{n:03d}/2026")

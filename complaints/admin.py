@@ -1,0 +1,237 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from villaguard.admin_base import (
+    MunicipalityScopedAdmin,
+    MunicipalityScopedInline,
+    user_municipality,
+)
+
+from .forms import ImportForm
+from .imports import complaints_import_csv
+from .models import Complaint, ComplaintPhoto, ComplaintUpdate, Open311Client
+from .services import complaint_create, open311_key_create, open311_key_revoke
+
+
+class ComplaintUpdateInline(MunicipalityScopedInline):
+    model = ComplaintUpdate
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "previous_status", "status", "note", "user"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ComplaintPhotoInline(MunicipalityScopedInline):
+    model = ComplaintPhoto
+    extra = 0
+    fields = ["image", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(MunicipalityScopedAdmin):
+    change_list_template = "admin/complaints/complaint/change_list.html"
+    list_display = [
+        "code",
+        "service_type",
+        "status",
+        "colonia",
+        "directorate",
+        "source",
+        "created_at",
+    ]
+    list_filter = ["status", "source", "service_type", "directorate"]
+    search_fields = ["code", "external_id", "description", "address"]
+    date_hierarchy = "created_at"
+    list_select_related = ["service_type", "colonia", "directorate"]
+    raw_id_fields = ["duplicate_of", "space", "colonia"]
+    inlines = [ComplaintUpdateInline, ComplaintPhotoInline]
+    add_fields = [
+        "municipality",
+        "service_type",
+        "description",
+        "location",
+        "address",
+        "source",
+        "reporter_name",
+        "reporter_email",
+        "reporter_phone",
+        "expected_date",
+    ]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            fields = list(self.add_fields)
+            if user_municipality(request) is not None:
+                fields.remove("municipality")
+            return fields
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        # Status changes go through the inbox (complaint_change_status) so the reporter is told.
+        return [
+            "code",
+            "token",
+            "status",
+            "source",
+            "open311_client",
+            "external_id",
+            "created_at",
+            "municipality",
+            "attributes",
+            "language",
+        ]
+
+    def get_changeform_initial_data(self, request):
+        return {"source": Complaint.Source.STAFF}
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        created = complaint_create(
+            municipality=user_municipality(request) or data["municipality"],
+            service_type=data["service_type"],
+            description=data["description"],
+            source=data.get("source") or Complaint.Source.STAFF,
+            point=data.get("location"),
+            address=data.get("address", ""),
+            reporter_name=data.get("reporter_name", ""),
+            reporter_email=data.get("reporter_email", ""),
+            reporter_phone=data.get("reporter_phone", ""),
+            expected_date=data.get("expected_date"),
+            user=request.user,
+        )
+        obj.__dict__.update(created.__dict__)
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="complaints_complaint_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        municipality = user_municipality(request) or getattr(request, "municipality", None)
+        result = None
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            result = complaints_import_csv(
+                municipality=municipality, data=form.cleaned_data["file"].read()
+            )
+            if result.ok:
+                messages.success(
+                    request,
+                    _("%(created)d complaints imported, %(skipped)d already there.")
+                    % {"created": result.created, "skipped": result.skipped},
+                )
+            else:
+                messages.error(
+                    request, _("Nothing was imported: correct the rows below and try again.")
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import complaints from the 072 call centre"),
+            "form": form,
+            "result": result,
+            "municipality": municipality,
+            "opts": self.model._meta,
+            "changelist_url": reverse("admin:complaints_complaint_changelist"),
+        }
+        return render(request, "admin/complaints/complaint/import.html", context)
+
+
+@admin.register(ComplaintUpdate)
+class ComplaintUpdateAdmin(MunicipalityScopedAdmin):
+    municipality_path = "complaint__municipality"
+    list_display = ["complaint", "status", "created_at", "user"]
+    list_filter = ["status"]
+    list_select_related = ["complaint__service_type", "user"]
+    readonly_fields = ["complaint", "status", "previous_status", "note", "user", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ComplaintPhoto)
+class ComplaintPhotoAdmin(MunicipalityScopedAdmin):
+    municipality_path = "complaint__municipality"
+    list_display = ["complaint", "image", "created_at"]
+    list_select_related = ["complaint__service_type"]
+    readonly_fields = ["complaint", "image", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Open311Client)
+class Open311ClientAdmin(MunicipalityScopedAdmin):
+    list_display = ["name", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["key_prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke_keys", "replace_keys"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["name"] if user_municipality(request) else ["municipality", "name"]
+        return fields if obj is None else [*fields, *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["municipality", "name", *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        try:
+            client, key = open311_key_create(
+                municipality=user_municipality(request) or form.cleaned_data["municipality"],
+                name=form.cleaned_data["name"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return
+        obj.__dict__.update(client.__dict__)
+        self._show_key(request, client, key)
+
+    def _show_key(self, request, client, key):
+        messages.warning(
+            request,
+            _(
+                "The key for %(name)s is %(key)s. "
+                "Copy it now: it is not stored and will not be shown again."
+            )
+            % {"name": client.name, "key": key},
+        )
+
+    @admin.action(description=gettext_lazy("Revoke the selected keys"))
+    def revoke_keys(self, request, queryset):
+        for client in queryset.filter(revoked_at__isnull=True):
+            open311_key_revoke(client=client)
+        messages.success(request, _("Keys revoked."))
+
+    @admin.action(description=gettext_lazy("Replace the selected keys (revoke and issue new ones)"))
+    def replace_keys(self, request, queryset):
+        for client in queryset.filter(revoked_at__isnull=True):
+            open311_key_revoke(client=client)
+            new_client, key = open311_key_create(municipality=client.municipality, name=client.name)
+            self._show_key(request, new_client, key)

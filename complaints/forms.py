@@ -1,0 +1,164 @@
+from django import forms
+from django.contrib.gis.geos import Point
+from django.utils.translation import gettext_lazy as _
+
+from territory.models import ServiceType
+from villaguard.photos import MAX_PHOTOS, validate_photos
+
+from .models import Complaint
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        files = [super(MultiplePhotoField, self).clean(f, initial) for f in files if f]
+        validate_photos(files)
+        return files
+
+
+class ComplaintForm(forms.Form):
+    service_type = forms.ModelChoiceField(
+        label=_("Service"), queryset=ServiceType.objects.none(), empty_label=_("Choose a service")
+    )
+    description = forms.CharField(
+        label=_("What is the problem?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    lat = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    lon = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    address = forms.CharField(
+        label=_("Address or reference"),
+        required=False,
+        max_length=300,
+        help_text=_("Street, number, cross streets. Needed if you do not place a pin."),
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos (up to 3)"),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    reporter_name = forms.CharField(label=_("Your name (optional)"), required=False, max_length=200)
+    reporter_email = forms.EmailField(
+        label=_("Your e-mail (optional, to be told of each change)"), required=False
+    )
+    reporter_phone = forms.CharField(
+        label=_("Your phone (optional)"), required=False, max_length=40
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    pending_photos = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, municipality=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_type"].queryset = ServiceType.objects.for_municipality(municipality)
+
+    def clean(self):
+        cleaned = super().clean()
+        lat, lon = cleaned.get("lat"), cleaned.get("lon")
+        if (lat is None) != (lon is None):
+            raise forms.ValidationError(_("Give both the latitude and the longitude."))
+        if lat is None and not cleaned.get("address", "").strip() and not self.errors:
+            raise forms.ValidationError(
+                _("Place a pin on the map, use your location, or write the address.")
+            )
+        if len(cleaned.get("photos") or []) > MAX_PHOTOS:
+            raise forms.ValidationError(_("Attach at most 3 photos."))
+        return cleaned
+
+    @property
+    def point(self) -> Point | None:
+        lat, lon = self.cleaned_data.get("lat"), self.cleaned_data.get("lon")
+        if lat is None or lon is None:
+            return None
+        return Point(lon, lat, srid=4326)
+
+
+class NearbyForm(forms.Form):
+    service = forms.CharField()
+    lat = forms.FloatField(min_value=-90, max_value=90)
+    lon = forms.FloatField(min_value=-180, max_value=180)
+
+
+class StatusChangeForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Complaint.Status.choices)
+    note = forms.CharField(
+        label=_("Note for the reporter (public)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("Tracking code of the complaint it duplicates"), max_length=12)
+    note = forms.CharField(label=_("Note (public)"), required=False, max_length=2000)
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Tracking code"), max_length=12)
+
+
+class BriefForm(forms.Form):
+    colonia = forms.ModelChoiceField(label=_("Colonia"), queryset=None)
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, municipality=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from territory.models import Colonia
+
+        self.fields["colonia"].queryset = Colonia.objects.for_municipality(municipality).only(
+            "id", "name"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            raise forms.ValidationError(_("The end date is before the start date."))
+        return cleaned
+
+
+class ImpactForm(forms.Form):
+    colonia = forms.ModelChoiceField(label=_("Colonia"), queryset=None, required=False)
+    date = forms.DateField(
+        label=_("Reference date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("By default, the day the first surveillance card was filed there."),
+    )
+    days = forms.IntegerField(
+        label=_("Days before and after"), min_value=1, max_value=730, initial=90, required=False
+    )
+
+    def __init__(self, *args, municipality=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from territory.models import Colonia
+
+        self.fields["colonia"].queryset = Colonia.objects.for_municipality(municipality).only(
+            "id", "name"
+        )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file from the 072 call centre"))

@@ -1,0 +1,234 @@
+"""Complaints about public services, as citizens, the 072 line and other systems report them.
+
+Reporter contact data is personal: the model has no plain ``.objects``. Callers choose
+``public_objects`` (reporter fields deferred, for anything a citizen or another system sees) or
+``private_objects`` (staff, services). Public output is built field by field in
+``complaints.selectors.complaint_public_dict``, never from the whole row.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import ComplaintQuerySet, PublicComplaintManager
+
+REPORTER_FIELDS = ("reporter_name", "reporter_email", "reporter_phone")
+
+
+class Complaint(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        IN_PROGRESS = "in_progress", _("In progress")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Rejected")
+        DUPLICATE = "duplicate", _("Duplicate")
+
+    OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Web form")
+        OPEN311 = "open311", _("Open311")
+        PHONE = "phone", _("Phone (072)")
+        STAFF = "staff", _("Staff")
+
+    municipality = models.ForeignKey(
+        "territory.Municipality", verbose_name=_("municipality"), on_delete=models.PROTECT
+    )
+    code = models.CharField(_("tracking code"), max_length=12, unique=True, editable=False)
+    token = models.UUIDField(_("Open311 token"), default=uuid.uuid4, unique=True, editable=False)
+    service_type = models.ForeignKey(
+        "territory.ServiceType",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    description = models.TextField(_("description"), max_length=4000)
+    location = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    colonia = models.ForeignKey(
+        "territory.Colonia",
+        verbose_name=_("colonia"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    space = models.ForeignKey(
+        "territory.PublicSpace",
+        verbose_name=_("public space"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    directorate = models.ForeignKey(
+        "territory.Directorate",
+        verbose_name=_("directorate in charge"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    attributes = models.JSONField(_("Open311 attributes"), default=dict, blank=True)
+    media_url = models.URLField(_("media URL"), blank=True)
+    reporter_name = models.CharField(_("reporter's name"), max_length=200, blank=True)
+    reporter_email = models.EmailField(_("reporter's e-mail"), blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=40, blank=True)
+    language = models.CharField(_("reporter's language"), max_length=10, blank=True)
+    expected_date = models.DateField(_("expected date"), null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+    )
+    external_id = models.CharField(
+        _("external folio"),
+        max_length=60,
+        blank=True,
+        help_text=_("The folio of the 072 call centre or of the system that sent it."),
+    )
+    open311_client = models.ForeignKey(
+        "complaints.Open311Client",
+        verbose_name=_("Open311 client"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    created_at = models.DateTimeField(_("reported"), db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    private_objects = ComplaintQuerySet.as_manager()
+    public_objects = PublicComplaintManager()
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-created_at", "-id"]
+        default_manager_name = "private_objects"
+        base_manager_name = "private_objects"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="unique_complaint_external_id",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(duplicate_of=models.F("id")),
+                name="complaint_not_duplicate_of_itself",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "status", "created_at"]),
+            models.Index(fields=["colonia", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.code} · {self.service_type}"
+
+    def get_absolute_url(self):
+        return reverse("complaints:detail", kwargs={"code": self.code})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def open311_status(self) -> str:
+        return "open" if self.is_open else "closed"
+
+
+class ComplaintUpdate(models.Model):
+    """One step of a complaint's history: its status then, and the note shown to the public."""
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="updates"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Complaint.Status.choices)
+    previous_status = models.CharField(
+        _("previous status"), max_length=20, choices=Complaint.Status.choices, blank=True
+    )
+    note = models.TextField(_("public note"), max_length=2000, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("date"), db_index=True)
+
+    class Meta:
+        verbose_name = _("complaint update")
+        verbose_name_plural = _("complaint updates")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.complaint_id}: {self.get_status_display()}"
+
+
+class ComplaintPhoto(models.Model):
+    """A photo re-encoded on upload (type from the bytes, metadata stripped)."""
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("photo"), upload_to="complaints/%Y/%m/")
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("complaint photo")
+        verbose_name_plural = _("complaint photos")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.image.name
+
+
+class Open311Client(models.Model):
+    """A system allowed to file complaints through Open311 (the 072 line, a city app...).
+
+    Only a SHA-256 hash of its key is stored: the key is shown once, when it is issued.
+    """
+
+    municipality = models.ForeignKey(
+        "territory.Municipality", verbose_name=_("municipality"), on_delete=models.PROTECT
+    )
+    name = models.CharField(_("name"), max_length=120)
+    key_prefix = models.CharField(_("key begins with"), max_length=8, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("Open311 API key")
+        verbose_name_plural = _("Open311 API keys")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="unique_active_open311_client_name",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,79 @@
+"""Chainable reads for complaints."""
+
+import datetime
+import math
+
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point, Polygon
+from django.contrib.gis.measure import D
+from django.db import models
+
+METRES_PER_DEGREE = 111_320
+
+
+def bbox_around(point: Point, metres: float) -> Polygon:
+    """A box a little larger than the circle, so that the spatial index can prefilter."""
+    dlat = metres * 1.2 / METRES_PER_DEGREE
+    dlon = dlat / max(math.cos(math.radians(point.y)), 0.01)
+    box = Polygon.from_bbox((point.x - dlon, point.y - dlat, point.x + dlon, point.y + dlat))
+    box.srid = 4326
+    return box
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def for_municipality(self, municipality):
+        return self.filter(municipality=municipality)
+
+    def open(self):
+        from .models import Complaint
+
+        return self.filter(status__in=Complaint.OPEN_STATUSES)
+
+    def closed(self):
+        from .models import Complaint
+
+        return self.exclude(status__in=Complaint.OPEN_STATUSES)
+
+    def within(self, point: Point, metres: float):
+        """Complaints at most ``metres`` from the point, nearest first (metres computed in the
+        database; the bounding box lets PostGIS use the spatial index first)."""
+        return (
+            self.filter(location__intersects=bbox_around(point, metres))
+            .annotate(distance=Distance("location", point))
+            .filter(distance__lte=D(m=metres))
+            .order_by("distance")
+        )
+
+    def reported_between(self, start: datetime.datetime, end: datetime.datetime):
+        return self.filter(created_at__gte=start, created_at__lt=end)
+
+    def for_directorate(self, directorate):
+        return self.filter(directorate=directorate)
+
+    def with_public_related(self):
+        """What public pages and the Open311 listing show, in one query with no N+1."""
+        from .models import ComplaintPhoto, ComplaintUpdate
+
+        last_note = (
+            ComplaintUpdate.objects.filter(complaint=models.OuterRef("pk"))
+            .exclude(note="")
+            .order_by("-created_at", "-id")
+            .values("note")[:1]
+        )
+        first_photo = (
+            ComplaintPhoto.objects.filter(complaint=models.OuterRef("pk"))
+            .order_by("id")
+            .values("image")[:1]
+        )
+        return self.select_related("service_type", "directorate", "colonia", "space").annotate(
+            last_note=models.Subquery(last_note), first_photo=models.Subquery(first_photo)
+        )
+
+
+class PublicComplaintManager(models.Manager.from_queryset(ComplaintQuerySet)):
+    """Every complaint, with the reporter's contact fields left out of the query."""
+
+    def get_queryset(self):
+        from .models import REPORTER_FIELDS
+
+        return super().get_queryset().defer(*REPORTER_FIELDS)

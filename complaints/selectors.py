@@ -1,0 +1,398 @@
+"""Reads about complaints: where a point falls, what is public, briefs and impact figures."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
+from django.db.models import Count, FilteredRelation, Prefetch, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import Role
+from contracts.models import Contract
+from territory.models import Colonia, Directorate, Municipality, PublicSpace, ServiceType
+
+from .models import Complaint
+from .querysets import bbox_around
+
+NEAREST_SPACE_METRES = 50
+NEARBY_COMPLAINT_METRES = 100
+PUBLIC_DECIMALS = 5
+
+
+# --- Where a point falls ----------------------------------------------------------------------
+
+
+def space_for_point(*, municipality: Municipality, point: Point) -> PublicSpace | None:
+    """The public space containing the point, else the nearest one at most 50 m away (the
+    distance to its boundary, in metres, computed by the database)."""
+    spaces = PublicSpace.objects.for_municipality(municipality)
+    containing = spaces.containing(point).order_by("area_m2", "id").first()
+    if containing is not None:
+        return containing
+    return (
+        spaces.filter(geometry__intersects=bbox_around(point, NEAREST_SPACE_METRES))
+        .annotate(distance=Distance("geometry", point))
+        .filter(distance__lte=D(m=NEAREST_SPACE_METRES))
+        .order_by("distance", "id")
+        .first()
+    )
+
+
+def directorate_for_service(*, service_type: ServiceType) -> Directorate | None:
+    """The directorate whose services include this one (the first by id if several do)."""
+    return Directorate.objects.filter(services=service_type).order_by("id").first()
+
+
+def nearby_open_complaints(
+    *,
+    municipality: Municipality,
+    service_type: ServiceType,
+    point: Point,
+    metres: float = NEARBY_COMPLAINT_METRES,
+    limit: int = 10,
+):
+    return list(
+        Complaint.public_objects.for_municipality(municipality)
+        .filter(service_type=service_type)
+        .open()
+        .within(point, metres)
+        .select_related("service_type")[:limit]
+    )
+
+
+# --- What the public sees --------------------------------------------------------------------
+
+
+def public_coordinates(complaint: Complaint) -> tuple[float, float] | None:
+    """(lat, lon) rounded to 5 decimals (about a metre): enough to find the place, no more."""
+    if complaint.location is None:
+        return None
+    return (
+        round(complaint.location.y, PUBLIC_DECIMALS),
+        round(complaint.location.x, PUBLIC_DECIMALS),
+    )
+
+
+def public_complaints(*, municipality: Municipality):
+    return Complaint.public_objects.for_municipality(municipality).with_public_related()
+
+
+def public_complaint_by_code(*, municipality: Municipality, code: str) -> Complaint | None:
+    return (
+        public_complaints(municipality=municipality)
+        .select_related("duplicate_of")
+        .filter(code=code.strip().upper())
+        .first()
+    )
+
+
+def complaint_public_history(*, complaint: Complaint):
+    return complaint.updates.only("status", "note", "created_at", "complaint_id").order_by(
+        "created_at", "id"
+    )
+
+
+def complaints_geojson(complaints) -> dict:
+    """A FeatureCollection (longitude first) with public fields only."""
+    features = []
+    for complaint in complaints:
+        coordinates = public_coordinates(complaint)
+        if coordinates is None:
+            continue
+        lat, lon = coordinates
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "code": complaint.code,
+                    "service": complaint.service_type.name,
+                    "color": complaint.service_type.color,
+                    "status": complaint.status,
+                    "status_label": str(complaint.get_status_display()),
+                    "reported": complaint.created_at.isoformat(),
+                    "url": complaint.get_absolute_url(),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+# --- Staff -----------------------------------------------------------------------------------
+
+
+def user_handles_all_complaints(user) -> bool:
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=[Role.MUNICIPAL_STAFF, Role.ADMINISTRATOR]).exists()
+
+
+def user_can_handle_complaints(user, municipality: Municipality | None) -> bool:
+    if not user.is_authenticated or municipality is None:
+        return False
+    if user.is_superuser and user.municipality_id is None:
+        return True
+    if user.municipality_id != municipality.id:
+        return False
+    return user.directorate_id is not None or user_handles_all_complaints(user)
+
+
+def user_can_read_briefs(user, municipality: Municipality | None) -> bool:
+    """Briefs and impact figures are for the Sindicatura (municipal staff) and administrators."""
+    if not user.is_authenticated or municipality is None:
+        return False
+    if user.is_superuser and user.municipality_id is None:
+        return True
+    return user.municipality_id == municipality.id and user_handles_all_complaints(user)
+
+
+def inbox_complaints(*, user, municipality: Municipality):
+    """A directorate's staff see their directorate's complaints; the Sindicatura sees all."""
+    complaints = Complaint.private_objects.for_municipality(municipality).select_related(
+        "service_type", "colonia", "directorate", "space"
+    )
+    if user_handles_all_complaints(user):
+        return complaints
+    if user.directorate_id is None:
+        return complaints.none()
+    return complaints.for_directorate(user.directorate_id)
+
+
+# --- Pre-visit brief -------------------------------------------------------------------------
+
+
+def local_day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@dataclass
+class Brief:
+    colonia: Colonia
+    start: datetime.date
+    end: datetime.date
+    statuses: list[tuple[str, str]]
+    rows: list[dict]
+    totals: dict[str, int]
+    total: int
+    spaces: list[PublicSpace]
+    open_total: int = 0
+    extras: dict = field(default_factory=dict)
+
+
+def brief_for_colonia(*, colonia: Colonia, start: datetime.date, end: datetime.date) -> Brief:
+    """Complaints of a colonia between two dates (both included): by service and status, and
+    the spaces with most complaints with the contracts (and companies) covering them then."""
+    period = Q(
+        complaints__created_at__gte=local_day_start(start),
+        complaints__created_at__lt=local_day_start(end + datetime.timedelta(days=1)),
+    )
+    counts = (
+        Complaint.private_objects.filter(colonia=colonia)
+        .reported_between(local_day_start(start), local_day_start(end + datetime.timedelta(days=1)))
+        .values("service_type_id", "service_type__name", "status")
+        .annotate(n=Count("id"))
+        .order_by("service_type__name")
+    )
+    statuses = list(Complaint.Status.choices)
+    by_service: dict[int, dict] = {}
+    totals = dict.fromkeys([value for value, _label in statuses], 0)
+    for row in counts:
+        entry = by_service.setdefault(
+            row["service_type_id"],
+            {"service": row["service_type__name"], "counts": dict.fromkeys(totals, 0), "total": 0},
+        )
+        entry["counts"][row["status"]] += row["n"]
+        entry["total"] += row["n"]
+        totals[row["status"]] += row["n"]
+    rows = list(by_service.values())
+    for entry in rows:
+        entry["cells"] = [entry["counts"][value] for value, _label in statuses]
+    contracts = Contract.objects.filter(start_date__lte=end, end_date__gte=start).select_related(
+        "company", "service_type"
+    )
+    spaces = list(
+        PublicSpace.objects.filter(municipality_id=colonia.municipality_id)
+        .annotate(
+            complaint_count=Count("complaints", filter=period & Q(complaints__colonia=colonia))
+        )
+        .filter(complaint_count__gt=0)
+        .order_by("-complaint_count", "code")
+        .prefetch_related(Prefetch("contracts", queryset=contracts, to_attr="period_contracts"))[
+            :10
+        ]
+    )
+    open_total = sum(totals[s] for s in Complaint.OPEN_STATUSES)
+    return Brief(
+        colonia=colonia,
+        start=start,
+        end=end,
+        statuses=statuses,
+        rows=rows,
+        totals=totals,
+        total=sum(totals.values()),
+        spaces=spaces,
+        open_total=open_total,
+    )
+
+
+# --- Before / after --------------------------------------------------------------------------
+
+
+def first_card_date(*, colonia: Colonia) -> datetime.date | None:
+    """The day the first surveillance card was filed in the colonia, from the guardians app
+    when it is installed and provides it; None otherwise (callers then ask for a date)."""
+    try:
+        from guardians.selectors import first_card_date as guardians_first_card_date
+    except ImportError:
+        return None
+    return guardians_first_card_date(colonia=colonia)
+
+
+def first_card_dates(*, municipality: Municipality) -> dict[int, datetime.date]:
+    """colonia id → first card date for every colonia with guardians, in one query, from
+    ``guardians.selectors.first_card_dates`` when the guardians app provides it."""
+    try:
+        from guardians.selectors import first_card_dates as guardians_first_card_dates
+    except ImportError:
+        return {}
+    return dict(guardians_first_card_dates(municipality=municipality))
+
+
+@dataclass
+class ImpactRow:
+    service: str
+    before: int
+    after: int
+
+    @property
+    def change(self) -> int:
+        return self.after - self.before
+
+    @property
+    def change_percent(self) -> float | None:
+        if self.before == 0:
+            return None
+        return round(100 * (self.after - self.before) / self.before, 1)
+
+
+def impact_for_colonia(
+    *, colonia: Colonia, reference_date: datetime.date, days: int
+) -> list[ImpactRow]:
+    """Complaints per service in the ``days`` days before the date and the ``days`` days from
+    it on, every service of the municipality listed (one query)."""
+    reference = local_day_start(reference_date)
+    start = local_day_start(reference_date - datetime.timedelta(days=days))
+    end = local_day_start(reference_date + datetime.timedelta(days=days))
+    in_colonia = Q(complaints__colonia=colonia)
+    services = (
+        ServiceType.objects.for_municipality(colonia.municipality_id)
+        .annotate(
+            before=Count(
+                "complaints",
+                filter=in_colonia
+                & Q(complaints__created_at__gte=start, complaints__created_at__lt=reference),
+            ),
+            after=Count(
+                "complaints",
+                filter=in_colonia
+                & Q(complaints__created_at__gte=reference, complaints__created_at__lt=end),
+            ),
+        )
+        .order_by("name")
+    )
+    return [ImpactRow(service.name, service.before, service.after) for service in services]
+
+
+@dataclass
+class ImpactGroup:
+    colonias: int = 0
+    rows: dict[str, ImpactRow] = field(default_factory=dict)
+
+    @property
+    def total(self) -> ImpactRow:
+        return ImpactRow(
+            "", sum(r.before for r in self.rows.values()), sum(r.after for r in self.rows.values())
+        )
+
+    @property
+    def sorted_rows(self) -> list[ImpactRow]:
+        return [self.rows[name] for name in sorted(self.rows)]
+
+
+@dataclass
+class ImpactSummary:
+    days: int
+    default_reference: datetime.date
+    with_guardians: ImpactGroup
+    without_guardians: ImpactGroup
+
+
+def impact_summary(
+    *,
+    municipality: Municipality,
+    days: int,
+    reference_date: datetime.date | None = None,
+    first_cards: dict[int, datetime.date] | None = None,
+) -> ImpactSummary:
+    """Complaints before vs after, summed over the colonias with guardians (each around its
+    own first card) and over those without (around ``reference_date``, by default the
+    municipality's earliest first card, else ``days`` days ago).
+
+    Two queries whatever the number of colonias: the first-card dates (guardians app), and
+    one aggregate of complaints per colonia, service and day over the whole window.
+    """
+    if first_cards is None:
+        first_cards = first_card_dates(municipality=municipality)
+    default_reference = reference_date or (
+        min(first_cards.values())
+        if first_cards
+        else timezone.localdate() - datetime.timedelta(days=days)
+    )
+    references = [*first_cards.values(), default_reference]
+    window_start = local_day_start(min(references) - datetime.timedelta(days=days))
+    window_end = local_day_start(max(references) + datetime.timedelta(days=days))
+    rows = (
+        Colonia.objects.for_municipality(municipality)
+        .annotate(
+            in_window=FilteredRelation(
+                "complaints",
+                condition=Q(
+                    complaints__created_at__gte=window_start,
+                    complaints__created_at__lt=window_end,
+                ),
+            )
+        )
+        .values("id", "in_window__service_type__name", day=TruncDate("in_window__created_at"))
+        .annotate(n=Count("in_window__id"))
+        .order_by()
+    )
+    groups = {True: ImpactGroup(), False: ImpactGroup()}
+    seen: set[int] = set()
+    for row in rows:
+        colonia_id = row["id"]
+        has_guardians = colonia_id in first_cards
+        group = groups[has_guardians]
+        if colonia_id not in seen:
+            seen.add(colonia_id)
+            group.colonias += 1
+        if not row["n"]:
+            continue
+        reference = first_cards.get(colonia_id, default_reference)
+        day = row["day"]
+        if isinstance(day, datetime.datetime):
+            day = day.date()
+        name = row["in_window__service_type__name"]
+        impact = group.rows.setdefault(name, ImpactRow(name, 0, 0))
+        if reference - datetime.timedelta(days=days) <= day < reference:
+            impact.before += row["n"]
+        elif reference <= day < reference + datetime.timedelta(days=days):
+            impact.after += row["n"]
+    return ImpactSummary(
+        days=days,
+        default_reference=default_reference,
+        with_guardians=groups[True],
+        without_guardians=groups[False],
+    )

@@ -1,0 +1,268 @@
+"""Writes for complaints: every state change goes through here (views, admin, API, commands)."""
+
+import datetime
+import hashlib
+import secrets
+import uuid
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from territory.models import Municipality, ServiceType
+from territory.services import colonia_for_point
+from villaguard.photos import MAX_PHOTOS, reencode_photo, validate_photos
+
+from .models import Complaint, ComplaintPhoto, ComplaintUpdate, Open311Client
+from .selectors import directorate_for_service, space_for_point
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+PENDING_PHOTOS_DIR = "complaints/pending"
+PENDING_PHOTOS_SALT = "complaints.pending-photos"
+PENDING_PHOTOS_MAX_AGE = 60 * 60 * 6
+
+
+def _new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if not Complaint.private_objects.filter(code=code).exists():
+            return code
+
+
+@transaction.atomic
+def complaint_create(
+    *,
+    municipality: Municipality,
+    service_type: ServiceType,
+    description: str,
+    source: str,
+    point: Point | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_email: str = "",
+    reporter_phone: str = "",
+    language: str = "",
+    photos: Sequence = (),
+    clean_photos: Sequence[ContentFile] = (),
+    attributes: dict | None = None,
+    media_url: str = "",
+    open311_client: Open311Client | None = None,
+    external_id: str = "",
+    status: str = Complaint.Status.RECEIVED,
+    created_at: datetime.datetime | None = None,
+    expected_date: datetime.date | None = None,
+    colonia=None,
+    user: User | None = None,
+) -> Complaint:
+    """Files a complaint: colonia, public space and directorate are found from the point and
+    the service. ``photos`` are uploads (validated and re-encoded here); ``clean_photos`` are
+    already re-encoded (the confirmation step of the web form)."""
+    if service_type.municipality_id != municipality.id:
+        raise ValidationError({"service_type": _("This service belongs to another municipality.")})
+    if point is None and not address.strip():
+        raise ValidationError(_("Give the place: a point on the map or an address."))
+    if len(photos) + len(clean_photos) > MAX_PHOTOS:
+        raise ValidationError(_("Attach at most 3 photos."), code="too_many_photos")
+    validate_photos(list(photos))
+    if point is not None:
+        point = Point(point.x, point.y, srid=4326)
+        colonia = colonia_for_point(municipality=municipality, point=point) or colonia
+    complaint = Complaint(
+        municipality=municipality,
+        code=_new_code(),
+        service_type=service_type,
+        description=description.strip(),
+        location=point,
+        address=address.strip(),
+        colonia=colonia,
+        space=space_for_point(municipality=municipality, point=point) if point else None,
+        directorate=directorate_for_service(service_type=service_type),
+        status=status,
+        source=source,
+        attributes=attributes or {},
+        media_url=media_url,
+        reporter_name=reporter_name.strip(),
+        reporter_email=reporter_email.strip(),
+        reporter_phone=reporter_phone.strip(),
+        language=language,
+        open311_client=open311_client,
+        external_id=external_id.strip(),
+        created_at=created_at or timezone.now(),
+        expected_date=expected_date,
+    )
+    complaint.full_clean(exclude=["code", "token"])
+    complaint.save()
+    ComplaintUpdate.objects.create(
+        complaint=complaint, status=status, user=user, created_at=complaint.created_at
+    )
+    for upload in photos:
+        ComplaintPhoto.objects.create(complaint=complaint, image=reencode_photo(upload))
+    for clean in clean_photos:
+        ComplaintPhoto.objects.create(complaint=complaint, image=clean)
+    return complaint
+
+
+@transaction.atomic
+def complaint_change_status(
+    *,
+    complaint: Complaint,
+    status: str,
+    note: str = "",
+    user: User | None = None,
+    at: datetime.datetime | None = None,
+) -> ComplaintUpdate:
+    """Moves the complaint to a status with a public note; the reporter, if they left an
+    e-mail, is told once the change is committed."""
+    if status not in Complaint.Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    complaint = Complaint.private_objects.select_for_update().get(pk=complaint.pk)
+    if status == complaint.status and not note.strip():
+        raise ValidationError({"status": _("The complaint already has this status.")})
+    update = ComplaintUpdate.objects.create(
+        complaint=complaint,
+        status=status,
+        previous_status=complaint.status,
+        note=note.strip(),
+        user=user,
+        created_at=at or timezone.now(),
+    )
+    complaint.status = status
+    complaint.save(update_fields=["status", "updated_at"])
+    if complaint.reporter_email:
+        from .tasks import notify_reporter_task
+
+        transaction.on_commit(lambda: notify_reporter_task.delay(update.id))
+    return update
+
+
+@transaction.atomic
+def complaint_merge(
+    *, complaint: Complaint, into: Complaint, user: User | None = None, note: str = ""
+) -> ComplaintUpdate:
+    """Marks ``complaint`` as a duplicate of ``into`` (or of what ``into`` duplicates)."""
+    while into.duplicate_of_id is not None:
+        into = into.duplicate_of
+    if into.pk == complaint.pk:
+        raise ValidationError(_("A complaint cannot be a duplicate of itself."))
+    if into.municipality_id != complaint.municipality_id:
+        raise ValidationError(_("The complaints belong to different municipalities."))
+    Complaint.private_objects.filter(pk=complaint.pk).update(duplicate_of=into)
+    Complaint.private_objects.filter(duplicate_of=complaint).update(duplicate_of=into)
+    complaint.duplicate_of = into
+    note = note.strip() or _("Same problem as complaint %(code)s.") % {"code": into.code}
+    return complaint_change_status(
+        complaint=complaint, status=Complaint.Status.DUPLICATE, note=note, user=user
+    )
+
+
+def complaint_notify_reporter(*, update: ComplaintUpdate) -> bool:
+    """E-mails the reporter the new status (in the language they used to report)."""
+    complaint = Complaint.private_objects.select_related("municipality").get(pk=update.complaint_id)
+    if not complaint.reporter_email:
+        return False
+    with translation.override(complaint.language or settings.LANGUAGE_CODE):
+        subject = _("Your complaint %(code)s: %(status)s") % {
+            "code": complaint.code,
+            "status": update.get_status_display(),
+        }
+        lines = [
+            _("The status of your complaint %(code)s is now: %(status)s.")
+            % {"code": complaint.code, "status": update.get_status_display()},
+        ]
+        if update.note:
+            lines += ["", update.note]
+        lines += [
+            "",
+            _("Follow it at %(path)s on the portal of %(municipality)s.")
+            % {"path": complaint.get_absolute_url(), "municipality": complaint.municipality.name},
+        ]
+    send_mail(subject, "\n".join(lines), None, [complaint.reporter_email])
+    return True
+
+
+# --- Photos kept across the web form's confirmation step -------------------------------------
+
+
+def pending_photos_store(*, uploads: Sequence) -> str:
+    """Validates and re-encodes the uploads, keeps them aside and returns a signed token."""
+    validate_photos(list(uploads))
+    names = []
+    for upload in uploads:
+        clean = reencode_photo(upload)
+        names.append(default_storage.save(f"{PENDING_PHOTOS_DIR}/{clean.name}", clean))
+    return signing.dumps(names, salt=PENDING_PHOTOS_SALT) if names else ""
+
+
+def pending_photos_take(*, token: str) -> list[ContentFile]:
+    if not token:
+        return []
+    try:
+        names = signing.loads(token, salt=PENDING_PHOTOS_SALT, max_age=PENDING_PHOTOS_MAX_AGE)
+    except signing.BadSignature as error:
+        raise ValidationError(
+            _("The photos you attached have expired: attach them again.")
+        ) from error
+    photos = []
+    for name in names[:MAX_PHOTOS]:
+        if not name.startswith(PENDING_PHOTOS_DIR + "/") or not default_storage.exists(name):
+            continue
+        with default_storage.open(name) as stored:
+            photos.append(
+                ContentFile(stored.read(), name=f"{uuid.uuid4().hex}.{name.rsplit('.', 1)[-1]}")
+            )
+        transaction.on_commit(lambda name=name: default_storage.delete(name))
+    return photos
+
+
+# --- Open311 keys -----------------------------------------------------------------------------
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def open311_key_create(*, municipality: Municipality, name: str) -> tuple[Open311Client, str]:
+    """Issues a key for a client system. The key is returned once; only its hash is stored."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Name the client system.")})
+    if Open311Client.objects.filter(
+        municipality=municipality, name=name, revoked_at__isnull=True
+    ).exists():
+        raise ValidationError(
+            {"name": _("An active key named %(name)s already exists.") % {"name": name}}
+        )
+    key = secrets.token_urlsafe(32)
+    client = Open311Client.objects.create(
+        municipality=municipality, name=name, key_prefix=key[:8], key_hash=_hash_key(key)
+    )
+    return client, key
+
+
+def open311_key_revoke(*, client: Open311Client) -> Open311Client:
+    if client.revoked_at is None:
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["revoked_at"])
+    return client
+
+
+def open311_client_for_key(*, municipality: Municipality, key: str) -> Open311Client | None:
+    if not key:
+        return None
+    client = Open311Client.objects.filter(
+        municipality=municipality, key_hash=_hash_key(key), revoked_at__isnull=True
+    ).first()
+    if client is not None:
+        Open311Client.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    return client

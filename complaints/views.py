@@ -1,0 +1,437 @@
+"""Public complaint pages, the directorates' inbox, pre-visit briefs and before/after impact.
+
+Views only parse input, call a selector or a service and render.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from territory.models import ServiceType
+
+from .filters import InboxFilter
+from .forms import (
+    BriefForm,
+    ComplaintForm,
+    ImpactForm,
+    MergeForm,
+    NearbyForm,
+    StatusChangeForm,
+    TrackForm,
+)
+from .models import Complaint
+from .selectors import (
+    brief_for_colonia,
+    complaint_public_history,
+    complaints_geojson,
+    first_card_date,
+    impact_for_colonia,
+    impact_summary,
+    inbox_complaints,
+    nearby_open_complaints,
+    public_complaint_by_code,
+    public_complaints,
+    public_coordinates,
+    user_can_handle_complaints,
+    user_can_read_briefs,
+)
+from .services import (
+    complaint_change_status,
+    complaint_create,
+    complaint_merge,
+    pending_photos_store,
+    pending_photos_take,
+)
+
+PAGE_SIZE = 50
+
+
+def _municipality(request):
+    municipality = getattr(request, "municipality", None)
+    if municipality is None:
+        raise Http404(_("No municipality is served at this address."))
+    return municipality
+
+
+def submit_rate(group, request) -> str:
+    """Read at call time, so that tests and deployments can change it."""
+    return getattr(settings, "COMPLAINTS_SUBMIT_RATE", "10/h")
+
+
+# --- Public -----------------------------------------------------------------------------------
+
+
+@require_GET
+def complaint_list(request):
+    municipality = _municipality(request)
+    complaints = public_complaints(municipality=municipality)
+    service_code = request.GET.get("service", "")
+    if service_code:
+        complaints = complaints.filter(service_type__code=service_code)
+    state = request.GET.get("state", "")
+    if state == "open":
+        complaints = complaints.open()
+    elif state == "closed":
+        complaints = complaints.closed()
+    page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/complaint_list.html",
+        {
+            "page": page,
+            "services": ServiceType.objects.for_municipality(municipality),
+            "service_code": service_code,
+            "state": state,
+            "track_form": TrackForm(),
+        },
+    )
+
+
+@require_GET
+def complaint_track(request):
+    form = TrackForm(request.GET)
+    if form.is_valid():
+        code = form.cleaned_data["code"].strip().upper()
+        if public_complaint_by_code(municipality=_municipality(request), code=code):
+            return redirect("complaints:detail", code=code)
+    messages.error(request, _("No complaint has this tracking code. Check it and try again."))
+    return redirect("complaints:list")
+
+
+@require_GET
+def complaint_geojson(request):
+    municipality = _municipality(request)
+    complaints = public_complaints(municipality=municipality).filter(location__isnull=False)
+    if request.GET.get("colonia", "").isdigit():
+        complaints = complaints.filter(colonia_id=int(request.GET["colonia"]))
+    if request.GET.get("service"):
+        complaints = complaints.filter(service_type__code=request.GET["service"])
+    form = BriefForm(request.GET, municipality=municipality)
+    form.is_valid()
+    start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
+    if start:
+        complaints = complaints.filter(created_at__date__gte=start)
+    if end:
+        complaints = complaints.filter(created_at__date__lte=end)
+    if request.GET.get("state") == "open":
+        complaints = complaints.open()
+    return JsonResponse(complaints_geojson(complaints[:2000]))
+
+
+@require_GET
+def complaint_nearby(request):
+    """Open complaints of the same service within 100 m, for the form's duplicate check."""
+    municipality = _municipality(request)
+    form = NearbyForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    service = (
+        ServiceType.objects.for_municipality(municipality)
+        .filter(pk=form.cleaned_data["service"] if form.cleaned_data["service"].isdigit() else None)
+        .first()
+        or ServiceType.objects.for_municipality(municipality)
+        .filter(code=form.cleaned_data["service"])
+        .first()
+    )
+    if service is None:
+        return JsonResponse(
+            {"errors": {"service": [{"message": _("Unknown service.")}]}}, status=400
+        )
+    from django.contrib.gis.geos import Point
+
+    point = Point(form.cleaned_data["lon"], form.cleaned_data["lat"], srid=4326)
+    nearby = nearby_open_complaints(municipality=municipality, service_type=service, point=point)
+    return JsonResponse(
+        {
+            "complaints": [
+                {
+                    "code": c.code,
+                    "url": c.get_absolute_url(),
+                    "service": c.service_type.name,
+                    "status": str(c.get_status_display()),
+                    "description": c.description[:200],
+                    "distance_m": round(c.distance.m),
+                    "reported": c.created_at.isoformat(),
+                }
+                for c in nearby
+            ]
+        }
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_new(request):
+    municipality = _municipality(request)
+    if request.method == "GET":
+        form = ComplaintForm(municipality=municipality)
+        return render(request, "complaints/complaint_form.html", {"form": form})
+    if is_ratelimited(
+        request,
+        group="complaints:submit",
+        key="ip",
+        rate=submit_rate,
+        method="POST",
+        increment=True,
+    ):
+        return render(request, "complaints/429.html", status=429)
+    form = ComplaintForm(request.POST, request.FILES, municipality=municipality)
+    if not form.is_valid():
+        return render(request, "complaints/complaint_form.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    point = form.point
+    if point is not None and not data["confirmed"]:
+        nearby = nearby_open_complaints(
+            municipality=municipality, service_type=data["service_type"], point=point
+        )
+        if nearby:
+            # No-JS duplicate check: show them, keep the photos aside, ask to confirm.
+            pending = (
+                pending_photos_store(uploads=data["photos"])
+                if data["photos"]
+                else data["pending_photos"]
+            )
+            confirm = ComplaintForm(
+                initial={
+                    **{k: v for k, v in data.items() if k != "photos"},
+                    "confirmed": True,
+                    "pending_photos": pending,
+                },
+                municipality=municipality,
+            )
+            return render(
+                request,
+                "complaints/complaint_confirm.html",
+                {"form": confirm, "nearby": nearby, "photo_count": len(data["photos"])},
+            )
+    try:
+        clean_photos = pending_photos_take(token=data["pending_photos"])
+        complaint = complaint_create(
+            municipality=municipality,
+            service_type=data["service_type"],
+            description=data["description"],
+            source=Complaint.Source.WEB,
+            point=point,
+            address=data["address"],
+            reporter_name=data["reporter_name"],
+            reporter_email=data["reporter_email"],
+            reporter_phone=data["reporter_phone"],
+            language=get_language() or "",
+            photos=data["photos"],
+            clean_photos=clean_photos,
+        )
+    except ValidationError as error:
+        transaction.set_rollback(True)
+        for message in error.messages:
+            form.add_error(None, message)
+        return render(request, "complaints/complaint_form.html", {"form": form}, status=400)
+    messages.success(
+        request,
+        _(
+            "Thank you. Your complaint was filed with the tracking code %(code)s: "
+            "keep it to follow it."
+        )
+        % {"code": complaint.code},
+    )
+    return redirect(complaint)
+
+
+@require_GET
+def complaint_detail(request, code):
+    complaint = public_complaint_by_code(municipality=_municipality(request), code=code)
+    if complaint is None:
+        raise Http404(_("No complaint has this tracking code."))
+    return render(
+        request,
+        "complaints/complaint_detail.html",
+        {
+            "complaint": complaint,
+            "coordinates": public_coordinates(complaint),
+            "history": complaint_public_history(complaint=complaint),
+            "photos": complaint.photos.all(),
+        },
+    )
+
+
+# --- Directorates -----------------------------------------------------------------------------
+
+
+def _require_handler(request):
+    municipality = _municipality(request)
+    if not request.user.is_authenticated:
+        return None, redirect_to_login(request.get_full_path())
+    if not user_can_handle_complaints(request.user, municipality):
+        raise PermissionDenied
+    return municipality, None
+
+
+@require_GET
+def inbox(request):
+    municipality, response = _require_handler(request)
+    if response:
+        return response
+    complaints = inbox_complaints(user=request.user, municipality=municipality)
+    filterset = InboxFilter(request.GET, queryset=complaints, municipality=municipality)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "complaints/inbox.html",
+        {"filter": filterset, "page": page, "query": query.urlencode(), "now": timezone.now()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def inbox_detail(request, code):
+    municipality, response = _require_handler(request)
+    if response:
+        return response
+    complaint = get_object_or_404(
+        inbox_complaints(user=request.user, municipality=municipality).select_related(
+            "duplicate_of"
+        ),
+        code=code.upper(),
+    )
+    status_form = StatusChangeForm(initial={"status": complaint.status})
+    merge_form = MergeForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "status":
+                status_form = StatusChangeForm(request.POST)
+                if status_form.is_valid():
+                    complaint_change_status(
+                        complaint=complaint, user=request.user, **status_form.cleaned_data
+                    )
+                    messages.success(request, _("The status was changed."))
+                    return redirect("complaints:inbox_detail", code=complaint.code)
+            elif action == "merge":
+                merge_form = MergeForm(request.POST)
+                if merge_form.is_valid():
+                    into = (
+                        Complaint.private_objects.for_municipality(municipality)
+                        .filter(code=merge_form.cleaned_data["into"].strip().upper())
+                        .first()
+                    )
+                    if into is None:
+                        merge_form.add_error("into", _("No complaint has this tracking code."))
+                    else:
+                        complaint_merge(
+                            complaint=complaint,
+                            into=into,
+                            user=request.user,
+                            note=merge_form.cleaned_data["note"],
+                        )
+                        messages.success(request, _("Marked as a duplicate."))
+                        return redirect("complaints:inbox_detail", code=complaint.code)
+        except ValidationError as error:
+            form = merge_form if action == "merge" else status_form
+            for message in error.messages:
+                form.add_error(None, message)
+    return render(
+        request,
+        "complaints/inbox_detail.html",
+        {
+            "complaint": complaint,
+            "history": complaint.updates.select_related("user"),
+            "photos": complaint.photos.all(),
+            "status_form": status_form,
+            "merge_form": merge_form,
+            "coordinates": public_coordinates(complaint),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Sindicatura: briefs and impact -----------------------------------------------------------
+
+
+def _require_briefs(request):
+    municipality = _municipality(request)
+    if not request.user.is_authenticated:
+        return None, redirect_to_login(request.get_full_path())
+    if not user_can_read_briefs(request.user, municipality):
+        raise PermissionDenied
+    return municipality, None
+
+
+@require_GET
+def brief(request):
+    municipality, response = _require_briefs(request)
+    if response:
+        return response
+    data = request.GET.copy()
+    today = timezone.localdate()
+    data.setdefault("end", today.isoformat())
+    data.setdefault("start", (today - datetime.timedelta(days=90)).isoformat())
+    form = BriefForm(data if "colonia" in request.GET else None, municipality=municipality)
+    context = {"form": form}
+    if form.is_bound and form.is_valid():
+        context["brief"] = brief_for_colonia(**form.cleaned_data)
+        context["geojson_query"] = (
+            f"colonia={form.cleaned_data['colonia'].pk}&start={form.cleaned_data['start']}"
+            f"&end={form.cleaned_data['end']}"
+        )
+        colonia = form.cleaned_data["colonia"]
+        context["colonia_geojson"] = colonia.geometry.geojson if colonia.geometry else ""
+    return render(request, "complaints/brief.html", context, status=400 if form.errors else 200)
+
+
+def _bars(rows, width: int = 320):
+    """Bar lengths for the SVG chart, scaled to the largest value."""
+    peak = max([max(r.before, r.after) for r in rows] + [1])
+    return [
+        {
+            "row": r,
+            "before_w": round(width * r.before / peak),
+            "after_w": round(width * r.after / peak),
+            "y": index * 56,
+        }
+        for index, r in enumerate(rows)
+    ]
+
+
+@require_GET
+def impact(request):
+    municipality, response = _require_briefs(request)
+    if response:
+        return response
+    form = ImpactForm(request.GET or None, municipality=municipality)
+    days = 90
+    context = {"form": form}
+    if form.is_bound and form.is_valid():
+        days = form.cleaned_data["days"] or 90
+        colonia = form.cleaned_data["colonia"]
+        if colonia is not None:
+            reference = form.cleaned_data["date"] or first_card_date(colonia=colonia)
+            if reference is None:
+                form.add_error(
+                    "date",
+                    _("No surveillance card has been filed in this colonia yet: give a date."),
+                )
+            else:
+                rows = impact_for_colonia(colonia=colonia, reference_date=reference, days=days)
+                context.update(
+                    colonia=colonia,
+                    reference=reference,
+                    rows=rows,
+                    bars=_bars(rows),
+                    chart_height=max(len(rows), 1) * 56,
+                    total_before=sum(r.before for r in rows),
+                    total_after=sum(r.after for r in rows),
+                )
+    summary = impact_summary(municipality=municipality, days=days)
+    context.update(summary=summary, days=days)
+    return render(request, "complaints/impact.html", context, status=400 if form.errors else 200)
