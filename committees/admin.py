@@ -1,9 +1,44 @@
-from django.contrib import admin
+"""Administration of the participation program. Where a service owns a write (needs, forums,
+requisitions, allocations, assignments, the activity log, progress of works) the admin either
+saves through that service or shows the rows read-only and points to the portal page that
+does, so every rule lives in ``services.py``."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from villaguard.admin_base import MunicipalityScopedAdmin, MunicipalityScopedInline
 
-from . import models
+from . import models, services
+from .permissions import participant_for
+
+
+class ReadOnlyInline(MunicipalityScopedInline):
+    """Rows written by a service from a portal page: listed here, never edited here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PortalOnlyAddMixin:
+    """New rows of this model are created by a service from a portal page, not here."""
+
+    def has_add_permission(self, request):
+        return False
+
+
+class ReadOnlyMixin(PortalOnlyAddMixin):
+    """Rows are written by a service from a portal page; staff read (and may delete) here."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class PlanningMemberInline(MunicipalityScopedInline):
@@ -24,9 +59,13 @@ class CommitteeMemberInline(MunicipalityScopedInline):
     raw_id_fields = ["user"]
 
 
-class AssignmentInline(MunicipalityScopedInline):
+class AssignmentInline(ReadOnlyInline):
+    """Assignments are made and ended on the staff page Participation → Civil employees
+    (services.assignment_create / assignment_end), which checks overlaps and municipality."""
+
     model = models.Assignment
-    extra = 0
+    fields = ["colonia", "starts_on", "ends_on"]
+    readonly_fields = fields
 
 
 class ProgramInline(MunicipalityScopedInline):
@@ -39,9 +78,12 @@ class ForumPhotoInline(MunicipalityScopedInline):
     extra = 0
 
 
-class WorkProgressInline(MunicipalityScopedInline):
+class WorkProgressInline(ReadOnlyInline):
+    """Progress is reported on the portal (services.work_progress_report), in date order."""
+
     model = models.WorkProgress
-    extra = 0
+    fields = ["reported_on", "percent", "note", "recorded_by"]
+    readonly_fields = fields
 
 
 class NeedStatusChangeInline(MunicipalityScopedInline):
@@ -117,16 +159,20 @@ class CivilEmployeeAdmin(MunicipalityScopedAdmin):
 
 
 @admin.register(models.Activity)
-class ActivityAdmin(MunicipalityScopedAdmin):
+class ActivityAdmin(ReadOnlyMixin, MunicipalityScopedAdmin):
+    """Civil employees log their own work in the portal (services.activity_record)."""
+
     municipality_path = "employee__association__municipality"
-    list_display = ["done_on", "employee", "kind", "colonia"]
+    list_display = ["done_on", "employee", "kind", "colonia", "people_reached"]
     search_fields = ["description", "employee__full_name", "colonia__name"]
     list_filter = ["kind"]
     date_hierarchy = "done_on"
 
 
 @admin.register(models.Forum)
-class ForumAdmin(MunicipalityScopedAdmin):
+class ForumAdmin(PortalOnlyAddMixin, MunicipalityScopedAdmin):
+    """Forums are recorded in the portal (services.forum_record); here staff correct them."""
+
     list_display = ["title", "kind", "starts_at", "colonia", "attendance_total"]
     search_fields = ["title", "place", "colonia__name", "agenda"]
     list_filter = ["kind", "colonia__is_rural"]
@@ -136,7 +182,9 @@ class ForumAdmin(MunicipalityScopedAdmin):
 
 
 @admin.register(models.Need)
-class NeedAdmin(MunicipalityScopedAdmin):
+class NeedAdmin(PortalOnlyAddMixin, MunicipalityScopedAdmin):
+    """Needs are filed in the portal (services.need_create); changes go through need_update."""
+
     list_display = [
         "__str__",
         "colonia",
@@ -149,9 +197,30 @@ class NeedAdmin(MunicipalityScopedAdmin):
     search_fields = ["description", "colonia__name"]
     list_filter = ["status", "category", "colonia__is_rural"]
     # The status changes through the workflow (participation pages), never by hand here.
-    readonly_fields = ["status", "rejection_reason", "created_by", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "committee",
+        "rejection_reason",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     list_select_related = ["colonia"]
     inlines = [NeedStatusChangeInline]
+
+    def save_model(self, request, obj, form, change):
+        participant = participant_for(request.user, obj.municipality)
+        if not participant.is_staff:
+            raise PermissionDenied
+        fields = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.NEED_UPDATABLE_FIELDS
+        }
+        if fields:
+            services.need_update(
+                need=models.Need.objects.get(pk=obj.pk), participant=participant, **fields
+            )
 
 
 @admin.register(models.Institution)
@@ -171,22 +240,43 @@ class ProgramAdmin(MunicipalityScopedAdmin):
 
 
 @admin.register(models.Requisition)
-class RequisitionAdmin(MunicipalityScopedAdmin):
+class RequisitionAdmin(PortalOnlyAddMixin, MunicipalityScopedAdmin):
+    """Requisitions are prepared, submitted and answered in the portal (their services give
+    the folio and move the needs); here staff correct the wording."""
+
     list_display = ["folio", "institution", "status", "submitted_on", "approved_amount"]
     search_fields = ["folio", "subject", "institution__name"]
     list_filter = ["status", "institution"]
-    readonly_fields = ["status", "submitted_on", "answered_on", "approved_amount", "needs"]
+    readonly_fields = [
+        "folio",
+        "institution",
+        "status",
+        "submitted_on",
+        "answered_on",
+        "approved_amount",
+        "needs",
+    ]
     list_select_related = ["institution"]
 
 
 @admin.register(models.Allocation)
-class AllocationAdmin(MunicipalityScopedAdmin):
+class AllocationAdmin(ReadOnlyMixin, MunicipalityScopedAdmin):
+    """Allocations are recorded at Participation → Allocations (services.allocation_record),
+    which also moves the need they answer along its workflow."""
+
     list_display = ["item", "colonia", "quantity", "unit", "value", "delivered_on", "source"]
     search_fields = ["item", "colonia__name", "signed_by"]
     list_filter = ["source", "colonia__is_rural"]
     date_hierarchy = "delivered_on"
-    raw_id_fields = ["need"]
     list_select_related = ["colonia"]
+
+    def changelist_view(self, request, extra_context=None):
+        messages.info(
+            request,
+            _("New allocations are recorded at %(url)s.")
+            % {"url": reverse("committees:allocation_create")},
+        )
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(models.PublicWork)

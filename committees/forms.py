@@ -7,14 +7,18 @@ from django.utils.translation import gettext_lazy as _
 from territory.models import Colonia
 
 from .models import (
+    Activity,
+    Allocation,
     CitizenCommittee,
     CivilEmployee,
     Forum,
     Institution,
     Need,
     Program,
+    PublicWork,
+    WorkProgress,
 )
-from .selectors import requisitionable_needs
+from .selectors import allocatable_needs, requisitionable_needs
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -227,3 +231,123 @@ class RequisitionAnswerForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes or reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+# --- Civil employees ------------------------------------------------------------------------
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["done_on", "colonia", "kind", "description", "people_reached"]
+        widgets = {
+            "done_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "people_reached": _("How many people you informed or met; 0 if you do not know."),
+        }
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["colonia"].queryset = communities
+        self.fields["colonia"].required = True
+        self.fields["colonia"].error_messages["invalid_choice"] = _(
+            "Choose one of the communities you are assigned to."
+        )
+
+    def _post_clean(self):
+        # The service checks the assignment and the rest when it saves.
+        pass
+
+
+class AssignmentForm(forms.Form):
+    employee = forms.ModelChoiceField(
+        label=_("Civil employee"), queryset=CivilEmployee.objects.none()
+    )
+    colonia = forms.ModelChoiceField(label=_("Community"), queryset=Colonia.objects.none())
+    starts_on = forms.DateField(label=_("From"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employee"].queryset = CivilEmployee.objects.filter(
+            association__municipality=municipality
+        ).order_by("full_name")
+        self.fields["colonia"].queryset = Colonia.objects.for_municipality(municipality).order_by(
+            "name"
+        )
+
+
+class AssignmentEndForm(forms.Form):
+    ends_on = forms.DateField(label=_("Last day"), widget=DateInput())
+
+
+# --- Distribution and works -----------------------------------------------------------------
+
+
+class AllocationForm(forms.ModelForm):
+    completes_need = forms.BooleanField(
+        label=_("This delivery completes the need"),
+        required=False,
+        help_text=_("The need is then marked delivered; otherwise it is marked in execution."),
+    )
+
+    class Meta:
+        model = Allocation
+        fields = [
+            "colonia",
+            "need",
+            "committee",
+            "item",
+            "quantity",
+            "unit",
+            "value",
+            "delivered_on",
+            "source",
+            "program",
+            "work",
+            "signed_by",
+        ]
+        widgets = {"delivered_on": DateInput()}
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["colonia"].queryset = Colonia.objects.for_municipality(municipality).order_by(
+            "name"
+        )
+        need = self.fields["need"]
+        need.queryset = allocatable_needs(municipality)
+        need.label_from_instance = lambda n: (
+            f"{n.colonia.name} · {n.get_category_display()} · {n.description[:70]}"
+            f" ({n.get_status_display()})"
+        )
+        need.error_messages["invalid_choice"] = _(
+            "Choose a need of this municipality that is prioritised, approved or in execution."
+        )
+        self.fields["committee"].queryset = CitizenCommittee.objects.for_municipality(municipality)
+        self.fields["program"].queryset = Program.objects.filter(
+            institution__municipality=municipality
+        ).select_related("institution")
+        self.fields["work"].queryset = PublicWork.objects.for_municipality(municipality)
+        for name in ("colonia", "committee", "program", "work"):
+            self.fields[name].error_messages["invalid_choice"] = _(
+                "Choose one of the options of this municipality."
+            )
+        self.fields["quantity"].min_value = None
+        self.fields["quantity"].widget.attrs["min"] = "0.01"
+        self.fields["quantity"].widget.attrs["step"] = "0.01"
+
+    def _post_clean(self):
+        # The service checks the rules and saves; see services.allocation_check.
+        pass
+
+
+class WorkProgressForm(forms.ModelForm):
+    class Meta:
+        model = WorkProgress
+        fields = ["reported_on", "percent", "note"]
+        widgets = {"reported_on": DateInput()}
+
+    def _post_clean(self):
+        pass

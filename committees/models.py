@@ -312,6 +312,12 @@ class Assignment(models.Model):
         verbose_name = _("assignment to a community")
         verbose_name_plural = _("assignments to communities")
         ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="assignment_ends_after_start",
+            )
+        ]
 
     def __str__(self):
         return f"{self.employee} → {self.colonia}"
@@ -322,6 +328,7 @@ class Activity(models.Model):
         FORUM = "forum", _("Forum or debate")
         VISIT = "visit", _("Community visit")
         MEETING = "meeting", _("Meeting with a committee")
+        CAMPAIGN = "campaign", _("Information campaign")
         FOLLOW_UP = "follow_up", _("Follow-up of a need")
         OTHER = "other", _("Other")
 
@@ -337,6 +344,8 @@ class Activity(models.Model):
     done_on = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.VISIT)
     description = models.TextField(_("description"))
+    people_reached = models.PositiveIntegerField(_("people reached"), default=0)
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("activity")
@@ -780,6 +789,15 @@ class Allocation(MunicipalityScoped):
         blank=True,
         related_name="allocations",
     )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("allocation")
@@ -826,6 +844,15 @@ class WorkProgress(models.Model):
         _("progress (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("progress report")

@@ -22,7 +22,12 @@ class Participant:
 
     @property
     def can_participate(self) -> bool:
-        return self.is_staff or bool(self.colonia_ids)
+        # A civil employee between assignments still sees their page and past log.
+        return self.is_staff or bool(self.colonia_ids) or self.civil_employee_id is not None
+
+    @property
+    def is_civil_employee(self) -> bool:
+        return self.civil_employee_id is not None
 
     def can_edit_colonia(self, colonia_id: int | None) -> bool:
         return self.is_staff or (colonia_id is not None and colonia_id in self.colonia_ids)

@@ -10,9 +10,12 @@ from django.utils import timezone
 from territory.models import Colonia, Municipality
 
 from .models import (
+    Activity,
     Agreement,
     Allocation,
+    Assignment,
     CitizenCommittee,
+    CivilEmployee,
     CommitteeMember,
     Forum,
     Need,
@@ -294,4 +297,73 @@ def requisitionable_needs(municipality: Municipality):
         .filter(status=S.PRIORITISED)
         .select_related("colonia")
         .order_by("colonia__name", "priority")
+    )
+
+
+# --- Civil employees and distribution (staff and employee pages) ---------------------------
+
+
+def _current(assignments, today):
+    return assignments.filter(starts_on__lte=today).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    )
+
+
+def employee_assignments(employee_id: int):
+    """Every assignment of one employee, current first, with its community."""
+    return (
+        Assignment.objects.filter(employee_id=employee_id)
+        .select_related("colonia")
+        .order_by("-starts_on", "colonia__name")
+    )
+
+
+def employee_current_communities(employee_id: int):
+    today = timezone.localdate()
+    return Colonia.objects.filter(
+        pk__in=_current(Assignment.objects.filter(employee_id=employee_id), today).values(
+            "colonia_id"
+        )
+    ).order_by("name")
+
+
+def employee_activities(employee_id: int):
+    return Activity.objects.filter(employee_id=employee_id).select_related("colonia")
+
+
+def employees_for_staff(municipality: Municipality):
+    """The municipality's civil employees with their assignments and how much they logged."""
+    assignments = Assignment.objects.select_related("colonia").order_by("-starts_on", "pk")
+    return (
+        CivilEmployee.objects.filter(association__municipality=municipality)
+        .select_related("association")
+        .prefetch_related(Prefetch("assignment_set", queryset=assignments, to_attr="assignments"))
+        .annotate(
+            activity_count=Count("activities", distinct=True),
+            people_reached=Sum("activities__people_reached"),
+        )
+        .order_by("full_name")
+    )
+
+
+def activities_for_staff(municipality: Municipality):
+    return Activity.objects.filter(employee__association__municipality=municipality).select_related(
+        "employee", "colonia"
+    )
+
+
+def allocations_for_list(municipality: Municipality):
+    return Allocation.objects.filter(municipality=municipality).select_related(
+        "colonia", "need", "committee", "program", "work"
+    )
+
+
+def allocatable_needs(municipality: Municipality):
+    from .services import ALLOCATABLE_STATUSES
+
+    return (
+        Need.objects.for_municipality(municipality)
+        .filter(status__in=ALLOCATABLE_STATUSES)
+        .select_related("colonia")
+        .order_by("colonia__name", "priority", "pk")
     )

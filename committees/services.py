@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +14,10 @@ from territory.models import Colonia, Municipality
 from villaguard.photos import reencode_photo, validate_photos
 
 from .models import (
+    Activity,
     Agreement,
     Allocation,
+    Assignment,
     CitizenCommittee,
     CivilEmployee,
     Forum,
@@ -52,6 +55,17 @@ PARTICIPANT_TRANSITIONS = {
 }
 # A need still open for the community to fill in; later its facts are part of a request.
 EDITABLE_STATUSES = {S.IDENTIFIED, S.PRIORITISED}
+NEED_UPDATABLE_FIELDS = {
+    "colonia",
+    "category",
+    "description",
+    "people_affected",
+    "estimated_cost",
+    "evidence",
+    "priority",
+    "forum",
+    "location",
+}
 
 
 class NeedTransitionError(ValidationError):
@@ -131,18 +145,7 @@ def need_update(*, need: Need, participant: Participant, **fields) -> Need:
             _("This need is already %(status)s; only staff can change it now.")
             % {"status": need.get_status_display().lower()}
         )
-    allowed = {
-        "colonia",
-        "category",
-        "description",
-        "people_affected",
-        "estimated_cost",
-        "evidence",
-        "priority",
-        "forum",
-        "location",
-    }
-    unknown = set(fields) - allowed
+    unknown = set(fields) - NEED_UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"need_update cannot change {sorted(unknown)}")
     for name, value in fields.items():
@@ -399,7 +402,193 @@ def requisition_answer(
     return requisition
 
 
+# --- Civil employees: assignments and their activity log -----------------------------------
+
+
+def _assignment_overlaps(
+    *,
+    employee: CivilEmployee,
+    colonia: Colonia,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None,
+    exclude_pk: int | None = None,
+) -> bool:
+    overlapping = Assignment.objects.filter(employee=employee, colonia=colonia).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on)
+    )
+    if ends_on is not None:
+        overlapping = overlapping.filter(starts_on__lte=ends_on)
+    if exclude_pk is not None:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    return overlapping.exists()
+
+
+def assignment_check(
+    *,
+    employee: CivilEmployee,
+    colonia: Colonia,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+    exclude_pk: int | None = None,
+) -> None:
+    """The rules of an assignment, raised as a ValidationError keyed by field."""
+    if colonia.municipality_id != employee.association.municipality_id:
+        raise ValidationError(
+            {"colonia": _("The community belongs to another municipality than the employee.")}
+        )
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The assignment cannot end before it starts.")})
+    if _assignment_overlaps(
+        employee=employee,
+        colonia=colonia,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        exclude_pk=exclude_pk,
+    ):
+        raise ValidationError(
+            {"colonia": _("The employee is already assigned to this community in those dates.")}
+        )
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    participant: Participant,
+    employee: CivilEmployee,
+    colonia: Colonia,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+) -> Assignment:
+    """Assigns a civil employee to a community; only staff of the employee's municipality."""
+    if not participant.is_staff:
+        raise PermissionDenied(_("Only municipal staff assign civil employees."))
+    # Serialises assignments of one employee so two requests cannot both pass the overlap check.
+    employee = (
+        CivilEmployee.objects.select_for_update().select_related("association").get(pk=employee.pk)
+    )
+    assignment_check(employee=employee, colonia=colonia, starts_on=starts_on, ends_on=ends_on)
+    assignment = Assignment(
+        employee=employee, colonia=colonia, starts_on=starts_on, ends_on=ends_on
+    )
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def assignment_end(
+    *, participant: Participant, assignment: Assignment, ends_on: datetime.date
+) -> Assignment:
+    if not participant.is_staff:
+        raise PermissionDenied(_("Only municipal staff end assignments."))
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.ends_on is not None and assignment.ends_on <= ends_on:
+        raise ValidationError(_("The assignment has already ended."))
+    if ends_on < assignment.starts_on:
+        raise ValidationError({"ends_on": _("The assignment cannot end before it starts.")})
+    assignment.ends_on = ends_on
+    assignment.save(update_fields=["ends_on"])
+    return assignment
+
+
+def activity_check(
+    *, employee: CivilEmployee, colonia: Colonia | None, done_on: datetime.date
+) -> None:
+    """An employee logs work only for a community they were assigned to on that day."""
+    if done_on > timezone.localdate():
+        raise ValidationError({"done_on": _("The date of an activity cannot be in the future.")})
+    if colonia is None:
+        raise ValidationError({"colonia": _("Choose the community where the work was done.")})
+    assigned = (
+        Assignment.objects.filter(employee=employee, colonia=colonia, starts_on__lte=done_on)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=done_on))
+        .exists()
+    )
+    if not assigned:
+        raise ValidationError(
+            {"colonia": _("You were not assigned to this community on that date.")}
+        )
+
+
+@transaction.atomic
+def activity_record(
+    *,
+    employee: CivilEmployee,
+    colonia: Colonia,
+    done_on: datetime.date,
+    kind: str,
+    description: str,
+    people_reached: int = 0,
+) -> Activity:
+    """A civil employee logs a forum, visit, meeting or campaign in a community of theirs."""
+    activity_check(employee=employee, colonia=colonia, done_on=done_on)
+    activity = Activity(
+        employee=employee,
+        colonia=colonia,
+        done_on=done_on,
+        kind=kind,
+        description=description.strip(),
+        people_reached=people_reached,
+        recorded_at=timezone.now(),
+    )
+    activity.full_clean()
+    activity.save()
+    return activity
+
+
 # --- Distribution and works ----------------------------------------------------------------
+
+# What an allocation does to the need it answers. A need is answered once its committee
+# prioritised it (municipal resources, TRANSITIONS allows prioritised → in execution) or an
+# institution approved it; the first allocation puts it in execution, and the one staff mark as
+# completing it makes it delivered. Identified, requisitioned (waiting for an answer), rejected
+# and delivered needs take no allocation, so the equity page's "met" count stays truthful.
+ALLOCATABLE_STATUSES = {S.PRIORITISED, S.APPROVED, S.IN_EXECUTION}
+
+
+def allocation_check(
+    *,
+    municipality: Municipality,
+    colonia: Colonia,
+    quantity: Decimal,
+    value: Decimal,
+    delivered_on: datetime.date,
+    program: Program | None = None,
+    need: Need | None = None,
+    committee: CitizenCommittee | None = None,
+    work: PublicWork | None = None,
+) -> None:
+    """The rules of an allocation, raised as a ValidationError keyed by field."""
+    errors: dict[str, str] = {}
+    if colonia.municipality_id != municipality.pk:
+        errors["colonia"] = _("The community belongs to another municipality.")
+    if quantity is not None and quantity <= 0:
+        errors["quantity"] = _("The quantity must be more than zero.")
+    if value is not None and value < 0:
+        errors["value"] = _("The value cannot be negative.")
+    if delivered_on is not None and delivered_on > timezone.localdate():
+        errors["delivered_on"] = _("The delivery date cannot be in the future.")
+    if program is not None and program.institution.municipality_id != municipality.pk:
+        errors["program"] = _("The program belongs to another municipality.")
+    if work is not None and work.municipality_id != municipality.pk:
+        errors["work"] = _("The public work belongs to another municipality.")
+    if need is not None:
+        if need.municipality_id != municipality.pk:
+            errors["need"] = _("The need belongs to another municipality.")
+        elif need.colonia_id != colonia.pk:
+            errors["need"] = _("The need is of another community.")
+        elif need.status not in ALLOCATABLE_STATUSES:
+            errors["need"] = _(
+                "The need is %(status)s; allocations answer needs that are prioritised, "
+                "approved or in execution."
+            ) % {"status": need.get_status_display().lower()}
+    if committee is not None:
+        if committee.municipality_id != municipality.pk:
+            errors["committee"] = _("The committee belongs to another municipality.")
+        elif not committee.communities.filter(pk=colonia.pk).exists():
+            errors["committee"] = _("The committee does not represent this community.")
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -419,12 +608,30 @@ def allocation_record(
     committee: CitizenCommittee | None = None,
     signed_by: str = "",
     work: PublicWork | None = None,
+    completes_need: bool = False,
+    user=None,
 ) -> Allocation:
+    """Records a delivery to a community and moves the need it answers along its workflow:
+    a prioritised or approved need goes in execution; with ``completes_need`` it is delivered."""
     if not participant.is_staff:
         raise PermissionDenied(_("Only municipal staff record allocations."))
-    _check_colonia(municipality, colonia)
-    if need is not None and need.colonia_id != colonia.pk:
-        raise ValidationError({"need": _("The need is of another community.")})
+    if need is not None:
+        need = Need.objects.select_for_update().get(pk=need.pk)
+    allocation_check(
+        municipality=municipality,
+        colonia=colonia,
+        quantity=quantity,
+        value=value,
+        delivered_on=delivered_on,
+        program=program,
+        need=need,
+        committee=committee,
+        work=work,
+    )
+    if completes_need and need is None:
+        raise ValidationError({"completes_need": _("Choose the need the delivery completes.")})
+    if committee is None and need is not None:
+        committee = need.committee
     allocation = Allocation(
         municipality=municipality,
         colonia=colonia,
@@ -439,19 +646,68 @@ def allocation_record(
         committee=committee,
         signed_by=signed_by.strip(),
         work=work,
+        recorded_by=user if user is not None and user.is_authenticated else None,
     )
     allocation.full_clean()
     allocation.save()
+    if need is not None:
+        note = _("Allocation: %(quantity)s %(unit)s of %(item)s") % {
+            "quantity": f"{allocation.quantity.normalize():f}",
+            "unit": allocation.unit,
+            "item": allocation.item,
+        }
+        if need.status != S.IN_EXECUTION:
+            _move(need, S.IN_EXECUTION, user, note)
+        if completes_need:
+            _move(need, S.DELIVERED, user, note)
+        need.save(update_fields=["status", "updated_at"])
     return allocation
 
 
+@transaction.atomic
 def work_progress_report(
-    *, work: PublicWork, reported_on: datetime.date, percent: int, note: str = ""
+    *,
+    work: PublicWork,
+    participant: Participant,
+    reported_on: datetime.date,
+    percent: int,
+    note: str = "",
+    user=None,
 ) -> WorkProgress:
+    """Adds a row to a work's progress history. Reports come in date order, never from the
+    future, and progress never goes back: the public history is a record, not a draft."""
+    if not participant.is_staff:
+        raise PermissionDenied(_("Only municipal staff report the progress of works."))
+    # Serialises reports of one work so two at once cannot both pass the order checks.
+    work = PublicWork.objects.select_for_update().get(pk=work.pk)
+    if reported_on > timezone.localdate():
+        raise ValidationError({"reported_on": _("The date cannot be in the future.")})
+    if not 0 <= percent <= 100:
+        raise ValidationError({"percent": _("The progress is a percentage from 0 to 100.")})
     last = work.progress.order_by("-reported_on", "-id").first()
     if last is not None and reported_on < last.reported_on:
-        raise ValidationError(_("Progress is reported in date order."))
-    report = WorkProgress(work=work, reported_on=reported_on, percent=percent, note=note)
+        raise ValidationError(
+            {
+                "reported_on": _(
+                    "Progress is reported in date order; the last report is of %(date)s."
+                )
+                % {"date": last.reported_on.isoformat()}
+            }
+        )
+    if last is not None and percent < last.percent:
+        raise ValidationError(
+            {
+                "percent": _("The progress cannot go below the last report (%(percent)s %%).")
+                % {"percent": last.percent}
+            }
+        )
+    report = WorkProgress(
+        work=work,
+        reported_on=reported_on,
+        percent=percent,
+        note=note.strip(),
+        recorded_by=user if user is not None and user.is_authenticated else None,
+    )
     report.full_clean()
     report.save()
     return report

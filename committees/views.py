@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,14 +21,27 @@ from . import selectors, services
 from .documents import requisition_csv, requisition_pdf, requisition_xlsx
 from .filters import NeedFilter
 from .forms import (
+    ActivityForm,
     AgreementFormSet,
+    AllocationForm,
+    AssignmentEndForm,
+    AssignmentForm,
     ForumForm,
     NeedForm,
     NeedStatusForm,
     RequisitionAnswerForm,
     RequisitionForm,
+    WorkProgressForm,
 )
-from .models import CitizenCommittee, Forum, Need, Requisition
+from .models import (
+    Assignment,
+    CitizenCommittee,
+    CivilEmployee,
+    Forum,
+    Need,
+    PublicWork,
+    Requisition,
+)
 from .permissions import participant_for
 
 PAGE_SIZE = 50
@@ -140,7 +154,8 @@ def work_list(request):
     for work in works:
         work.progress_list = list(work.progress.all())
         work.current_percent = work.progress_list[-1].percent if work.progress_list else 0
-    return render(request, "committees/work_list.html", {"works": works})
+    is_staff = request.user.is_authenticated and _participant(request).is_staff
+    return render(request, "committees/work_list.html", {"works": works, "can_report": is_staff})
 
 
 EQUITY_COLUMNS = [
@@ -272,8 +287,12 @@ def dashboard(request):
     forums = Forum.objects.for_municipality(municipality).select_related("colonia")
     if not participant.is_staff:
         forums = forums.filter(colonia_id__in=participant.colonia_ids)
+    employee_id = participant.civil_employee_id
     context = {
         "participant": participant,
+        "assignments": selectors.employee_assignments(employee_id) if employee_id else [],
+        "activities": selectors.employee_activities(employee_id)[:10] if employee_id else [],
+        "today": timezone.localdate(),
         "needs": needs[:20],
         "forums": forums.order_by("-starts_at")[:10],
         "requisitions": Requisition.objects.for_municipality(municipality).select_related(
@@ -600,3 +619,177 @@ def requisition_document(request, pk, fmt):
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+# --- Civil employees: their log, and staff assigning them ------------------------------------
+
+
+def civil_employee_required(view):
+    """A civil employee of this municipality (a user linked to a CivilEmployee record)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        _municipality(request)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not _participant(request).is_civil_employee:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@civil_employee_required
+@require_http_methods(["GET", "POST"])
+def activity_create(request):
+    employee_id = _participant(request).civil_employee_id
+    employee = get_object_or_404(CivilEmployee, pk=employee_id)
+    form = ActivityForm(
+        request.POST or None,
+        communities=selectors.employee_current_communities(employee_id),
+        initial={"done_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_record(employee=employee, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The activity was added to your log."))
+            return redirect("committees:dashboard")
+    return render(request, "committees/activity_form.html", {"form": form})
+
+
+@participant_required(staff=True)
+@require_GET
+def employee_list(request):
+    municipality = request.municipality
+    return render(
+        request,
+        "committees/employee_list.html",
+        {
+            "employees": selectors.employees_for_staff(municipality),
+            "form": AssignmentForm(
+                municipality=municipality, initial={"starts_on": timezone.localdate()}
+            ),
+            "end_form": AssignmentEndForm(initial={"ends_on": timezone.localdate()}),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@participant_required(staff=True)
+@require_http_methods(["GET", "POST"])
+def assignment_create(request):
+    municipality = request.municipality
+    form = AssignmentForm(
+        request.POST or None,
+        municipality=municipality,
+        initial={"starts_on": timezone.localdate(), "employee": request.GET.get("employee")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_create(participant=_participant(request), **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The employee was assigned to the community."))
+            return redirect("committees:employee_list")
+    return render(request, "committees/assignment_form.html", {"form": form})
+
+
+@participant_required(staff=True)
+@require_POST
+def assignment_end(request, pk):
+    assignment = get_object_or_404(
+        Assignment.objects.filter(employee__association__municipality=request.municipality),
+        pk=pk,
+    )
+    form = AssignmentEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assignment_end(
+                participant=_participant(request),
+                assignment=assignment,
+                ends_on=form.cleaned_data["ends_on"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The assignment was ended."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("committees:employee_list")
+
+
+@participant_required(staff=True)
+@require_GET
+def activity_list(request):
+    activities = selectors.activities_for_staff(request.municipality)
+    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "committees/activity_list.html", {"page": page})
+
+
+# --- Distribution and works (staff) ---------------------------------------------------------
+
+
+@participant_required(staff=True)
+@require_GET
+def allocation_list(request):
+    allocations = selectors.allocations_for_list(request.municipality)
+    page = Paginator(allocations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "committees/allocation_list.html", {"page": page})
+
+
+@participant_required(staff=True)
+@require_http_methods(["GET", "POST"])
+def allocation_create(request):
+    municipality = request.municipality
+    initial = {"delivered_on": timezone.localdate()}
+    if request.GET.get("need"):
+        initial["need"] = request.GET["need"]
+    form = AllocationForm(request.POST or None, municipality=municipality, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            allocation = services.allocation_record(
+                municipality=municipality,
+                participant=_participant(request),
+                user=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The allocation to %(community)s was recorded.")
+                % {"community": allocation.colonia.name},
+            )
+            return redirect("committees:allocation_list")
+    return render(request, "committees/allocation_form.html", {"form": form})
+
+
+@participant_required(staff=True)
+@require_http_methods(["GET", "POST"])
+def work_progress(request, pk):
+    work = get_object_or_404(PublicWork.objects.for_municipality(request.municipality), pk=pk)
+    form = WorkProgressForm(request.POST or None, initial={"reported_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.work_progress_report(
+                work=work, participant=_participant(request), user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The progress of the work was recorded."))
+            return redirect(f"{reverse('committees:work_list')}#work-{work.pk}")
+    history = work.progress.order_by("reported_on", "id")
+    return render(
+        request,
+        "committees/work_progress_form.html",
+        {"form": form, "work": work, "history": history},
+    )

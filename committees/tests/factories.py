@@ -144,3 +144,35 @@ class AllocationFactory(factory.django.DjangoModelFactory):
     value = Decimal("10000.00")
     delivered_on = datetime.date(2024, 6, 1)
     source = models.Source.MUNICIPAL
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Assignment
+
+    employee = factory.SubFactory(CivilEmployeeFactory)
+    colonia = factory.SubFactory(
+        ColoniaFactory,
+        municipality=factory.SelfAttribute("..employee.association.municipality"),
+    )
+    starts_on = datetime.date(2024, 1, 20)
+
+
+def make_civil_employee_user(*, municipality, communities=(), username=None):
+    """A user in the civil_employee group linked to a CivilEmployee assigned to
+    ``communities`` since 2024-01-20."""
+    user = make_user(municipality=municipality, role=Role.CIVIL_EMPLOYEE, username=username)
+    employee = CivilEmployeeFactory(association__municipality=municipality, user=user)
+    for colonia in communities:
+        AssignmentFactory(employee=employee, colonia=colonia)
+    return user
+
+
+class PublicWorkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PublicWork
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.Sequence(lambda n: f"Pavimentación del camino {n}")
+    budget = Decimal("1200000.00")
+    source = models.Source.FEDERAL
