@@ -1,8 +1,24 @@
 """Reads about the territory: which municipality, which colonia, which spaces."""
 
-from django.core.cache import cache
+import json
+import math
 
-from .models import Municipality
+from django.contrib.gis.db.models.functions import AsGeoJSON, Distance, GeometryDistance
+from django.contrib.gis.geos import Point, Polygon
+from django.core.cache import cache
+from django.db import connection, connections
+from django.db.models import F, Value
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts.models import Company, Contract
+
+from .filters import POLYGON_MIN_ZOOM
+from .models import Municipality, PublicSpace, ServiceType
+from .querysets import PublicSpaceQuerySet, SimplifyPreserveTopology
+
+# RFC 7946 advises 6 decimals: about 10 cm, more than the source data is worth.
+GEOJSON_DECIMALS = 6
 
 MUNICIPALITY_HOSTS_CACHE_KEY = "territory:municipality-hosts:v1"
 
@@ -31,3 +47,270 @@ def municipality_for_host(host: str) -> Municipality | None:
 def forget_municipality_hosts() -> None:
     """Call after creating or changing a municipality."""
     cache.delete(MUNICIPALITY_HOSTS_CACHE_KEY)
+
+
+# --- Public spaces: the map, its list, "near me" and a space's page ----------------------------
+
+
+def spaces_for_map(*, municipality: Municipality) -> PublicSpaceQuerySet:
+    """The spaces the public map shows, to be narrowed by the map's filters."""
+    return PublicSpace.objects.for_municipality(municipality)
+
+
+def space_list_for_map(*, municipality: Municipality) -> PublicSpaceQuerySet:
+    """The text list beside the map: with the colonia and who is responsible, by code."""
+    return spaces_for_map(municipality=municipality).with_responsible().order_by("code")
+
+
+def map_settings(*, municipality: Municipality) -> dict:
+    """django-leaflet settings overrides that centre the map on the municipality."""
+    center = municipality.center
+    return {"DEFAULT_CENTER": (center.y, center.x), "DEFAULT_ZOOM": municipality.zoom}
+
+
+def spaces_data_version(*, municipality: Municipality, bbox: Polygon | None = None) -> str:
+    """What the map data depends on, in one cheap query: how many spaces (in the box, if
+    given) and contracts the municipality has and when they last changed (adding coverage
+    touches the contract), plus the day, because which contract is in force changes at
+    midnight.
+
+    Hand-written because it runs on every map request, 304s included: the box test is on
+    bounding rectangles only (the spatial index, no geometry), a superset of the spaces the
+    box touches, so any change to one of those still changes the version.
+    """
+    spaces_table = PublicSpace._meta.db_table
+    contracts_table = Contract._meta.db_table
+    summary = "CAST(COUNT(*) AS TEXT) || '/' || COALESCE(CAST(MAX(updated_at) AS TEXT), '')"
+    in_box, box_params = "", []
+    if bbox is not None:
+        box = {
+            "postgresql": "geometry && ST_MakeEnvelope(%s, %s, %s, %s, 4326)",
+            "sqlite": "MbrIntersects(geometry, BuildMbr(%s, %s, %s, %s, 4326))",
+        }[connection.vendor]
+        in_box, box_params = f" AND {box}", list(bbox.extent)
+    # Table names come from the models; values are parameters.
+    sql = (
+        f"SELECT (SELECT {summary} FROM {spaces_table} WHERE municipality_id = %s{in_box}),"  # noqa: S608
+        f" (SELECT {summary} FROM {contracts_table} WHERE municipality_id = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [municipality.pk, *box_params, municipality.pk])
+        spaces, contracts = cursor.fetchone()
+    return f"{spaces}|{contracts}|{timezone.localdate().isoformat()}"
+
+
+def _tolerance_for_zoom(zoom: int) -> float:
+    """Half a screen pixel at this zoom, in degrees (256-pixel web-mercator tiles)."""
+    return 360 / (256 * 2**zoom) / 2
+
+
+def _geometry_geojson(zoom: int | None):
+    if zoom is None:
+        geometry = F("geometry")
+    elif zoom < POLYGON_MIN_ZOOM:
+        geometry = F("centroid")
+    else:
+        geometry = SimplifyPreserveTopology("geometry", Value(_tolerance_for_zoom(zoom)))
+    return AsGeoJSON(geometry, precision=GEOJSON_DECIMALS)
+
+
+def _kind_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in PublicSpace.Kind.choices}
+
+
+def _space_url_parts() -> tuple[str, str]:
+    prefix, suffix = reverse("territory:space_detail", kwargs={"code": "~code~"}).split("~code~")
+    return prefix, suffix
+
+
+def _feature_rows(queryset: PublicSpaceQuerySet, zoom: int | None):
+    return (
+        queryset.with_contract_in_force()
+        .order_by()
+        .values(
+            "code",
+            "name",
+            "kind",
+            "contract_in_force_id",
+            colonia_name=F("colonia__name"),
+            geojson=_geometry_geojson(zoom),
+        )
+    )
+
+
+def spaces_feature_collection(*, queryset: PublicSpaceQuerySet, zoom: int | None = None) -> str:
+    """The spaces as an RFC 7946 FeatureCollection (text). Below POLYGON_MIN_ZOOM a space is
+    its centroid; from it on, its boundary simplified to half a pixel; with no zoom, as stored.
+
+    The properties: code, name, kind, kind_label, service {name, color}, company, contract
+    (number), colonia, url; company and contract are those of the contract in force.
+    """
+    rows = _feature_rows(queryset, zoom)
+    database = connections[queryset.db]
+    if database.vendor == "postgresql":
+        return _feature_collection_postgis(rows, database)
+    return _feature_collection_python(rows)
+
+
+def _feature_collection_postgis(rows, database) -> str:
+    # One statement builds the whole document in the database: the filters stay in the ORM
+    # (its SQL is wrapped as a subquery) and Python only passes the text on.
+    inner_sql, inner_params = rows.query.sql_with_params()
+    url_prefix, url_suffix = _space_url_parts()
+    params = [json.dumps(_kind_labels()), url_prefix, url_suffix, *inner_params]
+    sql = f"""
+        SELECT json_build_object(
+            'type', 'FeatureCollection',
+            'features', COALESCE(json_agg(json_build_object(
+                'type', 'Feature',
+                'geometry', s.geojson::json,
+                'properties', json_build_object(
+                    'code', s.code,
+                    'name', s.name,
+                    'kind', s.kind,
+                    'kind_label', COALESCE(%s::jsonb ->> s.kind, s.kind),
+                    'service', CASE WHEN st.id IS NULL THEN NULL
+                               ELSE json_build_object('name', st.name, 'color', st.color) END,
+                    'company', co.legal_name,
+                    'contract', c.number,
+                    'colonia', s.colonia_name,
+                    'url', %s || s.code || %s
+                )
+            ) ORDER BY s.code), '[]'::json)
+        )::text
+        FROM ({inner_sql}) AS s
+        LEFT JOIN {Contract._meta.db_table} AS c ON c.id = s.contract_in_force_id
+        LEFT JOIN {Company._meta.db_table} AS co ON co.id = c.company_id
+        LEFT JOIN {ServiceType._meta.db_table} AS st ON st.id = c.service_type_id
+    """  # noqa: S608 (table names come from the models, values are parameters)
+    with database.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def _feature_collection_python(rows) -> str:
+    rows = list(rows.order_by("code"))
+    kind_labels = _kind_labels()
+    url_prefix, url_suffix = _space_url_parts()
+    contract_ids = {row["contract_in_force_id"] for row in rows} - {None}
+    contracts = {
+        contract["pk"]: contract
+        for contract in Contract.objects.filter(pk__in=contract_ids).values(
+            "pk", "number", "company__legal_name", "service_type__name", "service_type__color"
+        )
+    }
+    features = []
+    for row in rows:
+        contract = contracts.get(row["contract_in_force_id"])
+        properties = {
+            "code": row["code"],
+            "name": row["name"],
+            "kind": row["kind"],
+            "kind_label": kind_labels.get(row["kind"], row["kind"]),
+            "service": {
+                "name": contract["service_type__name"],
+                "color": contract["service_type__color"],
+            }
+            if contract
+            else None,
+            "company": contract["company__legal_name"] if contract else None,
+            "contract": contract["number"] if contract else None,
+            "colonia": row["colonia_name"],
+            "url": f"{url_prefix}{row['code']}{url_suffix}",
+        }
+        # The geometry is already GeoJSON text: splice it in rather than parse and re-encode.
+        features.append(
+            f'{{"type":"Feature","geometry":{row["geojson"]},'
+            f'"properties":{json.dumps(properties, ensure_ascii=False, separators=(",", ":"))}}}'
+        )
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+def spaces_nearest(*, queryset: PublicSpaceQuerySet, point: Point, limit: int = 10) -> list[dict]:
+    """The spaces nearest to the point, by distance in metres computed in the database."""
+    candidates = queryset
+    if connections[queryset.db].vendor == "postgresql":
+        # Sorting every space by metres is a full scan. The spatial index finds the nearest by
+        # degrees (KNN); the nearest by metres are no farther than the farthest of those, so a
+        # box around that radius (the index again) holds them all: the answer stays exact.
+        radius = _knn_radius_m(queryset, point, limit)
+        if radius is not None:
+            candidates = queryset.filter(centroid__intersects=_box_around(point, radius))
+    return [
+        {
+            "code": space.code,
+            "name": space.name,
+            "distance": round(space.distance.m, 1),
+            "url": space.get_absolute_url(),
+        }
+        for space in candidates.nearest(point).only("code", "name")[:limit]
+    ]
+
+
+def _knn_radius_m(queryset: PublicSpaceQuerySet, point: Point, limit: int) -> float | None:
+    """Metres to the farthest of the ``limit`` spaces nearest by degrees (None if fewer)."""
+    distances = list(
+        queryset.annotate(
+            knn=GeometryDistance("centroid", point), distance=Distance("centroid", point)
+        )
+        .order_by("knn")
+        .values_list("distance", flat=True)[:limit]
+    )
+    return max(d.m for d in distances) if len(distances) == limit else None
+
+
+def _box_around(point: Point, metres: float) -> Polygon:
+    # A degree of latitude is at least 110 km; 2 % more for the sphere-versus-plane slack.
+    reach = metres * 1.02 / 110_000
+    widest_lat = min(89.0, abs(point.y) + reach)
+    reach_lon = reach / math.cos(math.radians(widest_lat))
+    box = Polygon.from_bbox(
+        (
+            max(-180.0, point.x - reach_lon),
+            max(-90.0, point.y - reach),
+            min(180.0, point.x + reach_lon),
+            min(90.0, point.y + reach),
+        )
+    )
+    box.srid = 4326
+    return box
+
+
+def space_for_code(*, municipality: Municipality, code: str) -> PublicSpace | None:
+    return (
+        PublicSpace.objects.for_municipality(municipality)
+        .select_related("colonia", "directorate")
+        .filter(code=code)
+        .first()
+    )
+
+
+def contract_in_force_for_space(*, space: PublicSpace) -> Contract | None:
+    """The contract in force that covers the space (the latest started), with its obligations."""
+    return (
+        Contract.objects.active_on()
+        .filter(spaces=space)
+        .select_related("company", "service_type", "directorate")
+        .prefetch_related("obligations")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+
+
+def space_feature(*, space: PublicSpace) -> dict:
+    """The space's boundary as a GeoJSON Feature (6 decimals), to embed in its page."""
+    return {
+        "type": "Feature",
+        "geometry": _rounded(json.loads(space.geometry.json)),
+        "properties": {"code": space.code, "name": space.name},
+    }
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, GEOJSON_DECIMALS)
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    return value

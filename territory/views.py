@@ -1,17 +1,61 @@
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from . import selectors
+from .api import spaces_geojson, spaces_nearest
+from .filters import POLYGON_MIN_ZOOM, PublicSpaceFilter
+
+__all__ = ["map_page", "space_detail", "spaces_geojson", "spaces_nearest"]
+
+SPACES_PER_PAGE = 50
+
+
+def _municipality(request):
+    municipality = getattr(request, "municipality", None)
+    if municipality is None:
+        raise Http404(_("No municipality is served at this address."))
+    return municipality
 
 
 def map_page(request):
-    return HttpResponse("TODO")
+    """Watch your city: the map (loaded by map.js) and, for everyone, the same spaces as text."""
+    municipality = _municipality(request)
+    filterset = PublicSpaceFilter(
+        request.GET,
+        queryset=selectors.space_list_for_map(municipality=municipality),
+        request=request,
+    )
+    spaces = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(spaces, SPACES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "territory/map.html",
+        {
+            "filterset": filterset,
+            "page_obj": page,
+            "map_settings": selectors.map_settings(municipality=municipality),
+            "polygon_min_zoom": POLYGON_MIN_ZOOM,
+        },
+        status=200 if filterset.is_valid() else 400,
+    )
 
 
 def space_detail(request, code):
-    return HttpResponse("TODO")
-
-
-def spaces_geojson(request):
-    return HttpResponse("TODO")
-
-
-def spaces_nearest(request):
-    return HttpResponse("TODO")
+    municipality = _municipality(request)
+    space = selectors.space_for_code(municipality=municipality, code=code)
+    if space is None:
+        raise Http404(_("There is no public space with this code."))
+    contract = selectors.contract_in_force_for_space(space=space)
+    return render(
+        request,
+        "territory/space_detail.html",
+        {
+            "space": space,
+            "contract": contract,
+            "directorate": contract.directorate if contract else space.directorate,
+            "feature": selectors.space_feature(space=space),
+            "map_settings": selectors.map_settings(municipality=municipality),
+        },
+    )

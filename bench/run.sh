@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `make bench`: benchmarks against PostGIS; figures go to docs/benchmarks.md.
+# DATABASE_URL defaults to a separate database, villaguard_bench, created (with PostGIS) if
+# missing: the benchmark truncates its tables.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DATABASE_URL="${DATABASE_URL:-postgis://postgres@127.0.0.1:5432/villaguard_bench}"
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-villaguard.settings.base}"
+export DEBUG=false
+PY="${PY:-.venv/bin/python}"
+
+"$PY" bench/bench_map.py --ensure-database
+"$PY" manage.py migrate --noinput -v 0
+"$PY" bench/bench_map.py "$@"
