@@ -6,3 +6,4 @@ class GuardiansConfig(AppConfig):
     name = "guardians"
     verbose_name = _("Guardians")
     demo_seeders = ["guardians.demo.seed_guardians"]
+    space_panels = ["guardians.panels.space_cards_panel"]

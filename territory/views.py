@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from . import selectors
 from .api import spaces_geojson, spaces_nearest
 from .filters import POLYGON_MIN_ZOOM, PublicSpaceFilter
+from .panels import space_panels
 
 __all__ = ["map_page", "space_detail", "spaces_geojson", "spaces_nearest"]
 
@@ -57,5 +58,6 @@ def space_detail(request, code):
             "directorate": contract.directorate if contract else space.directorate,
             "feature": selectors.space_feature(space=space),
             "map_settings": selectors.map_settings(municipality=municipality),
+            "panels": space_panels(space=space),
         },
     )

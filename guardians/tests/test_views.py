@@ -84,6 +84,17 @@ def test_the_public_space_summary_never_names_the_guardian(world):
     assert world.guardian_a.user.username not in flat and "guardian" not in flat
 
 
+def test_the_public_space_page_shows_the_card_summary_without_the_guardian(world, client):
+    file_card(world)
+    response = client.get(world.spaces_a[0].get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "What citizen guardians report" in html
+    assert "Overall score of the service" in html
+    assert world.guardian_a.user.username not in html
+    assert world.guardian_a.user.email not in html
+
+
 def test_first_card_dates_per_colonia(world):
     today = timezone.localdate()
     file_card(world, observed_on=today - datetime.timedelta(days=3))
