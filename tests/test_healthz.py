@@ -1,5 +1,4 @@
 import pytest
-from django.db import connection
 from django.test import override_settings
 
 from villaguard import health
