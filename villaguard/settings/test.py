@@ -10,3 +10,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# Tests read messages produced outside a request (services, commands, validation) in English,
+# the source language; tests/test_i18n.py checks that the portal itself defaults to es-MX.
+LANGUAGE_CODE = "en"
