@@ -46,6 +46,7 @@ install: $(VENV_STAMP) ## Install system packages and the Python environment
 
 .PHONY: run
 run: $(VENV_STAMP) ## Migrate the embedded database, load demo data once, serve on 127.0.0.1:8000
+	@mkdir -p var/media
 	$(PY) manage.py migrate --noinput
 	@if [ ! -f var/.demo-loaded ]; then $(PY) manage.py seed_demo && touch var/.demo-loaded; \
 	  else $(PY) manage.py seed_demo --print-logins; fi
