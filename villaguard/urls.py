@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("complaints.urls")),
     path("", include("committees.urls")),
     path("", include("findings.urls")),
+    path("", include("opendata.urls")),
 ]
 
 if settings.DEBUG:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "complaints",
     "committees",
     "findings",
+    "opendata",
 ]
 
 MIDDLEWARE = [
