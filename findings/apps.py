@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class FindingsConfig(AppConfig):
     name = "findings"
     verbose_name = _("Findings")
+    demo_seeders = ["findings.demo.seed_findings"]
+
+    def ready(self):
+        # Reconcile each card, and let a lead guardian's follow-up card close the loop, right
+        # after the card is committed (guardians.services.card_after_commit_hooks).
+        from guardians import services as guardian_services
+
+        from .tasks import enqueue_card_reconcile, enqueue_verify_from_card
+
+        hooks = guardian_services.card_after_commit_hooks
+        for hook in (enqueue_verify_from_card, enqueue_card_reconcile):
+            if hook not in hooks:
+                hooks.append(hook)

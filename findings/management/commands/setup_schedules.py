@@ -1,0 +1,15 @@
+"""``manage.py setup_schedules``: registers the findings' periodic tasks with
+django-celery-beat (run by deploy and by seed_demo; safe to run again)."""
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext_lazy
+
+from ...schedules import schedules_setup
+
+
+class Command(BaseCommand):
+    help = gettext_lazy("Registers the periodic tasks of the findings (safe to run again).")
+
+    def handle(self, *args, **options):
+        for name in schedules_setup():
+            self.stdout.write(f"  {name}")

@@ -1,0 +1,43 @@
+"""Chainable reads for findings (the selectors' building blocks)."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class ScopedQuerySet(models.QuerySet):
+    def for_municipality(self, municipality):
+        return self.filter(municipality=municipality)
+
+
+class FindingQuerySet(ScopedQuerySet):
+    def live(self):
+        return self.exclude(status="verified")
+
+    def overdue(self, now=None):
+        return self.filter(
+            status__in=("open", "notified", "reopened", "acknowledged"),
+            due_at__lt=now or timezone.now(),
+        )
+
+    def for_list(self):
+        return self.select_related(
+            "service_type", "space", "colonia", "directorate", "company", "contract", "obligation"
+        )
+
+    def visible_to(self, user, municipality):
+        """Sindicatura staff read every finding of the municipality, directorate staff those of
+        their directorate, anyone else none."""
+        from .permissions import is_findings_staff
+
+        if not user.is_authenticated or municipality is None:
+            return self.none()
+        if is_findings_staff(user, municipality):
+            return self.for_municipality(municipality)
+        if user.directorate_id and user.municipality_id == municipality.pk:
+            return self.for_municipality(municipality).filter(directorate_id=user.directorate_id)
+        return self.none()
+
+
+class OutboxQuerySet(models.QuerySet):
+    def due(self, now=None):
+        return self.filter(status="pending", next_attempt_at__lte=now or timezone.now())

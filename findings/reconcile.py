@@ -1,0 +1,434 @@
+"""Reconciliation of the guardians' cards with the municipality's service status, set-based.
+
+Hand-written SQL on purpose: a million card answers must be compared in a few statements, not a
+Python loop per row (the ORM cannot express INSERT … SELECT … ON CONFLICT). The same SQL runs on
+PostGIS and SpatiaLite; only date arithmetic differs (``_Dialect``).
+
+One run, in one transaction, holding a lock per municipality (``pg_advisory_xact_lock`` on
+PostgreSQL; SQLite serialises writers by itself):
+
+1. ``findings_space_area``: which service areas each public space in scope lies in (one spatial
+   join, so later steps compare ids).
+2. ``findings_cover``: the contract covering each (space, service) today, its directorate,
+   company, shortest frequency (the window a work log "claims" the service was done in) and
+   shortest response time.
+3. ``findings_stage``: every failing card answer not yet handled, with the open known issue
+   that covers it (if any) and whether a work log in the window contradicts it.
+4. Answers covered by a known issue are linked to it; no finding.
+5. The others raise one live finding per (space, service, card item): "contradiction" if a
+   work log claims the work was done, else "unreported failure"; later answers for the same
+   key are linked to the live finding as more evidence.
+6. Each obligation whose last period has no work log raises "obligation overdue".
+7. Every finding raised writes its notification to the outbox, in this same transaction.
+
+Idempotent: the natural keys are unique constraints (``Finding.Meta``), answers are linked once
+(one-to-one), and every insert is ``ON CONFLICT DO NOTHING``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import zlib
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from contracts.models import Contract, Obligation
+
+from .models import Finding
+
+LOCK_NAMESPACE = zlib.crc32(b"findings.reconcile")
+
+DEFAULT_WINDOW_DAYS = 14
+DEFAULT_RESPONSE_HOURS = 72
+
+
+@dataclasses.dataclass
+class ReconcileResult:
+    linked_to_issues: int = 0
+    findings_raised: int = 0
+    answers_linked: int = 0
+    overdue_raised: int = 0
+    notifications: int = 0
+
+
+class _Dialect:
+    def __init__(self, vendor: str):
+        self.vendor = vendor
+
+    def days_before(self, date_sql: str, days_sql: str) -> str:
+        if self.vendor == "postgresql":
+            return f"({date_sql} - ({days_sql})::int)"
+        return f"date({date_sql}, '-' || ({days_sql}) || ' days')"
+
+    def hours_after(self, ts_sql: str, hours_sql: str) -> str:
+        if self.vendor == "postgresql":
+            return f"({ts_sql} + make_interval(hours => ({hours_sql})::int))"
+        return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {ts_sql}, '+' || ({hours_sql}) || ' hours')"
+
+    def temp(self, name: str, select_sql: str) -> str:
+        return f"CREATE TEMP TABLE {name} AS {select_sql}"
+
+    def true(self) -> str:
+        return "true" if self.vendor == "postgresql" else "1"
+
+    def false(self) -> str:
+        return "false" if self.vendor == "postgresql" else "0"
+
+
+def _settings_int(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _lock(municipality_id: int | None) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, municipality_id or 0]
+            )
+            # A lost commit (a crash in the next few hundred milliseconds) loses nothing that
+            # the next run does not redo: do not wait for the WAL flush of a bulk run.
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def _execute(cursor, sql: str, params=()) -> int:
+    cursor.execute(sql, list(params))
+    return max(cursor.rowcount, 0)
+
+
+def reconcile(
+    *,
+    municipality_id: int | None = None,
+    card_ids: list[int] | None = None,
+    today: datetime.date | None = None,
+    with_obligations: bool = True,
+) -> ReconcileResult:
+    """Runs the reconciliation for a municipality (None: all of them) or only some cards.
+
+    ``with_obligations`` adds the overdue-obligation rule (the nightly run; a single card does
+    not need it).
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    result = ReconcileResult()
+    with transaction.atomic():
+        _lock(municipality_id)
+        with connection.cursor() as cursor:
+            _cards(cursor, result, municipality_id, card_ids, today, now)
+            if with_obligations and not card_ids:
+                _obligations(cursor, result, municipality_id, today, now)
+            _notify(cursor, result, now)
+    if result.notifications:
+        from .services import outbox_enqueue_delivery
+
+        transaction.on_commit(outbox_enqueue_delivery)
+    return result
+
+
+def _scope_sql(municipality_id, card_ids) -> tuple[str, list]:
+    if card_ids:
+        placeholders = ", ".join(["%s"] * len(card_ids))
+        return f"c.id IN ({placeholders})", list(card_ids)
+    if municipality_id:
+        return "c.municipality_id = %s", [municipality_id]
+    return "1 = 1", []
+
+
+def _index_temp(cursor, table: str, *columns: str) -> None:
+    """Temporary tables get no statistics nor indexes by themselves: the later statements look
+    rows up in them once per failing answer."""
+    for number, column_list in enumerate(columns):
+        cursor.execute(f"CREATE INDEX {table}_{number} ON {table} ({column_list})")
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {table}")
+
+
+def _drop_temp(cursor, *names: str) -> None:
+    for name in names:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _cards(cursor, result, municipality_id, card_ids, today, now) -> None:
+    d = _Dialect(connection.vendor)
+    scope, scope_params = _scope_sql(municipality_id, card_ids)
+    now_param = connection.ops.adapt_datetimefield_value(now)
+    today_param = connection.ops.adapt_datefield_value(today)
+    window_default = _settings_int("FINDINGS_CARD_WINDOW_DAYS", DEFAULT_WINDOW_DAYS)
+    response_default = _settings_int("FINDINGS_DEFAULT_RESPONSE_HOURS", DEFAULT_RESPONSE_HOURS)
+    spaces_table = Contract.spaces.through._meta.db_table
+    areas_table = Contract.service_areas.through._meta.db_table
+    _drop_temp(cursor, "findings_stage", "findings_cover", "findings_space_area")
+
+    # 1. The service areas each space in scope lies in.
+    cursor.execute(
+        d.temp(
+            "findings_space_area",
+            f"""
+            SELECT s.id AS space_id, ar.id AS area_id, ar.service_type_id
+            FROM territory_publicspace s
+            JOIN territory_servicearea ar
+              ON ar.municipality_id = s.municipality_id AND ST_Intersects(ar.geometry, s.centroid)
+            WHERE s.id IN (SELECT DISTINCT c.space_id FROM guardians_card c WHERE {scope})
+            """,  # noqa: S608 (constants and model table names, values as params)
+        ),
+        scope_params,
+    )
+    _index_temp(cursor, "findings_space_area", "space_id", "area_id")
+    # 2. The contract covering each (space, service) today and what follows from it.
+    cursor.execute(
+        d.temp(
+            "findings_cover",
+            f"""
+            SELECT x.space_id, x.service_type_id, x.contract_id,
+                   ct.directorate_id, ct.company_id,
+                   (SELECT MIN(o.frequency_days) FROM contracts_obligation o
+                     WHERE o.contract_id = x.contract_id) AS window_days,
+                   (SELECT MIN(o.response_time_hours) FROM contracts_obligation o
+                     WHERE o.contract_id = x.contract_id) AS response_hours
+            FROM (
+              SELECT y.space_id, y.service_type_id, MIN(y.contract_id) AS contract_id FROM (
+                SELECT cs.publicspace_id AS space_id, ct.service_type_id, ct.id AS contract_id
+                FROM {spaces_table} cs JOIN contracts_contract ct ON ct.id = cs.contract_id
+                WHERE ct.start_date <= %s AND ct.end_date >= %s
+                  AND cs.publicspace_id IN (SELECT DISTINCT c.space_id FROM guardians_card c
+                                            WHERE {scope})
+                UNION ALL
+                SELECT sa.space_id, ct.service_type_id, ct.id
+                FROM findings_space_area sa
+                JOIN {areas_table} ca ON ca.servicearea_id = sa.area_id
+                JOIN contracts_contract ct ON ct.id = ca.contract_id
+                WHERE ct.start_date <= %s AND ct.end_date >= %s
+              ) y GROUP BY y.space_id, y.service_type_id
+            ) x JOIN contracts_contract ct ON ct.id = x.contract_id
+            """,  # noqa: S608 (constants and model table names, values as params)
+        ),
+        [today_param, today_param, *scope_params, today_param, today_param],
+    )
+    _index_temp(cursor, "findings_cover", "space_id, service_type_id")
+    # 3. Failing answers not yet handled, classified.
+    window = f"COALESCE(cv.window_days, {window_default})"
+    since = d.days_before("c.observed_on", window)
+    cursor.execute(
+        d.temp(
+            "findings_stage",
+            f"""
+            SELECT a.id AS answer_id, a.card_id, c.municipality_id, c.space_id,
+                   c.service_type_id, c.colonia_id, c.observed_on, i.code AS item_code,
+                   i.text AS item_text,
+                   COALESCE(
+                     (SELECT MIN(k.id) FROM findings_knownissue k
+                       WHERE k.space_id = c.space_id AND k.service_type_id = c.service_type_id
+                         AND k.status = 'open' AND k.since <= c.observed_on
+                         AND (k.item_code = '' OR k.item_code = i.code)),
+                     (SELECT MIN(k.id) FROM findings_space_area sa
+                       JOIN findings_knownissue k ON k.service_area_id = sa.area_id
+                       WHERE sa.space_id = c.space_id AND k.service_type_id = c.service_type_id
+                         AND k.status = 'open' AND k.since <= c.observed_on
+                         AND (k.item_code = '' OR k.item_code = i.code))
+                   ) AS issue_id,
+                   CASE WHEN EXISTS (
+                       SELECT 1 FROM findings_worklog w
+                       WHERE w.space_id = c.space_id AND w.service_type_id = c.service_type_id
+                         AND w.done_on <= c.observed_on AND w.done_on >= {since}
+                         AND (w.item_code = '' OR w.item_code = i.code))
+                     OR EXISTS (
+                       SELECT 1 FROM findings_worklog w
+                       JOIN findings_space_area sa ON sa.area_id = w.service_area_id
+                       WHERE sa.space_id = c.space_id AND w.service_type_id = c.service_type_id
+                         AND w.done_on <= c.observed_on AND w.done_on >= {since}
+                         AND (w.item_code = '' OR w.item_code = i.code))
+                   THEN 1 ELSE 0 END AS contradicts
+            FROM guardians_cardanswer a
+            JOIN guardians_card c ON c.id = a.card_id
+            JOIN guardians_cardtemplateitem i ON i.id = a.item_id
+            LEFT JOIN findings_cover cv
+              ON cv.space_id = c.space_id AND cv.service_type_id = c.service_type_id
+            WHERE a.is_failure AND {scope}
+              AND NOT EXISTS (SELECT 1 FROM findings_findinganswer fa WHERE fa.answer_id = a.id)
+              AND NOT EXISTS (SELECT 1 FROM findings_knownissueanswer ka
+                              WHERE ka.answer_id = a.id)
+            """,  # noqa: S608 (constants and model table names, values as params)
+        ),
+        scope_params,
+    )
+    _index_temp(cursor, "findings_stage", "space_id, service_type_id, item_code")
+    # 4. Known issues: linked, no finding.
+    result.linked_to_issues = _execute(
+        cursor,
+        """
+        INSERT INTO findings_knownissueanswer (issue_id, answer_id)
+        SELECT s.issue_id, s.answer_id FROM findings_stage s WHERE s.issue_id IS NOT NULL
+        ON CONFLICT DO NOTHING
+        """,
+    )
+    # 5a. One live finding per (space, service, item); a contradiction outranks the rest.
+    response = f"COALESCE(cv.response_hours, {response_default})"
+    result.findings_raised = _execute(
+        cursor,
+        f"""
+        INSERT INTO findings_finding (
+            municipality_id, kind, severity, status, service_type_id, space_id, colonia_id,
+            item_code, item_text, directorate_id, contract_id, company_id, obligation_id,
+            period_start, period_end, response_hours, due_at, created_at, updated_at, cycle)
+        SELECT g.municipality_id,
+               CASE WHEN g.contradicts = 1 THEN '{Finding.Kind.CONTRADICTION}'
+                    ELSE '{Finding.Kind.UNREPORTED}' END,
+               CASE WHEN g.contradicts = 1 THEN {Finding.Severity.HIGH}
+                    ELSE {Finding.Severity.MEDIUM} END,
+               '{Finding.Status.OPEN}', g.service_type_id, g.space_id, g.colonia_id,
+               g.item_code, g.item_text,
+               COALESCE(cv.directorate_id, sp.directorate_id,
+                        (SELECT MIN(ds.directorate_id) FROM territory_directorate_services ds
+                          WHERE ds.servicetype_id = g.service_type_id)),
+               cv.contract_id, cv.company_id, NULL,
+               g.period_start, g.period_end, {response},
+               {d.hours_after("%s", response)}, %s, %s, 0
+        FROM (
+            SELECT s.municipality_id, s.space_id, s.service_type_id, s.item_code,
+                   MIN(s.item_text) AS item_text, MIN(s.colonia_id) AS colonia_id,
+                   MIN(s.observed_on) AS period_start, MAX(s.observed_on) AS period_end,
+                   MAX(s.contradicts) AS contradicts
+            FROM findings_stage s WHERE s.issue_id IS NULL
+            GROUP BY s.municipality_id, s.space_id, s.service_type_id, s.item_code
+        ) g
+        JOIN territory_publicspace sp ON sp.id = g.space_id
+        LEFT JOIN findings_cover cv
+          ON cv.space_id = g.space_id AND cv.service_type_id = g.service_type_id
+        WHERE g.space_id IS NOT NULL
+        ON CONFLICT DO NOTHING
+        """,  # noqa: S608 (constants and model table names, values as params)
+        [now_param, now_param, now_param],
+    )
+    # 5b. Every staged answer becomes evidence of the live finding of its key.
+    result.answers_linked = _execute(
+        cursor,
+        f"""
+        INSERT INTO findings_findinganswer (finding_id, answer_id, card_id)
+        SELECT f.id, s.answer_id, s.card_id
+        FROM findings_stage s
+        JOIN findings_finding f
+          ON f.space_id = s.space_id AND f.service_type_id = s.service_type_id
+         AND f.item_code = s.item_code AND f.obligation_id IS NULL
+         AND f.status <> '{Finding.Status.VERIFIED}'
+        WHERE s.issue_id IS NULL
+        ON CONFLICT DO NOTHING
+        """,  # noqa: S608 (constants and model table names, values as params)
+    )
+    _drop_temp(cursor, "findings_stage", "findings_cover", "findings_space_area")
+
+
+def obligation_windows(*, obligations, today: datetime.date) -> list[tuple[int, str, str]]:
+    """The last complete period of each obligation: every ``frequency_days`` from the
+    contract's start, or the last scheduled weekday before today. Computed in Python because
+    there are few obligations (one per contract task), not one per card."""
+    windows = []
+    for obligation in obligations:
+        contract = obligation.contract
+        schedule = getattr(obligation, "schedule", None)
+        weekdays = schedule.weekday_list if schedule else []
+        if weekdays:
+            day = today - datetime.timedelta(days=1)
+            while day.weekday() not in weekdays:
+                day -= datetime.timedelta(days=1)
+            start = end = day
+        elif obligation.frequency_days:
+            n = obligation.frequency_days
+            periods = (today - contract.start_date).days // n
+            if periods < 1:
+                continue
+            start = contract.start_date + datetime.timedelta(days=(periods - 1) * n)
+            end = start + datetime.timedelta(days=n - 1)
+        else:
+            continue
+        if start < contract.start_date or end > contract.end_date:
+            continue
+        windows.append((obligation.pk, start, end))
+    return windows
+
+
+def _obligations(cursor, result, municipality_id, today, now) -> None:
+    d = _Dialect(connection.vendor)
+    obligations = (
+        Obligation.objects.filter(contract__start_date__lte=today, contract__end_date__gte=today)
+        .select_related("contract", "schedule")
+        .order_by("pk")
+    )
+    if municipality_id:
+        obligations = obligations.filter(contract__municipality_id=municipality_id)
+    windows = obligation_windows(obligations=obligations, today=today)
+    if not windows:
+        return
+    _drop_temp(cursor, "findings_window")
+    cursor.execute(
+        "CREATE TEMP TABLE findings_window (obligation_id bigint, period_start date, "
+        "period_end date)"
+    )
+    cursor.executemany(
+        "INSERT INTO findings_window VALUES (%s, %s, %s)",
+        [
+            (pk, connection.ops.adapt_datefield_value(s), connection.ops.adapt_datefield_value(e))
+            for pk, s, e in windows
+        ],
+    )
+    spaces_table = Contract.spaces.through._meta.db_table
+    areas_table = Contract.service_areas.through._meta.db_table
+    response_default = _settings_int("FINDINGS_DEFAULT_RESPONSE_HOURS", DEFAULT_RESPONSE_HOURS)
+    now_param = connection.ops.adapt_datetimefield_value(now)
+    result.overdue_raised = _execute(
+        cursor,
+        f"""
+        INSERT INTO findings_finding (
+            municipality_id, kind, severity, status, service_type_id, space_id, colonia_id,
+            item_code, item_text, directorate_id, contract_id, company_id, obligation_id,
+            period_start, period_end, response_hours, due_at, created_at, updated_at, cycle)
+        SELECT ct.municipality_id, '{Finding.Kind.OVERDUE}', {Finding.Severity.MEDIUM},
+               '{Finding.Status.OPEN}', ct.service_type_id, NULL, NULL, '', o.task,
+               ct.directorate_id, ct.id, ct.company_id, o.id, w.period_start, w.period_end,
+               {response_default}, {d.hours_after("%s", str(response_default))}, %s, %s, 0
+        FROM findings_window w
+        JOIN contracts_obligation o ON o.id = w.obligation_id
+        JOIN contracts_contract ct ON ct.id = o.contract_id
+        WHERE NOT EXISTS (
+            SELECT 1 FROM findings_worklog l
+            WHERE l.contract_id = ct.id AND l.service_type_id = ct.service_type_id
+              AND l.done_on >= w.period_start AND l.done_on <= w.period_end)
+          AND NOT EXISTS (
+            SELECT 1 FROM {spaces_table} cs
+            JOIN findings_worklog l ON l.space_id = cs.publicspace_id
+            WHERE cs.contract_id = ct.id AND l.service_type_id = ct.service_type_id
+              AND l.done_on >= w.period_start AND l.done_on <= w.period_end)
+          AND NOT EXISTS (
+            SELECT 1 FROM {areas_table} ca
+            JOIN findings_worklog l ON l.service_area_id = ca.servicearea_id
+            WHERE ca.contract_id = ct.id AND l.service_type_id = ct.service_type_id
+              AND l.done_on >= w.period_start AND l.done_on <= w.period_end)
+        ON CONFLICT DO NOTHING
+        """,  # noqa: S608 (constants and model table names, values as params)
+        [now_param, now_param, now_param],
+    )
+    _drop_temp(cursor, "findings_window")
+
+
+def _notify(cursor, result, now) -> None:
+    """The outbox rows of the findings this run raised: those whose ``created_at`` is this
+    run's timestamp (runs are serialised by the lock, so it is unique). The history starts with
+    the finding's own ``created_at``; events record what happens after."""
+    d = _Dialect(connection.vendor)
+    now_param = connection.ops.adapt_datetimefield_value(now)
+    result.notifications = _execute(
+        cursor,
+        f"""
+        INSERT INTO findings_outbox (
+            municipality_id, event, finding_id, cycle, directorate_id, digest, status,
+            attempts, next_attempt_at, last_error, created_at)
+        SELECT f.municipality_id, 'raised', f.id, 0, f.directorate_id,
+               COALESCE(ds.daily_digest, {d.false()}), 'pending', 0, %s, '', %s
+        FROM findings_finding f
+        LEFT JOIN findings_directoratesettings ds ON ds.directorate_id = f.directorate_id
+        WHERE f.created_at = %s AND f.directorate_id IS NOT NULL
+        ON CONFLICT DO NOTHING
+        """,  # noqa: S608 (constants and model table names, values as params)
+        [now_param, now_param, now_param],
+    )

@@ -1,0 +1,41 @@
+"""The findings' periodic tasks, registered with django-celery-beat's database scheduler."""
+
+from django.conf import settings
+from django.db import transaction
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+CRONTABS = {
+    # name: (task, minute, hour)
+    "findings: nightly reconciliation": ("findings.tasks.reconcile_all", "15", "2"),
+    "findings: escalate unanswered findings": ("findings.tasks.escalate_findings", "0", "7"),
+    "findings: daily digests": ("findings.tasks.send_digests", "0", "8"),
+}
+SWEEPER = ("findings: outbox sweeper", "findings.tasks.deliver_outbox", 60)
+
+
+@transaction.atomic
+def schedules_setup() -> list[str]:
+    names = []
+    for name, (task, minute, hour) in CRONTABS.items():
+        crontab, _ = CrontabSchedule.objects.get_or_create(
+            minute=minute,
+            hour=hour,
+            day_of_week="*",
+            day_of_month="*",
+            month_of_year="*",
+            timezone=settings.TIME_ZONE,
+        )
+        PeriodicTask.objects.update_or_create(
+            name=name,
+            defaults={"task": task, "crontab": crontab, "interval": None, "enabled": True},
+        )
+        names.append(name)
+    name, task, seconds = SWEEPER
+    interval, _ = IntervalSchedule.objects.get_or_create(
+        every=seconds, period=IntervalSchedule.SECONDS
+    )
+    PeriodicTask.objects.update_or_create(
+        name=name, defaults={"task": task, "interval": interval, "crontab": None, "enabled": True}
+    )
+    names.append(name)
+    return names

@@ -1,0 +1,281 @@
+"""Reads of the findings app: the inbox, a finding's evidence, fix rates and compliance."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import statistics
+from collections import defaultdict
+
+from django.db.models import Count, F, FloatField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
+
+from complaints.models import Complaint
+from contracts.models import Company, Contract
+from guardians.models import Card, CardAnswer, CardPhoto
+from territory.models import Directorate
+
+from .models import Finding, FindingAnswer, FindingEvent, KnownIssueAnswer, Message, WorkLog
+from .reconcile import DEFAULT_WINDOW_DAYS
+
+# --- The inbox ----------------------------------------------------------------------------------
+
+
+def inbox_findings(*, user, municipality):
+    """The findings a user may read, ready for the list (no N+1)."""
+    return (
+        Finding.objects.visible_to(user, municipality)
+        .for_list()
+        .annotate(evidence_count=Count("answers"))
+        .order_by("-severity", "-created_at", "-id")
+    )
+
+
+def unread_message_count(*, user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Message.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def user_messages(*, user):
+    return Message.objects.filter(user=user).select_related("finding", "outbox")
+
+
+# --- Evidence -----------------------------------------------------------------------------------
+
+
+def finding_cards(*, finding: Finding) -> list[Card]:
+    """The cards whose failing answers are this finding's evidence, with their photos."""
+    card_ids = FindingAnswer.objects.filter(finding=finding).values("card_id")
+    return list(
+        Card.objects.filter(pk__in=card_ids)
+        .select_related("space", "service_type")
+        .prefetch_related(
+            Prefetch("photos", queryset=CardPhoto.objects.order_by("id")),
+            Prefetch(
+                "answers",
+                queryset=CardAnswer.objects.filter(item__code=finding.item_code).select_related(
+                    "item"
+                ),
+                to_attr="finding_answers",
+            ),
+        )
+        .order_by("observed_on", "id")
+    )
+
+
+def _window_start(finding: Finding) -> datetime.date:
+    return finding.period_start - datetime.timedelta(days=DEFAULT_WINDOW_DAYS)
+
+
+def finding_work_logs(*, finding: Finding):
+    """Work logs about the finding's place and service in its period (what was claimed)."""
+    logs = WorkLog.objects.filter(
+        service_type_id=finding.service_type_id,
+        done_on__gte=_window_start(finding),
+        done_on__lte=finding.period_end,
+    ).select_related("space", "service_area")
+    if finding.space_id:
+        logs = logs.filter(
+            Q(space_id=finding.space_id)
+            | Q(service_area__geometry__intersects=finding.space.centroid)
+        ).filter(Q(item_code="") | Q(item_code=finding.item_code))
+    elif finding.contract_id:
+        logs = logs.filter(
+            Q(contract_id=finding.contract_id)
+            | Q(space__contracts=finding.contract_id)
+            | Q(service_area__contracts=finding.contract_id)
+        ).distinct()
+    return logs.order_by("-done_on", "-id")
+
+
+def related_complaints(*, finding: Finding):
+    """Complaints about the same space and service in the finding's period (public fields
+    only: the reporter's contact data is never read here)."""
+    if not finding.space_id:
+        return Complaint.public_objects.none()
+    start = _window_start(finding)
+    end = finding.period_end + datetime.timedelta(days=1)
+    return (
+        Complaint.public_objects.filter(
+            space_id=finding.space_id,
+            service_type_id=finding.service_type_id,
+            created_at__date__gte=start,
+            created_at__date__lt=end,
+        )
+        .only("code", "status", "created_at", "description", "municipality_id")
+        .order_by("created_at")
+    )
+
+
+def finding_known_issue_answers(*, finding: Finding):
+    return KnownIssueAnswer.objects.filter(
+        answer__card__space_id=finding.space_id, issue__service_type_id=finding.service_type_id
+    ).select_related("issue")
+
+
+def finding_history(*, finding: Finding):
+    return FindingEvent.objects.filter(finding=finding).select_related("user")
+
+
+# --- Fix rate -----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class FixRate:
+    pk: int
+    name: str
+    findings: int
+    verified: int
+    median_days: float | None
+
+    @property
+    def rate(self) -> float | None:
+        return 100 * self.verified / self.findings if self.findings else None
+
+
+def _fix_rates(findings, key: str, names: dict[int, str]) -> list[FixRate]:
+    """Counts in SQL; the median from the fixed findings' durations (one query)."""
+    counts = {
+        row[key]: row
+        for row in findings.filter(**{f"{key}__isnull": False})
+        .values(key)
+        .annotate(total=Count("id"), verified=Count("id", filter=Q(status="verified")))
+    }
+    durations = defaultdict(list)
+    for owner, created, verified in findings.filter(
+        status="verified", **{f"{key}__isnull": False}
+    ).values_list(key, "created_at", "verified_at"):
+        durations[owner].append((verified - created).total_seconds() / 86400)
+    return [
+        FixRate(
+            pk=pk,
+            name=names.get(pk, ""),
+            findings=row["total"],
+            verified=row["verified"],
+            median_days=round(statistics.median(durations[pk]), 1) if durations[pk] else None,
+        )
+        for pk, row in sorted(counts.items(), key=lambda kv: names.get(kv[0], ""))
+    ]
+
+
+def fix_rate_by_directorate(*, municipality, directorate_ids=None) -> list[FixRate]:
+    findings = Finding.objects.for_municipality(municipality)
+    if directorate_ids is not None:
+        findings = findings.filter(directorate_id__in=directorate_ids)
+    names = dict(Directorate.objects.filter(municipality=municipality).values_list("pk", "name"))
+    return _fix_rates(findings, "directorate_id", names)
+
+
+def fix_rate_by_company(*, municipality, company_ids=None) -> list[FixRate]:
+    findings = Finding.objects.for_municipality(municipality)
+    if company_ids is not None:
+        findings = findings.filter(company_id__in=company_ids)
+    names = dict(Company.objects.filter(municipality=municipality).values_list("pk", "legal_name"))
+    return _fix_rates(findings, "company_id", names)
+
+
+def fix_rate_for(*, directorate: Directorate | None = None, company: Company | None = None):
+    """The fix rate of one directorate or company (for its page), or None without findings."""
+    if directorate is not None:
+        rows = fix_rate_by_directorate(
+            municipality=directorate.municipality, directorate_ids=[directorate.pk]
+        )
+    else:
+        rows = fix_rate_by_company(municipality=company.municipality, company_ids=[company.pk])
+    return rows[0] if rows else None
+
+
+# --- Contract compliance ------------------------------------------------------------------------
+
+
+def _count_subquery(queryset, field: str = "pk"):
+    return Coalesce(
+        Subquery(queryset.order_by().values(field).annotate(n=Count("pk")).values("n")[:1]),
+        Value(0),
+    )
+
+
+def contract_compliance(*, contracts):
+    """Contracts annotated, in SQL, with what citizens observed of them:
+
+    ``cards`` (cards on the contract's spaces for its service in its term), ``answers`` and
+    ``failing_answers`` (``failing_share`` in %), findings by type (``unreported``,
+    ``contradictions``, ``overdue``), ``overdue_open`` (overdue-obligation findings not yet
+    verified), ``findings_total``, ``verified`` and ``fix_rate`` (%). One query.
+    """
+    cards = Card.objects.filter(
+        space__contracts=OuterRef("pk"),
+        service_type_id=OuterRef("service_type_id"),
+        observed_on__gte=OuterRef("start_date"),
+        observed_on__lte=OuterRef("end_date"),
+    ).annotate(group=Value(1))
+    answers = CardAnswer.objects.filter(
+        card__space__contracts=OuterRef("pk"),
+        card__service_type_id=OuterRef("service_type_id"),
+        card__observed_on__gte=OuterRef("start_date"),
+        card__observed_on__lte=OuterRef("end_date"),
+    ).annotate(group=Value(1))
+    findings = Finding.objects.filter(contract_id=OuterRef("pk")).annotate(group=Value(1))
+    return contracts.annotate(
+        cards=_count_subquery(cards, "group"),
+        answers=_count_subquery(answers, "group"),
+        failing_answers=_count_subquery(answers.filter(is_failure=True), "group"),
+        unreported=_count_subquery(findings.filter(kind="unreported"), "group"),
+        contradictions=_count_subquery(findings.filter(kind="contradiction"), "group"),
+        overdue=_count_subquery(findings.filter(kind="overdue"), "group"),
+        overdue_open=_count_subquery(
+            findings.filter(kind="overdue").exclude(status="verified"), "group"
+        ),
+        findings_total=_count_subquery(findings, "group"),
+        verified=_count_subquery(findings.filter(status="verified"), "group"),
+    ).annotate(
+        failing_share=_percent("failing_answers", "answers"),
+        fix_rate=_percent("verified", "findings_total"),
+    )
+
+
+def _percent(part: str, whole: str):
+    from django.db.models import Case, When
+
+    return Case(
+        When(**{f"{whole}__gt": 0}, then=100.0 * Cast(F(part), FloatField()) / F(whole)),
+        default=None,
+        output_field=FloatField(),
+    )
+
+
+def company_compliance(*, company: Company) -> dict:
+    """The totals of a company's contracts (for its page)."""
+    rows = list(contract_compliance(contracts=Contract.objects.filter(company=company)))
+    keys = (
+        "cards",
+        "answers",
+        "failing_answers",
+        "unreported",
+        "contradictions",
+        "overdue",
+        "overdue_open",
+        "findings_total",
+        "verified",
+    )
+    totals = {k: sum(getattr(r, k) for r in rows) for k in keys}
+    totals["failing_share"] = (
+        100 * totals["failing_answers"] / totals["answers"] if totals["answers"] else None
+    )
+    totals["fix_rate"] = (
+        100 * totals["verified"] / totals["findings_total"] if totals["findings_total"] else None
+    )
+    return totals
+
+
+def space_failing_share(*, spaces) -> dict[int, float]:
+    """{space id: share of failing card answers (0–1)} for the spaces that have answers, in
+    one query: the map can colour spaces by it."""
+    rows = (
+        CardAnswer.objects.filter(card__space__in=spaces)
+        .values("card__space_id")
+        .annotate(total=Count("id"), failing=Count("id", filter=Q(is_failure=True)))
+        .order_by()
+    )
+    return {row["card__space_id"]: row["failing"] / row["total"] for row in rows if row["total"]}

@@ -1,0 +1,88 @@
+"""Celery tasks of the findings app: thin, they re-read rows and call one service.
+
+Every task is safe to run twice or twice at once: reconciliation inserts with ON CONFLICT DO
+NOTHING under a lock, delivery claims each outbox row with SELECT … FOR UPDATE SKIP LOCKED.
+"""
+
+from celery import shared_task
+from django.db import OperationalError as DatabaseOperationalError
+
+from guardians.models import Card
+from territory.models import Municipality
+
+from . import services
+
+RETRY = {
+    "acks_late": True,
+    "autoretry_for": (DatabaseOperationalError, ConnectionError),
+    "max_retries": 5,
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+}
+
+
+@shared_task(**RETRY, time_limit=1800, soft_time_limit=1700)
+def reconcile_all(municipality_id: int | None = None) -> dict:
+    """Nightly: every card not yet handled and every obligation's last period."""
+    municipality = None
+    if municipality_id is not None:
+        municipality = Municipality.objects.filter(pk=municipality_id).first()
+        if municipality is None:
+            return {}
+    return vars(services.findings_reconcile(municipality=municipality))
+
+
+@shared_task(**RETRY, time_limit=120)
+def reconcile_card(card_id: int) -> dict:
+    """Right after a card is filed (enqueued on commit by guardians' card_after_commit_hooks)."""
+    card = Card.objects.filter(pk=card_id).first()
+    if card is None:
+        return {}
+    return vars(services.card_reconcile(card=card))
+
+
+@shared_task(**RETRY, time_limit=120)
+def verify_from_card(card_id: int) -> int:
+    """Close the loop: a lead guardian's follow-up card verifies or reopens findings."""
+    card = Card.objects.filter(pk=card_id).first()
+    if card is None:
+        return 0
+    return len(services.finding_verify_from_card(card=card))
+
+
+@shared_task(**RETRY, time_limit=300)
+def deliver_outbox() -> int:
+    """Delivers pending notifications. Also the periodic sweeper: whatever could not be
+    enqueued while the broker was down is sent on its next run."""
+    return services.outbox_deliver_due()
+
+
+@shared_task(**RETRY, time_limit=600)
+def send_digests() -> int:
+    return services.outbox_send_digests()
+
+
+@shared_task(**RETRY, time_limit=300)
+def escalate_findings() -> int:
+    return services.findings_escalate()
+
+
+def enqueue_card_reconcile(card_id: int) -> None:
+    """A guardians ``card_after_commit_hooks`` entry (runs on commit, never inside it)."""
+    _enqueue(reconcile_card, card_id)
+
+
+def enqueue_verify_from_card(card_id: int) -> None:
+    _enqueue(verify_from_card, card_id)
+
+
+def _enqueue(task, *args) -> None:
+    from kombu.exceptions import OperationalError
+
+    try:
+        task.delay(*args)
+    except (OperationalError, ConnectionError, OSError):
+        # The nightly run reconciles every card not yet handled, so nothing is lost.
+        import logging
+
+        logging.getLogger(__name__).warning("%s(%s) not enqueued: broker down", task.name, args)
