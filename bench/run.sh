@@ -12,3 +12,5 @@ PY="${PY:-.venv/bin/python}"
 "$PY" bench/bench_map.py --ensure-database
 "$PY" manage.py migrate --noinput -v 0
 "$PY" bench/bench_map.py "$@"
+# After the map benchmark: it empties the territory, contracts, guardians and findings tables.
+"$PY" bench/bench_reconcile.py

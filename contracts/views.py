@@ -3,6 +3,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from territory.panels import panels_for
+
 from . import selectors
 from .filters import ContractFilter
 
@@ -39,7 +41,11 @@ def contract_detail(request, pk):
     return render(
         request,
         "contracts/contract_detail.html",
-        {"contract": contract, "amounts": selectors.contract_amounts(contract=contract)},
+        {
+            "contract": contract,
+            "amounts": selectors.contract_amounts(contract=contract),
+            "panels": panels_for("contract", contract=contract),
+        },
     )
 
 
@@ -56,5 +62,6 @@ def company_detail(request, pk):
             "contracts": contracts,
             "totals": selectors.contract_totals(contracts),
             "spaces": selectors.company_spaces(company=company),
+            "panels": panels_for("company", company=company),
         },
     )

@@ -6,6 +6,11 @@ class FindingsConfig(AppConfig):
     name = "findings"
     verbose_name = _("Findings")
     demo_seeders = ["findings.demo.seed_findings"]
+    contract_panels = ["findings.panels.contract_compliance_panel"]
+    company_panels = [
+        "findings.panels.company_compliance_panel",
+        "findings.panels.company_fix_rate_panel",
+    ]
 
     def ready(self):
         # Reconcile each card, and let a lead guardian's follow-up card close the loop, right

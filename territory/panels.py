@@ -1,32 +1,31 @@
-"""Sections that other apps add to the public space page.
+"""Sections that other apps add to the public pages of spaces, contracts and companies.
 
-``territory`` is the base every app builds on, so it never imports them. An app names its
-panels in its AppConfig, as dotted paths to functions taking ``space`` (keyword) and returning
-``None`` (nothing to show) or ``{"template": "...", "context": {...}}``::
+``territory`` and ``contracts`` are the base the other apps build on, so they never import
+them. An app names its panels in its AppConfig, as dotted paths to functions that take the
+page's object as a keyword argument and return ``None`` (nothing to show) or
+``{"template": "...", "context": {...}}``; the template receives the context as ``panel``::
 
     class GuardiansConfig(AppConfig):
-        space_panels = ["guardians.panels.space_cards_panel"]
+        space_panels = ["guardians.panels.space_cards_panel"]        # f(*, space)
+        contract_panels = ["findings.panels.contract_compliance_panel"]  # f(*, contract)
+        company_panels = [...]                                         # f(*, company)
 """
-
-from collections.abc import Callable
 
 from django.apps import apps
 from django.utils.module_loading import import_string
 
 
-def space_panel_functions() -> list[Callable]:
-    functions = []
+def panels_for(kind: str, **obj) -> list[dict]:
+    """The panels the installed apps declare in ``<kind>_panels`` for this object."""
+    panels = []
     for app_config in apps.get_app_configs():
-        for panel in getattr(app_config, "space_panels", ()):
-            functions.append(import_string(panel) if isinstance(panel, str) else panel)
-    return functions
+        for function in getattr(app_config, f"{kind}_panels", ()):
+            function = import_string(function) if isinstance(function, str) else function
+            panel = function(**obj)
+            if panel:
+                panels.append(panel)
+    return panels
 
 
 def space_panels(*, space) -> list[dict]:
-    """The panels the installed apps have for this space, in app order."""
-    panels = []
-    for function in space_panel_functions():
-        panel = function(space=space)
-        if panel:
-            panels.append(panel)
-    return panels
+    return panels_for("space", space=space)

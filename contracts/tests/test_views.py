@@ -255,8 +255,9 @@ def test_contract_detail_query_count_is_constant(
         ObligationFactory(contract=contract, task=f"Tarea {n}")
     municipality_for_host("testserver")
 
-    # savepoint, contract, obligations, documents, spaces, service areas, release
-    with django_assert_num_queries(7):
+    # savepoint, contract, obligations, documents, spaces, service areas, the findings
+    # panel's compliance (one aggregate), release
+    with django_assert_num_queries(8):
         response = get(client, contract.get_absolute_url())
     assert len(response.context["contract"].spaces.all()) == spaces
 
@@ -320,8 +321,9 @@ def test_company_detail_query_count_is_constant(
         ContractFactory(municipality=municipality, company=company, spaces=spaces)
     municipality_for_host("testserver")
 
-    # savepoint, company, contracts, spaces, release
-    with django_assert_num_queries(5):
+    # savepoint, company, contracts, spaces, the findings panels (compliance: 4 aggregates;
+    # fix rate: 1), release
+    with django_assert_num_queries(10):
         response = get(client, company.get_absolute_url())
     assert len(response.context["contracts"]) == rows
 

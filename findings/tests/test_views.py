@@ -184,13 +184,9 @@ def test_contract_compliance_and_space_shares(world, findings, django_assert_num
     assert shares == {world.spaces[0].pk: 2 / 6, world.spaces[1].pk: 1 / 6}
 
 
-def test_includes_render_for_company_and_contract(world, findings):
-    from django.template import Context, Template
-
-    html = Template(
-        '{% include "findings/includes/fix_rate.html" with company=company %}'
-        '{% include "findings/includes/compliance.html" with contract=contract %}'
-        '{% include "findings/includes/compliance.html" with company=company %}'
-    ).render(Context({"company": world.company, "contract": world.contract}))
-    assert "Fix rate" in html or "Tasa" in html
-    assert ">2<" in html  # cards received
+def test_panels_render_on_the_contract_and_company_pages(world, findings, client):
+    contract_html = client.get(world.contract.get_absolute_url()).content.decode()
+    company_html = client.get(world.company.get_absolute_url()).content.decode()
+    assert "What citizens observed" in contract_html
+    assert "What citizens observed" in company_html and "Fix rate" in company_html
+    assert ">2<" in contract_html  # cards received

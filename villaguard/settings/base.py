@@ -194,6 +194,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
 }
 
+# Reconciliation: unacknowledged findings escalate to the Sindicatura after this many days.
+FINDINGS_ESCALATION_DAYS = env.int("FINDINGS_ESCALATION_DAYS", default=5)
+
 # Demo logins (`seed_demo`) are refused unless DEBUG or this is set explicitly.
 ALLOW_DEMO_USERS = env.bool("ALLOW_DEMO_USERS", default=False)
 
