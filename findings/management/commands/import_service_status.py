@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from territory.models import Municipality
 
@@ -11,7 +11,7 @@ from ...models import ReportedBy
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_noop(
         "Imports work logs or known issues from a CSV file (columns as in the API: service, "
         "space or service_area, done_on or since, description, item_code, external_id...). "
         "All or nothing: one bad row and nothing is saved."

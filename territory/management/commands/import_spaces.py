@@ -4,14 +4,14 @@ import argparse
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from territory.importing import ImportReport, SpaceImportError, import_spaces_file
 from territory.models import Municipality
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_noop(
         "Imports green spaces, garbage-collection areas or street-lighting areas from a KML or "
         "GeoJSON file; a re-import updates by code. An invalid file writes nothing."
     )

@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Role, User
 from contracts.models import Company, Contract
@@ -14,7 +14,7 @@ from territory.models import Colonia, Municipality, PublicSpace, ServiceArea
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_noop(
         "Loads (or refreshes) the demo: a synthetic city modelled on Chihuahua, the rural "
         "municipality of Villaflores and one demo login per role. Safe to run again."
     )
