@@ -226,6 +226,7 @@ def visit_list(request):
         Visit.objects.for_municipality(municipality)
         .select_related("colonia")
         .annotate(appointed=Count("guardians_appointed", distinct=True))
+        .order_by("-date", "-id")
     )
     page = Paginator(visits, CARDS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "guardians/visit_list.html", {"page": page})
