@@ -13,8 +13,13 @@ from villaguard.admin_base import (
 
 from .forms import ImportForm
 from .imports import complaints_import_csv
-from .models import Complaint, ComplaintPhoto, ComplaintUpdate, Open311Client
-from .services import complaint_create, open311_key_create, open311_key_revoke
+from .models import Complaint, ComplaintFollower, ComplaintPhoto, ComplaintUpdate, Open311Client
+from .services import (
+    complaint_create,
+    complaint_unfollow,
+    open311_key_create,
+    open311_key_revoke,
+)
 
 
 class ComplaintUpdateInline(MunicipalityScopedInline):
@@ -38,6 +43,19 @@ class ComplaintPhotoInline(MunicipalityScopedInline):
         return False
 
 
+class ComplaintFollowerInline(MunicipalityScopedInline):
+    """Followers' e-mails are personal data: staff may read them here, nobody edits them."""
+
+    model = ComplaintFollower
+    extra = 0
+    can_delete = False
+    fields = ["email", "language", "created_at", "last_notified_update"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Complaint)
 class ComplaintAdmin(MunicipalityScopedAdmin):
     change_list_template = "admin/complaints/complaint/change_list.html"
@@ -55,7 +73,7 @@ class ComplaintAdmin(MunicipalityScopedAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["service_type", "colonia", "directorate"]
     raw_id_fields = ["duplicate_of", "space", "colonia"]
-    inlines = [ComplaintUpdateInline, ComplaintPhotoInline]
+    inlines = [ComplaintUpdateInline, ComplaintPhotoInline, ComplaintFollowerInline]
     add_fields = [
         "municipality",
         "service_type",
@@ -68,6 +86,10 @@ class ComplaintAdmin(MunicipalityScopedAdmin):
         "reporter_phone",
         "expected_date",
     ]
+
+    def get_inlines(self, request, obj):
+        # A complaint being added has no followers yet.
+        return self.inlines if obj is not None else [ComplaintUpdateInline, ComplaintPhotoInline]
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -181,6 +203,32 @@ class ComplaintPhotoAdmin(MunicipalityScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ComplaintFollower)
+class ComplaintFollowerAdmin(MunicipalityScopedAdmin):
+    """Read-only. Deleting one (an ARCO cancellation request) goes through the service, like
+    the unsubscribe link."""
+
+    municipality_path = "complaint__municipality"
+    list_display = ["complaint", "email", "created_at"]
+    list_select_related = ["complaint__service_type"]
+    search_fields = ["email", "complaint__code"]
+    fields = ["complaint", "email", "language", "created_at", "last_notified_update"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        complaint_unfollow(follower=obj)
+
+    def delete_queryset(self, request, queryset):
+        for follower in queryset:
+            complaint_unfollow(follower=follower)
 
 
 @admin.register(Open311Client)

@@ -100,6 +100,23 @@ class NearbyForm(forms.Form):
     lon = forms.FloatField(min_value=-180, max_value=180)
 
 
+class FollowForm(forms.Form):
+    """Follow an open complaint by e-mail instead of filing a duplicate."""
+
+    email = forms.EmailField(
+        label=_("Your e-mail"),
+        max_length=254,
+        error_messages={"invalid": _("Enter a valid e-mail address.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    accept_privacy_notice = forms.BooleanField(
+        label=_("I have read and accept the privacy notice"),
+        error_messages={
+            "required": _("You must accept the privacy notice to follow the complaint.")
+        },
+    )
+
+
 class StatusChangeForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Complaint.Status.choices)
     note = forms.CharField(

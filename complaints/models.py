@@ -198,6 +198,52 @@ class ComplaintPhoto(models.Model):
         return self.image.name
 
 
+class ComplaintFollower(models.Model):
+    """A citizen who follows a complaint by e-mail instead of filing a duplicate.
+
+    The e-mail is personal data: public pages show only how many follow a complaint, and no
+    public page, Open311 response, GeoJSON or export reads this table; staff see it in the
+    admin. Each follower unsubscribes with their own token.
+    """
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="followers"
+    )
+    email = models.EmailField(_("e-mail"))
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    token = models.UUIDField(
+        _("unsubscribe token"), default=uuid.uuid4, unique=True, editable=False
+    )
+    # Which status change this follower was last told of: a second run of the notification
+    # task skips them (see complaints.services.complaint_notify_followers).
+    last_notified_update = models.ForeignKey(
+        ComplaintUpdate,
+        verbose_name=_("last change e-mailed"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(
+        _("following since (privacy notice accepted)"), auto_now_add=True
+    )
+
+    class Meta:
+        verbose_name = _("complaint follower")
+        verbose_name_plural = _("complaint followers")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "email"], name="unique_complaint_follower_email"
+            )
+        ]
+
+    def __str__(self):
+        # No e-mail here: __str__ ends up in logs and admin messages.
+        return f"{self.complaint_id}: follower {self.pk}"
+
+
 class Open311Client(models.Model):
     """A system allowed to file complaints through Open311 (the 072 line, a city app...).
 

@@ -1,6 +1,7 @@
 """Reads about complaints: where a point falls, what is public, briefs and impact figures."""
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.gis.db.models.functions import Distance
@@ -14,7 +15,7 @@ from accounts.models import Role
 from contracts.models import Contract
 from territory.models import Colonia, Directorate, Municipality, PublicSpace, ServiceType
 
-from .models import Complaint
+from .models import REPORTER_FIELDS, Complaint, ComplaintFollower
 from .querysets import bbox_around
 
 NEAREST_SPACE_METRES = 50
@@ -92,6 +93,25 @@ def public_complaint_by_code(*, municipality: Municipality, code: str) -> Compla
 def complaint_public_history(*, complaint: Complaint):
     return complaint.updates.only("status", "note", "created_at", "complaint_id").order_by(
         "created_at", "id"
+    )
+
+
+def complaint_follower_count(*, complaint: Complaint) -> int:
+    """How many follow the complaint: the only thing public pages show about followers."""
+    return complaint.followers.count()
+
+
+def follower_by_token(
+    *, municipality: Municipality, code: str, token: uuid.UUID
+) -> ComplaintFollower | None:
+    """The follower an unsubscribe link names, with its complaint (reporter fields left out)."""
+    return (
+        ComplaintFollower.objects.filter(
+            complaint__municipality=municipality, complaint__code=code.strip().upper(), token=token
+        )
+        .select_related("complaint")
+        .defer(*(f"complaint__{name}" for name in REPORTER_FIELDS))
+        .first()
     )
 
 

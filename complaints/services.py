@@ -12,8 +12,11 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -22,7 +25,7 @@ from territory.models import Municipality, ServiceType
 from territory.services import colonia_for_point
 from villaguard.photos import MAX_PHOTOS, reencode_photo, validate_photos
 
-from .models import Complaint, ComplaintPhoto, ComplaintUpdate, Open311Client
+from .models import Complaint, ComplaintFollower, ComplaintPhoto, ComplaintUpdate, Open311Client
 from .selectors import directorate_for_service, space_for_point
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -30,6 +33,9 @@ CODE_LENGTH = 8
 PENDING_PHOTOS_DIR = "complaints/pending"
 PENDING_PHOTOS_SALT = "complaints.pending-photos"
 PENDING_PHOTOS_MAX_AGE = 60 * 60 * 6
+# Followers are e-mailed in batches: one SMTP connection for the run, and per batch one
+# locking SELECT and one UPDATE, whatever the number of followers.
+FOLLOWER_BATCH_SIZE = 200
 
 
 def _new_code() -> str:
@@ -142,6 +148,10 @@ def complaint_change_status(
         from .tasks import notify_reporter_task
 
         transaction.on_commit(lambda: notify_reporter_task.delay(update.id))
+    if complaint.followers.exists():
+        from .tasks import notify_followers_task
+
+        transaction.on_commit(lambda: notify_followers_task.delay(update.id))
     return update
 
 
@@ -188,6 +198,114 @@ def complaint_notify_reporter(*, update: ComplaintUpdate) -> bool:
         ]
     send_mail(subject, "\n".join(lines), None, [complaint.reporter_email])
     return True
+
+
+# --- Followers ---------------------------------------------------------------------------------
+
+
+def _portal_url(municipality: Municipality, path: str) -> str:
+    """An absolute URL on the municipality's first host name (e-mails need one), else the path."""
+    hosts = municipality.host_list
+    return (f"https://{hosts[0]}" if hosts else "") + path
+
+
+def complaint_unfollow_url(*, follower: ComplaintFollower, code: str) -> str:
+    return reverse("complaints:unfollow", kwargs={"code": code, "token": follower.token})
+
+
+@transaction.atomic
+def complaint_follow(
+    *, complaint: Complaint, email: str, language: str = ""
+) -> tuple[ComplaintFollower, bool]:
+    """Follows an open complaint by e-mail (the caller has had the privacy notice accepted).
+    Following twice changes nothing: returns the existing row and False."""
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from error
+    if not complaint.is_open:
+        raise ValidationError(_("This complaint is closed: it can no longer be followed."))
+    # get_or_create also covers two requests at once: the unique constraint lets one insert win.
+    return ComplaintFollower.objects.get_or_create(
+        complaint=complaint, email=email, defaults={"language": language}
+    )
+
+
+def complaint_unfollow(*, follower: ComplaintFollower) -> None:
+    ComplaintFollower.objects.filter(pk=follower.pk).delete()
+
+
+def _follower_message(
+    *, complaint: Complaint, update: ComplaintUpdate, follower: ComplaintFollower, connection
+) -> EmailMessage:
+    unfollow_url = _portal_url(
+        complaint.municipality, complaint_unfollow_url(follower=follower, code=complaint.code)
+    )
+    with translation.override(follower.language or settings.LANGUAGE_CODE):
+        status = update.get_status_display()
+        subject = _("Complaint %(code)s that you follow: %(status)s") % {
+            "code": complaint.code,
+            "status": status,
+        }
+        lines = [
+            _("The status of the complaint %(code)s that you follow is now: %(status)s.")
+            % {"code": complaint.code, "status": status},
+        ]
+        if update.note:
+            lines += ["", update.note]
+        lines += [
+            "",
+            _("See it at %(url)s on the portal of %(municipality)s.")
+            % {
+                "url": _portal_url(complaint.municipality, complaint.get_absolute_url()),
+                "municipality": complaint.municipality.name,
+            },
+            "",
+            _("To stop receiving these e-mails, open %(url)s") % {"url": unfollow_url},
+        ]
+    headers = {"List-Unsubscribe": f"<{unfollow_url}>"} if unfollow_url.startswith("https") else {}
+    return EmailMessage(
+        subject, "\n".join(lines), None, [follower.email], connection=connection, headers=headers
+    )
+
+
+def complaint_notify_followers(*, update: ComplaintUpdate) -> int:
+    """E-mails each follower the new status, with their own unsubscribe link, and returns how
+    many were e-mailed. A follower is e-mailed once per change even if the task runs twice or
+    twice at once: each batch is locked (rows another run holds are skipped), sent and marked
+    in one transaction. A follower who also reported the complaint gets only the reporter's
+    e-mail. If sending fails, the batch is not marked and a retry sends it again."""
+    complaint = Complaint.private_objects.select_related("municipality").get(pk=update.complaint_id)
+    pending = (
+        ComplaintFollower.objects.filter(complaint=complaint)
+        .filter(Q(last_notified_update__isnull=True) | Q(last_notified_update_id__lt=update.id))
+        .exclude(email=complaint.reporter_email.strip().lower())
+        .order_by("id")
+    )
+    sent = 0
+    with get_connection() as connection:
+        while True:
+            with transaction.atomic():
+                batch = list(pending.select_for_update(skip_locked=True)[:FOLLOWER_BATCH_SIZE])
+                if not batch:
+                    break
+                connection.send_messages(
+                    [
+                        _follower_message(
+                            complaint=complaint,
+                            update=update,
+                            follower=follower,
+                            connection=connection,
+                        )
+                        for follower in batch
+                    ]
+                )
+                ComplaintFollower.objects.filter(pk__in=[f.pk for f in batch]).update(
+                    last_notified_update=update
+                )
+            sent += len(batch)
+    return sent
 
 
 # --- Photos kept across the web form's confirmation step -------------------------------------

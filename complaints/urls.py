@@ -17,7 +17,10 @@ urlpatterns = [
     path("complaints/inbox/<str:code>/", views.inbox_detail, name="inbox_detail"),
     path("complaints/brief/", views.brief, name="brief"),
     path("complaints/impact/", views.impact, name="impact"),
+    path("complaints/privacy/", views.privacy_notice, name="privacy_notice"),
     path("complaints/<str:code>/", views.complaint_detail, name="detail"),
+    path("complaints/<str:code>/follow/", views.follow, name="follow"),
+    path("complaints/<str:code>/unfollow/<uuid:token>/", views.unfollow, name="unfollow"),
     # Open311 GeoReport v2
     path("open311/v2/", open311.root, name="open311_root"),
     re_path(r"^open311/v2/discovery" + FMT, open311.discovery, name="open311_discovery"),

@@ -13,10 +13,11 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from territory.models import ServiceType
@@ -25,6 +26,7 @@ from .filters import InboxFilter
 from .forms import (
     BriefForm,
     ComplaintForm,
+    FollowForm,
     ImpactForm,
     MergeForm,
     NearbyForm,
@@ -34,9 +36,11 @@ from .forms import (
 from .models import Complaint
 from .selectors import (
     brief_for_colonia,
+    complaint_follower_count,
     complaint_public_history,
     complaints_geojson,
     first_card_date,
+    follower_by_token,
     impact_for_colonia,
     impact_summary,
     inbox_complaints,
@@ -50,7 +54,9 @@ from .selectors import (
 from .services import (
     complaint_change_status,
     complaint_create,
+    complaint_follow,
     complaint_merge,
+    complaint_unfollow,
     pending_photos_store,
     pending_photos_take,
 )
@@ -68,6 +74,11 @@ def _municipality(request):
 def submit_rate(group, request) -> str:
     """Read at call time, so that tests and deployments can change it."""
     return getattr(settings, "COMPLAINTS_SUBMIT_RATE", "10/h")
+
+
+def follow_rate(group, request) -> str:
+    """Read at call time, like ``submit_rate``."""
+    return getattr(settings, "COMPLAINTS_FOLLOW_RATE", "10/h")
 
 
 # --- Public -----------------------------------------------------------------------------------
@@ -159,6 +170,7 @@ def complaint_nearby(request):
                 {
                     "code": c.code,
                     "url": c.get_absolute_url(),
+                    "follow_url": reverse("complaints:follow", kwargs={"code": c.code}),
                     "service": c.service_type.name,
                     "status": str(c.get_status_display()),
                     "description": c.description[:200],
@@ -210,10 +222,26 @@ def complaint_new(request):
                 },
                 municipality=municipality,
             )
+            # Each one is offered to follow instead, with the e-mail already given.
+            offers = [
+                (
+                    c,
+                    FollowForm(
+                        initial={"email": data["reporter_email"]},
+                        auto_id=f"follow-{c.code}-%s",
+                    ),
+                )
+                for c in nearby
+            ]
             return render(
                 request,
                 "complaints/complaint_confirm.html",
-                {"form": confirm, "nearby": nearby, "photo_count": len(data["photos"])},
+                {
+                    "form": confirm,
+                    "nearby": nearby,
+                    "offers": offers,
+                    "photo_count": len(data["photos"]),
+                },
             )
     try:
         clean_photos = pending_photos_take(token=data["pending_photos"])
@@ -247,11 +275,14 @@ def complaint_new(request):
     return redirect(complaint)
 
 
-@require_GET
-def complaint_detail(request, code):
+def _public_complaint_or_404(request, code) -> Complaint:
     complaint = public_complaint_by_code(municipality=_municipality(request), code=code)
     if complaint is None:
         raise Http404(_("No complaint has this tracking code."))
+    return complaint
+
+
+def _render_detail(request, complaint, *, follow_form=None, status=200):
     return render(
         request,
         "complaints/complaint_detail.html",
@@ -260,8 +291,79 @@ def complaint_detail(request, code):
             "coordinates": public_coordinates(complaint),
             "history": complaint_public_history(complaint=complaint),
             "photos": complaint.photos.all(),
+            "follower_count": complaint_follower_count(complaint=complaint),
+            "follow_form": follow_form or FollowForm(),
         },
+        status=status,
     )
+
+
+@require_GET
+def complaint_detail(request, code):
+    return _render_detail(request, _public_complaint_or_404(request, code))
+
+
+@require_POST
+def follow(request, code):
+    """Follow a complaint by e-mail: from its page, or from the duplicate suggestion of the
+    complaint form (with or without JavaScript). Errors are shown on the complaint's page."""
+    if is_ratelimited(
+        request,
+        group="complaints:follow",
+        key="ip",
+        rate=follow_rate,
+        method="POST",
+        increment=True,
+    ):
+        return render(request, "complaints/429_follow.html", status=429)
+    complaint = _public_complaint_or_404(request, code)
+    form = FollowForm(request.POST)
+    if form.is_valid():
+        try:
+            complaint_follow(
+                complaint=complaint,
+                email=form.cleaned_data["email"],
+                language=get_language() or "",
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            # The same message whether the address already followed it or not: the page must
+            # not tell anyone which addresses follow a complaint.
+            messages.success(
+                request,
+                _(
+                    "You now follow complaint %(code)s: we will e-mail you each change of "
+                    "its status. Every e-mail has a link to stop following it."
+                )
+                % {"code": complaint.code},
+            )
+            return redirect(complaint)
+    return _render_detail(request, complaint, follow_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def unfollow(request, code, token):
+    """The link in each follower's e-mail: GET asks to confirm (mail scanners open links),
+    POST stops the e-mails."""
+    follower = follower_by_token(municipality=_municipality(request), code=code, token=token)
+    if follower is None:
+        raise Http404(_("This link is no longer valid."))
+    complaint = follower.complaint
+    if request.method == "POST":
+        complaint_unfollow(follower=follower)
+        messages.success(
+            request,
+            _("You no longer follow complaint %(code)s: we will not e-mail you about it again.")
+            % {"code": complaint.code},
+        )
+        return redirect(complaint)
+    return render(request, "complaints/unfollow.html", {"complaint": complaint})
+
+
+@require_GET
+def privacy_notice(request):
+    return render(request, "complaints/privacy.html")
 
 
 # --- Directorates -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from complaints.services import complaint_create
 REPORTER_EMAIL = "vecina.secreta@example.org"
 REPORTER_PHONE = "614-555-0199"
 REPORTER_NAME = "Rosalba Quiñónez Tepehuana"
+FOLLOWER_EMAIL = "vecino.que.sigue@example.org"
 
 
 def jpeg_upload(name="foto.jpg", color="green") -> SimpleUploadedFile:

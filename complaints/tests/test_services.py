@@ -6,17 +6,19 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image
 
-from complaints.models import Complaint, Open311Client
+from complaints.models import Complaint, ComplaintFollower, Open311Client
 from complaints.services import (
     complaint_change_status,
+    complaint_follow,
     complaint_merge,
+    complaint_unfollow,
     open311_client_for_key,
     open311_key_create,
     open311_key_revoke,
 )
-from complaints.tasks import notify_reporter_task
+from complaints.tasks import notify_followers_task, notify_reporter_task
 
-from .factories import REPORTER_EMAIL, jpeg_upload, make_complaint
+from .factories import FOLLOWER_EMAIL, REPORTER_EMAIL, jpeg_upload, make_complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +133,121 @@ def test_open311_key_command_creates_and_revokes(municipality, capsys):
     assert Open311Client.objects.get().revoked_at is not None
     with pytest.raises(CommandError):
         call_command("open311_key", "revoke", "App Ciudadana")
+
+
+# --- Followers --------------------------------------------------------------------------------
+
+
+def test_following_creates_one_row_and_following_twice_changes_nothing(municipality, lighting):
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    follower, created = complaint_follow(complaint=complaint, email=FOLLOWER_EMAIL, language="es")
+    assert created and follower.email == FOLLOWER_EMAIL and follower.language == "es"
+    again, created_again = complaint_follow(
+        complaint=complaint, email=f"  {FOLLOWER_EMAIL.upper()} "
+    )
+    assert not created_again and again.pk == follower.pk
+    assert ComplaintFollower.objects.count() == 1
+    # The same address may follow another complaint.
+    other = make_complaint(municipality=municipality, service_type=lighting)
+    complaint_follow(complaint=other, email=FOLLOWER_EMAIL)
+    assert ComplaintFollower.objects.count() == 2
+
+
+@pytest.mark.parametrize("email", ["nope", "", "a@b@c.org", "vecino@"])
+def test_an_invalid_email_cannot_follow_and_nothing_is_saved(municipality, lighting, email):
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    with pytest.raises(ValidationError) as error:
+        complaint_follow(complaint=complaint, email=email)
+    assert error.value.message_dict == {"email": ["Enter a valid e-mail address."]}
+    assert not ComplaintFollower.objects.exists()
+
+
+def test_a_closed_complaint_cannot_be_followed(municipality, lighting):
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    complaint_change_status(complaint=complaint, status="resolved")
+    complaint.refresh_from_db()
+    with pytest.raises(ValidationError, match="closed"):
+        complaint_follow(complaint=complaint, email=FOLLOWER_EMAIL)
+    assert not ComplaintFollower.objects.exists()
+
+
+def test_a_status_change_emails_the_reporter_and_each_follower_once(
+    municipality, lighting, django_capture_on_commit_callbacks, mailoutbox
+):
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    first, _ = complaint_follow(complaint=complaint, email=FOLLOWER_EMAIL)
+    second, _ = complaint_follow(complaint=complaint, email="otra.vecina@example.org")
+    # The reporter following their own complaint is not e-mailed twice.
+    complaint_follow(complaint=complaint, email=REPORTER_EMAIL)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        update = complaint_change_status(
+            complaint=complaint, status="in_progress", note="Cuadrilla asignada"
+        )
+    assert len(callbacks) == 2
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [REPORTER_EMAIL, FOLLOWER_EMAIL, "otra.vecina@example.org"]
+    )
+    assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mailoutbox)
+    for follower in (first, second):
+        (message,) = [m for m in mailoutbox if m.to == [follower.email]]
+        assert complaint.code in message.subject and "Cuadrilla asignada" in message.body
+        assert f"/complaints/{complaint.code}/unfollow/{follower.token}/" in message.body
+        assert REPORTER_EMAIL not in message.body
+    other_token = str(second.token)
+    assert other_token not in next(m.body for m in mailoutbox if m.to == [FOLLOWER_EMAIL])
+    reporter_message = next(m for m in mailoutbox if m.to == [REPORTER_EMAIL])
+    assert "unfollow" not in reporter_message.body
+    # A second run of the task (a redelivery) e-mails nobody again.
+    assert notify_followers_task(update.id) == 0
+    assert len(mailoutbox) == 3
+    # The next change is e-mailed to them again.
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_change_status(complaint=complaint, status="resolved")
+    assert len(mailoutbox) == 6
+
+
+def test_followers_get_an_absolute_unsubscribe_link_when_the_municipality_has_a_host(
+    municipality, lighting, mailoutbox
+):
+    municipality.hosts = "quejas.chihuahua.example, otro.example"
+    municipality.save()
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    follower, _ = complaint_follow(complaint=complaint, email=FOLLOWER_EMAIL)
+    update = complaint_change_status(complaint=complaint, status="acknowledged")
+    assert notify_followers_task(update.id) == 1
+    url = f"https://quejas.chihuahua.example/complaints/{complaint.code}/unfollow/{follower.token}/"
+    assert url in mailoutbox[-1].body
+    assert mailoutbox[-1].extra_headers["List-Unsubscribe"] == f"<{url}>"
+
+
+def test_emailing_followers_takes_the_same_queries_for_many(
+    municipality, lighting, django_assert_num_queries, mailoutbox
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from complaints.services import complaint_notify_followers
+
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    complaint_follow(complaint=complaint, email="uno@example.org")
+    update = complaint_change_status(complaint=complaint, status="acknowledged")
+    with CaptureQueriesContext(connection) as few:
+        assert complaint_notify_followers(update=update) == 1
+    for n in range(15):
+        complaint_follow(complaint=complaint, email=f"vecino{n}@example.org")
+    update = complaint_change_status(complaint=complaint, status="in_progress")
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert complaint_notify_followers(update=update) == 16
+
+
+def test_no_follower_task_without_followers_and_unfollowing_stops_the_emails(
+    municipality, lighting, django_capture_on_commit_callbacks, mailoutbox
+):
+    complaint = make_complaint(municipality=municipality, service_type=lighting, reporter_email="")
+    follower, _ = complaint_follow(complaint=complaint, email=FOLLOWER_EMAIL)
+    complaint_unfollow(follower=follower)
+    assert not ComplaintFollower.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        complaint_change_status(complaint=complaint, status="acknowledged")
+    assert callbacks == [] and mailoutbox == []
+    assert notify_followers_task(999_999) == 0

@@ -5,11 +5,12 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints.models import Complaint
-from complaints.services import complaint_change_status
+from complaints.models import Complaint, ComplaintFollower
+from complaints.services import complaint_change_status, complaint_follow
 from territory.tests.factories import PublicSpaceFactory, square
 
 from .factories import (
+    FOLLOWER_EMAIL,
     REPORTER_EMAIL,
     REPORTER_NAME,
     REPORTER_PHONE,
@@ -38,7 +39,7 @@ def form_data(service, **extra):
 
 
 def assert_private_data_absent(content: bytes):
-    for secret in (REPORTER_EMAIL, REPORTER_PHONE, REPORTER_NAME):
+    for secret in (REPORTER_EMAIL, REPORTER_PHONE, REPORTER_NAME, FOLLOWER_EMAIL):
         assert secret.encode() not in content
 
 
@@ -108,6 +109,12 @@ def test_without_js_a_nearby_open_complaint_is_offered_and_photos_are_kept(
         hidden[name] = value
     assert hidden["confirmed"] == "True" and hidden["pending_photos"]
     assert hidden["service_type"] == str(lighting.pk)
+    # It offers to follow the existing complaint instead, with the e-mail already given.
+    assert f'action="/complaints/{existing.code}/follow/"' in body
+    email_input = re.search(rf'<input [^>]*id="follow-{existing.code}-email"[^>]*>', body)
+    assert email_input and f'value="{REPORTER_EMAIL}"' in email_input.group()
+    assert 'name="accept_privacy_notice"' in body and 'href="/complaints/privacy/"' in body
+    assert f"Follow {existing.code} instead" in body
     confirmed = en_client.post(NEW, hidden)
     assert confirmed.status_code == 302
     new = Complaint.private_objects.exclude(pk=existing.pk).get()
@@ -120,6 +127,7 @@ def test_nearby_json_endpoint(client, municipality, lighting):
         "/complaints/nearby.json", {"service": lighting.pk, "lat": 28.63, "lon": -106.08}
     ).json()
     assert [c["code"] for c in data["complaints"]] == [existing.code]
+    assert data["complaints"][0]["follow_url"] == f"/complaints/{existing.code}/follow/"
     assert 30 <= data["complaints"][0]["distance_m"] <= 35
     assert_private_data_absent(
         client.get(
@@ -171,6 +179,7 @@ def test_no_public_page_shows_the_reporter(
         lat=28.6312345678,
         photos=[jpeg_upload()],
     )
+    follower, _ = complaint_follow(complaint=complaint, email=FOLLOWER_EMAIL)
     complaint_change_status(
         complaint=complaint, status="acknowledged", note="Recibido por Alumbrado"
     )
@@ -184,6 +193,8 @@ def test_no_public_page_shows_the_reporter(
         f"/open311/v2/requests/{complaint.code}.json",
         f"/open311/v2/requests/{complaint.code}.xml",
         f"/open311/v2/tokens/{complaint.token}.json",
+        f"/complaints/{complaint.code}/unfollow/{follower.token}/",
+        "/complaints/privacy/",
     ]
     for url in urls:
         response = client.get(url)
@@ -193,9 +204,182 @@ def test_no_public_page_shows_the_reporter(
     assert "28.63123, -106.08123" in detail and "28.6312345" not in detail
     geojson = client.get("/complaints/complaints.geojson").json()
     assert geojson["features"][0]["geometry"]["coordinates"] == [-106.08123, 28.63123]
+    assert "1 person follows this complaint." in detail
     # Staff pages do show it: the check above is not vacuous.
     client.force_login(sindicatura_user)
     assert REPORTER_EMAIL.encode() in client.get(f"/complaints/inbox/{complaint.code}/").content
+
+
+# --- Following a complaint --------------------------------------------------------------------
+
+
+def follow_data(**extra):
+    return {"email": FOLLOWER_EMAIL, "accept_privacy_notice": "on", **extra}
+
+
+def test_a_citizen_follows_a_complaint_from_its_page(en_client, municipality, lighting):
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    url = complaint.get_absolute_url()
+    page = en_client.get(url).content.decode()
+    assert "0 people follow this complaint." in page
+    assert f'action="/complaints/{complaint.code}/follow/"' in page
+    assert 'href="/complaints/privacy/"' in page
+    response = en_client.post(f"/complaints/{complaint.code.lower()}/follow/", follow_data())
+    assert response.status_code == 302 and response["Location"] == url
+    assert ComplaintFollower.objects.get().complaint == complaint
+    page = en_client.get(url)
+    body = page.content.decode()
+    assert f"You now follow complaint {complaint.code}" in body
+    assert "1 person follows this complaint." in body
+    assert FOLLOWER_EMAIL not in body
+    # Following twice creates no second row, and says the same (nothing to learn from it).
+    again = en_client.post(
+        f"/complaints/{complaint.code}/follow/", follow_data(email=FOLLOWER_EMAIL.upper())
+    )
+    assert again.status_code == 302
+    assert ComplaintFollower.objects.count() == 1
+    assert f"You now follow complaint {complaint.code}" in en_client.get(url).content.decode()
+    assert en_client.get(f"/complaints/{complaint.code}/follow/").status_code == 405
+    assert en_client.post("/complaints/ZZZZ9999/follow/", follow_data()).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"email": "nope"}, "Enter a valid e-mail address."),
+        ({"email": ""}, "This field is required."),
+        ({"accept_privacy_notice": ""}, "You must accept the privacy notice"),
+    ],
+)
+def test_bad_follow_input_gets_a_clear_message_and_saves_nothing(
+    en_client, municipality, lighting, extra, message
+):
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    response = en_client.post(f"/complaints/{complaint.code}/follow/", follow_data(**extra))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert message in body and complaint.code in body
+    assert not ComplaintFollower.objects.exists()
+
+
+def test_a_closed_complaint_shows_no_follow_form_and_refuses_followers(
+    en_client, municipality, lighting
+):
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    complaint_change_status(complaint=complaint, status="resolved")
+    page = en_client.get(complaint.get_absolute_url()).content.decode()
+    assert "/follow/" not in page
+    response = en_client.post(f"/complaints/{complaint.code}/follow/", follow_data())
+    assert response.status_code == 400 and "can no longer be followed" in response.content.decode()
+    assert not ComplaintFollower.objects.exists()
+
+
+def test_following_from_the_no_js_duplicate_suggestion(en_client, municipality, lighting):
+    existing = make_complaint(municipality=municipality, service_type=lighting, lat=28.6303)
+    offer = en_client.post(NEW, form_data(lighting, reporter_email=FOLLOWER_EMAIL))
+    assert f'action="/complaints/{existing.code}/follow/"' in offer.content.decode()
+    response = en_client.post(f"/complaints/{existing.code}/follow/", follow_data())
+    assert response["Location"] == existing.get_absolute_url()
+    assert Complaint.private_objects.count() == 1
+    assert ComplaintFollower.objects.get().complaint == existing
+
+
+@override_settings(COMPLAINTS_FOLLOW_RATE="2/h")
+def test_following_is_rate_limited_per_ip(en_client, municipality, lighting):
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    url = f"/complaints/{complaint.code}/follow/"
+    for n in range(2):
+        assert en_client.post(url, follow_data(email=f"v{n}@example.org")).status_code == 302
+    response = en_client.post(url, follow_data(email="v3@example.org"))
+    assert response.status_code == 429 and "Too many requests" in response.content.decode()
+    assert ComplaintFollower.objects.count() == 2
+    other_ip = en_client.post(url, follow_data(email="v3@example.org"), REMOTE_ADDR="10.0.0.9")
+    assert other_ip.status_code == 302
+
+
+def test_unfollow_asks_to_confirm_then_removes_the_follower(
+    en_client, municipality, lighting, green
+):
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    other = make_complaint(municipality=municipality, service_type=green)
+    follower, _ = complaint_follow(complaint=complaint, email=FOLLOWER_EMAIL)
+    url = f"/complaints/{complaint.code}/unfollow/{follower.token}/"
+    page = en_client.get(url)
+    assert page.status_code == 200
+    assert f"Stop following complaint {complaint.code}?" in page.content.decode()
+    assert ComplaintFollower.objects.exists()
+    # A bad token, a token of another complaint or a malformed one: 404, nothing removed.
+    import uuid
+
+    assert (
+        en_client.post(f"/complaints/{complaint.code}/unfollow/{uuid.uuid4()}/").status_code == 404
+    )
+    assert en_client.post(f"/complaints/{other.code}/unfollow/{follower.token}/").status_code == 404
+    assert en_client.get(f"/complaints/{complaint.code}/unfollow/not-a-token/").status_code == 404
+    assert ComplaintFollower.objects.exists()
+    response = en_client.post(url)
+    assert response.status_code == 302 and response["Location"] == complaint.get_absolute_url()
+    assert not ComplaintFollower.objects.exists()
+    assert "You no longer follow" in en_client.get(complaint.get_absolute_url()).content.decode()
+    assert en_client.post(url).status_code == 404
+
+
+def test_the_complaint_page_query_count_does_not_grow_with_followers(
+    client, municipality, lighting, django_assert_num_queries
+):
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    complaint_follow(complaint=complaint, email="uno@example.org")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(complaint.get_absolute_url())
+    with CaptureQueriesContext(connection) as few:
+        client.get(complaint.get_absolute_url())
+    for n in range(12):
+        complaint_follow(complaint=complaint, email=f"vecino{n}@example.org")
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(complaint.get_absolute_url())
+    assert 'data-followers="13"' in response.content.decode()
+
+
+def test_staff_see_followers_in_the_admin_of_their_municipality_only(
+    client, municipality, lighting
+):
+    from accounts.services import user_create
+    from territory.tests.factories import MunicipalityFactory
+
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    follower, _ = complaint_follow(complaint=complaint, email=FOLLOWER_EMAIL)
+    admin = user_create(
+        username="admin", password=None, municipality=municipality, is_staff=True, is_superuser=True
+    )
+    client.force_login(admin)
+    change = client.get(f"/admin/complaints/complaint/{complaint.pk}/change/")
+    assert change.status_code == 200 and FOLLOWER_EMAIL.encode() in change.content
+    listing = client.get("/admin/complaints/complaintfollower/")
+    assert listing.status_code == 200 and FOLLOWER_EMAIL.encode() in listing.content
+    detail = client.get(f"/admin/complaints/complaintfollower/{follower.pk}/change/")
+    assert detail.status_code == 200 and b'name="email"' not in detail.content  # read-only
+    assert client.get("/admin/complaints/complaintfollower/add/").status_code == 403
+    elsewhere = user_create(
+        username="otro-admin",
+        password=None,
+        municipality=MunicipalityFactory(),
+        is_staff=True,
+        is_superuser=True,
+    )
+    client.force_login(elsewhere)
+    listing = client.get("/admin/complaints/complaintfollower/")
+    assert listing.status_code == 200 and FOLLOWER_EMAIL.encode() not in listing.content
+    assert client.get(f"/admin/complaints/complaintfollower/{follower.pk}/change/").status_code in (
+        302,
+        404,
+    )
+
+
+def test_the_complaints_privacy_notice(en_client, municipality):
+    response = en_client.get("/complaints/privacy/")
+    assert response.status_code == 200 and "ARCO" in response.content.decode()
 
 
 def test_tracking_by_code(en_client, municipality, lighting):

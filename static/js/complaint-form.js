@@ -1,6 +1,7 @@
 /* The complaint form: place a pin (tap or "use my location"), fill the coordinates, and show
-   open complaints of the same service within 100 m before sending. Without JavaScript the
-   form still works: coordinates or address by hand, and the server asks to confirm. */
+   open complaints of the same service within 100 m before sending, each with a small form to
+   follow it instead. Without JavaScript the form still works: coordinates or address by hand,
+   and the server asks to confirm (offering the same follow forms). */
 (function () {
   "use strict";
   var t = window.gettext || function (s) { return s; };
@@ -13,6 +14,9 @@
   var nearbyBox = document.getElementById("nearby");
   var status = document.getElementById("pin-status");
   var nearMe = document.getElementById("near-me");
+  var followForms = document.getElementById("follow-forms");
+  var csrf = form.querySelector("[name=csrfmiddlewaretoken]");
+  var reporterEmail = form.querySelector("[name=reporter_email]");
   var map = null;
   var marker = null;
 
@@ -38,6 +42,47 @@
     return div.innerHTML;
   }
 
+  function escapeAttr(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/"/g, "&quot;")
+      .replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  /* A follow form cannot sit inside the complaint form: an empty <form> goes outside it, and
+     the fields shown in the suggestion name it with the form attribute. */
+  function followForm(c) {
+    var id = "follow-" + c.code;
+    var target = document.createElement("form");
+    target.id = id;
+    target.method = "post";
+    target.action = c.follow_url;
+    target.setAttribute("novalidate", "");
+    var token = document.createElement("input");
+    token.type = "hidden";
+    token.name = "csrfmiddlewaretoken";
+    token.value = csrf ? csrf.value : "";
+    target.appendChild(token);
+    followForms.appendChild(target);
+    var f = escapeAttr(id);
+    return "<div class=\"follow-form\">" +
+      "<div class=\"field\"><label for=\"" + f + "-email\">" + escapeHtml(t("Your e-mail")) +
+      "</label><input type=\"email\" name=\"email\" id=\"" + f + "-email\" form=\"" + f +
+      "\" autocomplete=\"email\" required value=\"" + escapeAttr(reporterEmail ? reporterEmail.value : "") +
+      "\"></div><p><a href=\"" + escapeAttr(form.dataset.privacyUrl) +
+      "\" target=\"_blank\" rel=\"noopener\">" +
+      escapeHtml(t("Read the privacy notice (aviso de privacidad)")) + "</a></p>" +
+      "<div class=\"field checkbox\" style=\"flex-direction: row; align-items: center; gap: .5rem\">" +
+      "<input type=\"checkbox\" name=\"accept_privacy_notice\" id=\"" + f + "-accept\" form=\"" + f +
+      "\" required><label for=\"" + f + "-accept\">" +
+      escapeHtml(t("I have read and accept the privacy notice")) + "</label></div>" +
+      "<p><button type=\"submit\" class=\"button secondary\" form=\"" + f + "\">" +
+      escapeHtml(interpolate(t("Follow %s instead"), [c.code])) + "</button></p></div>";
+  }
+
+  function interpolate(text, values) {
+    if (window.interpolate) return window.interpolate(text, values);
+    return text.replace("%s", values[0]);
+  }
+
   function checkNearby() {
     if (!lat.value || !lon.value || !service.value) { nearbyBox.hidden = true; return; }
     var url = form.dataset.nearbyUrl + "?service=" + encodeURIComponent(service.value) +
@@ -45,14 +90,15 @@
     fetch(url, {headers: {"Accept": "application/json"}}).then(function (r) {
       return r.ok ? r.json() : {complaints: []};
     }).then(function (data) {
+      followForms.innerHTML = "";
       if (!data.complaints.length) { nearbyBox.hidden = true; nearbyBox.innerHTML = ""; return; }
       var items = data.complaints.map(function (c) {
-        return "<li><a href=\"" + encodeURI(c.url) + "\">" + escapeHtml(c.code) + "</a> · " +
+        return "<li><a href=\"" + escapeAttr(encodeURI(c.url)) + "\">" + escapeHtml(c.code) + "</a> · " +
           escapeHtml(c.status) + " · " + escapeHtml(String(c.distance_m)) + " m<br>" +
-          escapeHtml(c.description) + "</li>";
+          escapeHtml(c.description) + followForm(c) + "</li>";
       }).join("");
       nearbyBox.innerHTML = "<p><strong>" + escapeHtml(t("Already reported nearby?")) + "</strong> " +
-        escapeHtml(t("These open complaints of the same service are less than 100 m away. If yours is one of them, follow it instead.")) +
+        escapeHtml(t("These open complaints of the same service are less than 100 m away. If yours is one of them, follow it instead: we will e-mail you each change.")) +
         "</p><ul>" + items + "</ul>";
       nearbyBox.hidden = false;
       // The citizen has seen the offer: the server need not ask again.
