@@ -68,16 +68,7 @@ def map_settings(*, municipality: Municipality) -> dict:
     return {"DEFAULT_CENTER": (center.y, center.x), "DEFAULT_ZOOM": municipality.zoom}
 
 
-def spaces_data_version(*, municipality: Municipality, bbox: Polygon | None = None) -> str:
-    """What the map data depends on, in one cheap query: how many spaces (in the box, if
-    given) and contracts the municipality has and when they last changed (adding coverage
-    touches the contract), plus the day, because which contract is in force changes at
-    midnight.
-
-    Hand-written because it runs on every map request, 304s included: the box test is on
-    bounding rectangles only (the spatial index, no geometry), a superset of the spaces the
-    box touches, so any change to one of those still changes the version.
-    """
+def _data_version_sql(*, municipality: Municipality, bbox: Polygon | None) -> tuple[str, list]:
     spaces_table = PublicSpace._meta.db_table
     contracts_table = Contract._meta.db_table
     summary = "CAST(COUNT(*) AS TEXT) || '/' || COALESCE(CAST(MAX(updated_at) AS TEXT), '')"
@@ -90,13 +81,30 @@ def spaces_data_version(*, municipality: Municipality, bbox: Polygon | None = No
         in_box, box_params = f" AND {box}", list(bbox.extent)
     # Table names come from the models; values are parameters.
     sql = (
-        f"SELECT (SELECT {summary} FROM {spaces_table} WHERE municipality_id = %s{in_box}),"  # noqa: S608
+        f"(SELECT {summary} FROM {spaces_table} WHERE municipality_id = %s{in_box}),"  # noqa: S608
         f" (SELECT {summary} FROM {contracts_table} WHERE municipality_id = %s)"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [municipality.pk, *box_params, municipality.pk])
-        spaces, contracts = cursor.fetchone()
+    return sql, [municipality.pk, *box_params, municipality.pk]
+
+
+def _data_version(spaces: str, contracts: str) -> str:
     return f"{spaces}|{contracts}|{timezone.localdate().isoformat()}"
+
+
+def spaces_data_version(*, municipality: Municipality, bbox: Polygon | None = None) -> str:
+    """What the map data depends on, in one cheap query: how many spaces (in the box, if
+    given) and contracts the municipality has and when they last changed (adding coverage
+    touches the contract), plus the day, because which contract is in force changes at
+    midnight.
+
+    Hand-written because it runs on every map request, 304s included: the box test is on
+    bounding rectangles only (the spatial index, no geometry), a superset of the spaces the
+    box touches, so any change to one of those still changes the version.
+    """
+    sql, params = _data_version_sql(municipality=municipality, bbox=bbox)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)
+        return _data_version(*cursor.fetchone())
 
 
 def _tolerance_for_zoom(zoom: int) -> float:
@@ -148,11 +156,30 @@ def spaces_feature_collection(*, queryset: PublicSpaceQuerySet, zoom: int | None
     rows = _feature_rows(queryset, zoom)
     database = connections[queryset.db]
     if database.vendor == "postgresql":
-        return _feature_collection_postgis(rows, database)
+        return _feature_collection_postgis(rows, database)[0]
     return _feature_collection_python(rows)
 
 
-def _feature_collection_postgis(rows, database) -> str:
+def spaces_feature_collection_with_version(
+    *,
+    queryset: PublicSpaceQuerySet,
+    municipality: Municipality,
+    zoom: int | None = None,
+    bbox: Polygon | None = None,
+) -> tuple[str, str]:
+    """The FeatureCollection and the data version it was built from (for the ETag). On
+    PostGIS one statement returns both, saving a round trip on every map request."""
+    rows = _feature_rows(queryset, zoom)
+    database = connections[queryset.db]
+    if database.vendor == "postgresql":
+        version_sql = _data_version_sql(municipality=municipality, bbox=bbox)
+        body, spaces, contracts = _feature_collection_postgis(rows, database, version_sql)
+        return body, _data_version(spaces, contracts)
+    version = spaces_data_version(municipality=municipality, bbox=bbox)
+    return _feature_collection_python(rows), version
+
+
+def _feature_collection_postgis(rows, database, version_sql=None) -> tuple:
     # One statement builds the whole document in the database: the filters stay in the ORM
     # (its SQL is wrapped as a subquery) and Python only passes the text on.
     inner_sql, inner_params = rows.query.sql_with_params()
@@ -183,9 +210,14 @@ def _feature_collection_postgis(rows, database) -> str:
         LEFT JOIN {Company._meta.db_table} AS co ON co.id = c.company_id
         LEFT JOIN {ServiceType._meta.db_table} AS st ON st.id = c.service_type_id
     """  # noqa: S608 (table names come from the models, values are parameters)
+    if version_sql is not None:
+        # The data version rides along as two scalar subqueries of the same statement (they
+        # come first in the text, so their parameters do too).
+        sql = f"SELECT body.document, {version_sql[0]} FROM ({sql}) AS body(document)"  # noqa: S608
+        params = [*version_sql[1], *params]
     with database.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+        return cursor.fetchone()
 
 
 def _feature_collection_python(rows) -> str:
