@@ -116,4 +116,6 @@ def obligation_add(
     )
     obligation.full_clean()
     obligation.save()
+    # The contract's published release (OCDS) and its date follow its obligations.
+    Contract.objects.filter(pk=contract.pk).update(updated_at=timezone.now())
     return obligation

@@ -55,9 +55,9 @@ EXTENSIONS = {
     "ocds_performance_failures/master/extension.json",
     "contract_completion": "https://raw.githubusercontent.com/open-contracting-extensions/"
     "ocds_contract_completion_extension/master/extension.json",
-    "implementationStatus": "https://raw.githubusercontent.com/contratacionesabiertas/"
+    "implementationStatus": "https://raw.githubusercontent.com/INAImexico/"
     "ocds_implementationStatus_extension/master/extension.json",
-    "surveillanceMechanisms": "https://raw.githubusercontent.com/contratacionesabiertas/"
+    "surveillanceMechanisms": "https://raw.githubusercontent.com/INAImexico/"
     "ocds_surveillanceMechanisms_extension/master/extension.json",
 }
 

@@ -3,14 +3,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from opendata.services import OcdsImportError, ocds_package_import
 from territory.models import Municipality
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Imports contracts from an OCDS release package (JSON); all or nothing.")
+    help = gettext_noop("Imports contracts from an OCDS release package (JSON); all or nothing.")
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help=_("The release package (JSON)."))
