@@ -6,8 +6,9 @@ areas, 20 contracts (each over 500 spaces, one also over an area) with a mowing 
 work logs and 3,000 known issues. Then times:
 
 - the limit: the single SQL query that yields the same card findings (``SELECT`` only);
-- the reconciliation's nightly run (``findings_reconcile``), which writes the findings, the
-  answers' links and the outbox, and checks that its findings equal the single query's;
+- the reconciliation's nightly run (``findings_reconcile``), which writes the findings, their
+  outbox rows, the known-issue links and the reconciled-card marks, and checks that its
+  findings equal the single query's;
 - a second run (idempotency: no new row);
 
 and the process RSS before and after (memory must stay flat: no row comes to Python).
@@ -86,7 +87,7 @@ def ensure_database() -> None:
 
 
 GENERATE = f"""
-TRUNCATE findings_message, findings_outbox, findings_findingevent, findings_findinganswer,
+TRUNCATE findings_message, findings_outbox, findings_findingevent, findings_reconciledcard,
          findings_knownissueanswer, findings_finding, findings_worklog, findings_knownissue,
          findings_obligationschedule, guardians_cardphoto, guardians_cardanswer, guardians_card,
          guardians_cardtemplateitem, guardians_cardtemplate, guardians_guardian,
@@ -399,22 +400,29 @@ def write_docs(figures: dict) -> None:
         f" {f['reference']:.2f} s | |",
         f"| the same single query as one committed `INSERT … SELECT` into `findings_finding` |"
         f" {f['reference_insert']:.2f} s | |",
-        f"| **nightly reconciliation, first run** (findings, evidence links, known-issue"
-        f" links, outbox rows, all in one transaction) | **{f['first']:.2f} s** |"
+        f"| **nightly reconciliation, first run** (findings, outbox rows, known-issue links,"
+        f" reconciled-card marks, all in one transaction) | **{f['first']:.2f} s** |"
         f" {LIMIT_SECONDS} s |",
         f"| ratio to the `SELECT` | {f['ratio']:.2f} × | {LIMIT_RATIO:.0f} × |",
         f"| ratio to the `INSERT … SELECT` | {f['ratio_insert']:.2f} × | {LIMIT_RATIO:.0f} × |",
         f"| second run (idempotent: {f['second_new']} new rows) | {f['second']:.2f} s | |",
-        f"| findings raised / answers linked as evidence / answers on known issues |"
-        f" {f['findings']:,} / {f['linked']:,} / {f['issues']:,} | |",
+        f"| findings raised / answers that are their evidence (derived, not stored) /"
+        f" answers on known issues / cards marked reconciled |"
+        f" {f['findings']:,} / {f['linked']:,} / {f['issues']:,} / {f['cards']:,} | |",
         f"| process RSS before → after the run | {f['rss_before']:.0f} → {f['rss_after']:.0f}"
         f" MB | flat |",
         "",
         "Where the time goes (first run): classifying the failing answers into a temporary"
-        " table costs about what the single query costs; the rest is writing what the"
-        " `SELECT` does not write — one evidence row per failing answer, one outbox row per"
-        " finding — and PostgreSQL's deferred foreign-key checks at commit. Notification"
-        " delivery is not included: the worker does it after the commit.",
+        " table costs about half of what the single query costs; the rest is writing what the"
+        " `SELECT` does not write — the findings with their outbox rows (one statement: a"
+        " data-modifying CTE), one narrow row per reconciled card, the known-issue links —"
+        " and PostgreSQL's deferred foreign-key checks of those rows at commit. A finding's"
+        " evidence is not written per answer: it is derived on read from its natural key and"
+        " the cards reconciled while it was live (`findings.selectors.finding_evidence`)."
+        " Notification delivery is not included: the worker does it after the commit.",
+        "",
+        f"Timings are wall-clock on a shared machine (load average {os.getloadavg()[0]:.1f}"
+        " when the run ended): compare the ratios, not the seconds, between runs.",
         "",
         "The reconciliation's card findings are checked equal to the single query's"
         f" ({'equal' if f['equal'] else 'DIFFERENT'}).",
@@ -444,7 +452,7 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
     from findings import services
-    from findings.models import Finding, FindingAnswer, KnownIssueAnswer, Outbox
+    from findings.models import Finding, KnownIssueAnswer, Outbox, ReconciledCard
     from findings.services import findings_reconcile
 
     # Delivery is the worker's job, after the commit: keep it out of the reconciliation's time
@@ -472,11 +480,16 @@ def main() -> None:
     rss_after = rss_mb()
     print(f"reconcile: {first:.2f} s {result} RSS {rss_before:.0f} -> {rss_after:.0f} MB")
 
-    counts = (Finding.objects.count(), FindingAnswer.objects.count(), Outbox.objects.count())
+    def row_counts():
+        return tuple(
+            model.objects.count() for model in (Finding, ReconciledCard, KnownIssueAnswer, Outbox)
+        )
+
+    counts = row_counts()
     started = time.monotonic()
     findings_reconcile(municipality=municipality)
     second = time.monotonic() - started
-    counts_after = (Finding.objects.count(), FindingAnswer.objects.count(), Outbox.objects.count())
+    counts_after = row_counts()
     equal = reconciled() == expected
     print(f"second run: {second:.2f} s, rows {counts} -> {counts_after}, equal: {equal}")
 
@@ -491,15 +504,17 @@ def main() -> None:
         "second": second,
         "second_new": sum(counts_after) - sum(counts),
         "findings": counts[0],
-        "linked": counts[1],
-        "issues": KnownIssueAnswer.objects.count(),
+        "linked": result.answers_linked,
+        "cards": counts[1],
+        "issues": counts[2],
         "rss_before": rss_before,
         "rss_after": rss_after,
         "equal": equal,
     }
     if not args.no_docs:
         write_docs(figures)
-    ok = equal and first <= LIMIT_SECONDS and figures["ratio_insert"] <= LIMIT_RATIO
+    # The target: at most LIMIT_RATIO times the single query as a SELECT (the issue's).
+    ok = equal and first <= LIMIT_SECONDS and figures["ratio"] <= LIMIT_RATIO
     ok = ok and figures["second_new"] == 0
     print("OK" if ok else "LIMIT EXCEEDED")
     sys.exit(0 if ok else 1)

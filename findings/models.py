@@ -450,37 +450,36 @@ class Finding(models.Model):
         )
 
 
-class FindingAnswer(models.Model):
-    """A failing card answer counted as evidence of a finding (each answer counts once)."""
+class ReconciledCard(models.Model):
+    """A card the reconciliation has handled (each card once: cards are not edited after they
+    are filed). Its failing answers were linked to a known issue, or are evidence of the live
+    finding of their (space, service, card item) at ``reconciled_at``.
 
-    finding = models.ForeignKey(
-        Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="answers"
-    )
-    # No database-level foreign keys on the links (Django still cascades deletes): the
-    # reconciliation writes them set-based from rows it has just read, and a foreign key would
-    # lock (FOR KEY SHARE) every linked card answer at commit — seconds on a million answers.
-    answer = models.OneToOneField(
-        "guardians.CardAnswer",
-        verbose_name=_("card answer"),
-        on_delete=models.CASCADE,
-        related_name="finding_link",
-        db_constraint=False,
-    )
-    card = models.ForeignKey(
+    The evidence itself is derived on read (``selectors.finding_evidence``), not stored: a
+    finding's evidence is the failing answers of its natural key on cards reconciled between
+    its raising and its verification, less those linked to a known issue. One narrow row per
+    card instead of one link per failing answer keeps the nightly run's writes small.
+    """
+
+    # No database-level foreign key (Django still cascades deletes): the reconciliation writes
+    # these rows set-based from cards it has just read, and a foreign key would lock
+    # (FOR KEY SHARE) every card at commit.
+    card = models.OneToOneField(
         "guardians.Card",
         verbose_name=_("card"),
         on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,  # read through the finding, never looked up by card
+        primary_key=True,
+        related_name="findings_reconciled",
         db_constraint=False,
     )
+    reconciled_at = models.DateTimeField(_("reconciled"))
 
     class Meta:
-        verbose_name = _("finding evidence")
-        verbose_name_plural = _("finding evidence")
+        verbose_name = _("reconciled card")
+        verbose_name_plural = _("reconciled cards")
 
     def __str__(self):
-        return f"{self.finding_id} ← {self.answer_id}"
+        return f"{self.card_id} @ {self.reconciled_at:%Y-%m-%d %H:%M}"
 
 
 class KnownIssueAnswer(models.Model):
@@ -494,7 +493,7 @@ class KnownIssueAnswer(models.Model):
         verbose_name=_("card answer"),
         on_delete=models.CASCADE,
         related_name="known_issue_link",
-        db_constraint=False,  # see FindingAnswer.answer
+        db_constraint=False,  # see ReconciledCard.card
     )
 
     class Meta:

@@ -12,17 +12,19 @@ PostgreSQL; SQLite serialises writers by itself):
 2. ``findings_cover``: the contract covering each (space, service) today, its directorate,
    company, shortest frequency (the window a work log "claims" the service was done in) and
    shortest response time.
-3. ``findings_stage``: every failing card answer not yet handled, with the open known issue
-   that covers it (if any) and whether a work log in the window contradicts it.
+3. ``findings_stage``: every failing answer of the cards not yet reconciled, with the open
+   known issue that covers it (if any) and whether a work log in the window contradicts it.
 4. Answers covered by a known issue are linked to it; no finding.
 5. The others raise one live finding per (space, service, card item): "contradiction" if a
    work log claims the work was done, else "unreported failure"; later answers for the same
-   key are linked to the live finding as more evidence.
+   key are more evidence of the live finding. The cards are marked reconciled
+   (``ReconciledCard``, one row per card, with the run's timestamp): a finding's evidence is
+   derived from that on read (``selectors.finding_evidence``), not stored per answer.
 6. Each obligation whose last period has no work log raises "obligation overdue".
 7. Every finding raised writes its notification to the outbox, in this same transaction.
 
-Idempotent: the natural keys are unique constraints (``Finding.Meta``), answers are linked once
-(one-to-one), and every insert is ``ON CONFLICT DO NOTHING``.
+Idempotent: the natural keys are unique constraints (``Finding.Meta``), a card is reconciled
+once (its id is the key of ``ReconciledCard``), and every insert is ``ON CONFLICT DO NOTHING``.
 """
 
 from __future__ import annotations
@@ -119,7 +121,8 @@ def reconcile(
             _cards(cursor, result, municipality_id, card_ids, today, now)
             if with_obligations and not card_ids:
                 _obligations(cursor, result, municipality_id, today, now)
-            _notify(cursor, result, now)
+            if connection.vendor != "postgresql":
+                _notify(cursor, result, now)
     if result.notifications:
         from .services import outbox_enqueue_delivery
 
@@ -246,9 +249,7 @@ def _cards(cursor, result, municipality_id, card_ids, today, now) -> None:
             LEFT JOIN findings_cover cv
               ON cv.space_id = c.space_id AND cv.service_type_id = c.service_type_id
             WHERE a.is_failure AND {scope}
-              AND NOT EXISTS (SELECT 1 FROM findings_findinganswer fa WHERE fa.answer_id = a.id)
-              AND NOT EXISTS (SELECT 1 FROM findings_knownissueanswer ka
-                              WHERE ka.answer_id = a.id)
+              AND NOT EXISTS (SELECT 1 FROM findings_reconciledcard r WHERE r.card_id = c.id)
             """,  # noqa: S608 (constants and model table names, values as params)
         ),
         scope_params,
@@ -265,8 +266,10 @@ def _cards(cursor, result, municipality_id, card_ids, today, now) -> None:
     )
     # 5a. One live finding per (space, service, item); a contradiction outranks the rest.
     response = f"COALESCE(cv.response_hours, {response_default})"
-    result.findings_raised = _execute(
+    result.findings_raised = _raise(
         cursor,
+        result,
+        now,
         f"""
         INSERT INTO findings_finding (
             municipality_id, kind, severity, status, service_type_id, space_id, colonia_id,
@@ -301,20 +304,22 @@ def _cards(cursor, result, municipality_id, card_ids, today, now) -> None:
         """,  # noqa: S608 (constants and model table names, values as params)
         [now_param, now_param, now_param],
     )
-    # 5b. Every staged answer becomes evidence of the live finding of its key.
-    result.answers_linked = _execute(
+    # 5b. Every other staged answer is evidence of the live finding of its key (raised or
+    # found by 5a): derived on read (``selectors.finding_evidence``), not stored. Marking the
+    # cards handled, at this run's timestamp, is what ties the evidence to this finding.
+    cursor.execute(
+        "SELECT COUNT(*) FROM findings_stage s WHERE s.issue_id IS NULL AND s.space_id IS NOT NULL"
+    )
+    result.answers_linked = cursor.fetchone()[0]
+    _execute(
         cursor,
-        f"""
-        INSERT INTO findings_findinganswer (finding_id, answer_id, card_id)
-        SELECT f.id, s.answer_id, s.card_id
-        FROM findings_stage s
-        JOIN findings_finding f
-          ON f.space_id = s.space_id AND f.service_type_id = s.service_type_id
-         AND f.item_code = s.item_code AND f.obligation_id IS NULL
-         AND f.status <> '{Finding.Status.VERIFIED}'
-        WHERE s.issue_id IS NULL
+        """
+        INSERT INTO findings_reconciledcard (card_id, reconciled_at)
+        SELECT DISTINCT s.card_id, %s FROM findings_stage s
+        WHERE s.card_id IS NOT NULL  -- SQLite needs a WHERE before ON CONFLICT
         ON CONFLICT DO NOTHING
-        """,  # noqa: S608 (constants and model table names, values as params)
+        """,
+        [now_param],
     )
     _drop_temp(cursor, "findings_stage", "findings_cover", "findings_space_area")
 
@@ -376,8 +381,10 @@ def _obligations(cursor, result, municipality_id, today, now) -> None:
     areas_table = Contract.service_areas.through._meta.db_table
     response_default = _settings_int("FINDINGS_DEFAULT_RESPONSE_HOURS", DEFAULT_RESPONSE_HOURS)
     now_param = connection.ops.adapt_datetimefield_value(now)
-    result.overdue_raised = _execute(
+    result.overdue_raised = _raise(
         cursor,
+        result,
+        now,
         f"""
         INSERT INTO findings_finding (
             municipality_id, kind, severity, status, service_type_id, space_id, colonia_id,
@@ -411,23 +418,62 @@ def _obligations(cursor, result, municipality_id, today, now) -> None:
     _drop_temp(cursor, "findings_window")
 
 
+_OUTBOX_COLUMNS = """
+    municipality_id, event, finding_id, cycle, directorate_id, digest, status, attempts,
+    next_attempt_at, last_error, created_at"""
+
+
+def _outbox_select(findings_sql: str, false_sql: str) -> str:
+    """The outbox rows (one "raised" notification each) of the findings in ``findings_sql``
+    (a table or CTE with their id, municipality and directorate); two params: now, now."""
+    return f"""
+        SELECT f.municipality_id, 'raised', f.id, 0, f.directorate_id,
+               COALESCE(ds.daily_digest, {false_sql}), 'pending', 0, %s, '', %s
+        FROM {findings_sql} f
+        LEFT JOIN findings_directoratesettings ds ON ds.directorate_id = f.directorate_id
+        WHERE f.directorate_id IS NOT NULL"""  # noqa: S608 (constants, values as params)
+
+
+def _raise(cursor, result, now, insert_sql: str, params: list) -> int:
+    """Runs ``insert_sql`` (an ``INSERT INTO findings_finding … ON CONFLICT DO NOTHING``) and
+    returns how many findings it raised. On PostgreSQL the same statement writes their outbox
+    rows (a data-modifying CTE: no second pass over the findings to find what this run
+    raised); elsewhere ``_notify`` does it at the end of the run, in the same transaction."""
+    if connection.vendor != "postgresql":
+        return _execute(cursor, insert_sql, params)
+    now_param = connection.ops.adapt_datetimefield_value(now)
+    cursor.execute(
+        f"""
+        WITH raised AS (
+            {insert_sql}
+            RETURNING id, municipality_id, directorate_id
+        ), notified AS (
+            INSERT INTO findings_outbox ({_OUTBOX_COLUMNS})
+            {_outbox_select("raised", "false")}
+            ON CONFLICT DO NOTHING
+            RETURNING 1
+        )
+        SELECT (SELECT COUNT(*) FROM raised), (SELECT COUNT(*) FROM notified)
+        """,  # noqa: S608 (constants and model table names, values as params)
+        [*params, now_param, now_param],
+    )
+    raised, notified = cursor.fetchone()
+    result.notifications += notified
+    return raised
+
+
 def _notify(cursor, result, now) -> None:
-    """The outbox rows of the findings this run raised: those whose ``created_at`` is this
-    run's timestamp (runs are serialised by the lock, so it is unique). The history starts with
-    the finding's own ``created_at``; events record what happens after."""
+    """The outbox rows of the findings this run raised (where ``_raise`` does not write them
+    itself): those whose ``created_at`` is this run's timestamp (runs are serialised by the
+    lock, so it is unique). The history starts with the finding's own ``created_at``; events
+    record what happens after."""
     d = _Dialect(connection.vendor)
     now_param = connection.ops.adapt_datetimefield_value(now)
     result.notifications = _execute(
         cursor,
         f"""
-        INSERT INTO findings_outbox (
-            municipality_id, event, finding_id, cycle, directorate_id, digest, status,
-            attempts, next_attempt_at, last_error, created_at)
-        SELECT f.municipality_id, 'raised', f.id, 0, f.directorate_id,
-               COALESCE(ds.daily_digest, {d.false()}), 'pending', 0, %s, '', %s
-        FROM findings_finding f
-        LEFT JOIN findings_directoratesettings ds ON ds.directorate_id = f.directorate_id
-        WHERE f.created_at = %s AND f.directorate_id IS NOT NULL
+        INSERT INTO findings_outbox ({_OUTBOX_COLUMNS})
+        {_outbox_select("(SELECT * FROM findings_finding WHERE created_at = %s)", d.false())}
         ON CONFLICT DO NOTHING
         """,  # noqa: S608 (constants and model table names, values as params)
         [now_param, now_param, now_param],

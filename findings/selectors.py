@@ -7,7 +7,18 @@ import datetime
 import statistics
 from collections import defaultdict
 
-from django.db.models import Count, F, FloatField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce
 
 from complaints.models import Complaint
@@ -15,7 +26,7 @@ from contracts.models import Company, Contract
 from guardians.models import Card, CardAnswer, CardPhoto
 from territory.models import Directorate
 
-from .models import Finding, FindingAnswer, FindingEvent, KnownIssueAnswer, Message, WorkLog
+from .models import Finding, FindingEvent, KnownIssueAnswer, Message, WorkLog
 from .reconcile import DEFAULT_WINDOW_DAYS
 
 # --- The inbox ----------------------------------------------------------------------------------
@@ -26,7 +37,7 @@ def inbox_findings(*, user, municipality):
     return (
         Finding.objects.visible_to(user, municipality)
         .for_list()
-        .annotate(evidence_count=Count("answers"))
+        .annotate(evidence_count=evidence_count())
         .order_by("-severity", "-created_at", "-id")
     )
 
@@ -42,11 +53,61 @@ def user_messages(*, user):
 
 
 # --- Evidence -----------------------------------------------------------------------------------
+#
+# Evidence is derived, not stored: the failing answers that make a card finding are those of its
+# natural key (space, service, card item) on cards the reconciliation handled while it was the
+# key's live finding — from its raising (``created_at``, the run's timestamp) to its verification
+# (``verified_at``) — less those linked to a known issue. Each card is reconciled once
+# (``ReconciledCard``), so each answer counts once, for one finding.
+
+
+def _evidence_answers(*, space_id, service_type_id, item_code, created_at, verified_at):
+    """Failing answers of a key on cards reconciled in [created_at, verified_at): the values
+    may be ``OuterRef``s (a subquery per finding) or a finding's own values."""
+    return (
+        CardAnswer.objects.filter(
+            is_failure=True,
+            card__space_id=space_id,
+            card__service_type_id=service_type_id,
+            item__code=item_code,
+            card__findings_reconciled__reconciled_at__gte=created_at,
+            known_issue_link__isnull=True,
+        )
+        .alias(until=verified_at)
+        .filter(Q(until__isnull=True) | Q(card__findings_reconciled__reconciled_at__lt=F("until")))
+    )
+
+
+def finding_evidence(*, finding: Finding):
+    """The failing card answers that are this finding's evidence (none for an overdue
+    obligation: it has no card)."""
+    if finding.space_id is None or finding.obligation_id is not None:
+        return CardAnswer.objects.none()
+    return _evidence_answers(
+        space_id=finding.space_id,
+        service_type_id=finding.service_type_id,
+        item_code=finding.item_code,
+        created_at=finding.created_at,
+        verified_at=Value(finding.verified_at, output_field=DateTimeField()),
+    )
+
+
+def evidence_count():
+    """An annotation for a Finding queryset: how many failing answers are its evidence (one
+    subquery per finding, for a page of the inbox)."""
+    answers = _evidence_answers(
+        space_id=OuterRef("space_id"),
+        service_type_id=OuterRef("service_type_id"),
+        item_code=OuterRef("item_code"),
+        created_at=OuterRef("created_at"),
+        verified_at=ExpressionWrapper(OuterRef("verified_at"), output_field=DateTimeField()),
+    )
+    return _count_subquery(answers.annotate(group=Value(1)), "group")
 
 
 def finding_cards(*, finding: Finding) -> list[Card]:
     """The cards whose failing answers are this finding's evidence, with their photos."""
-    card_ids = FindingAnswer.objects.filter(finding=finding).values("card_id")
+    card_ids = finding_evidence(finding=finding).values("card_id")
     return list(
         Card.objects.filter(pk__in=card_ids)
         .select_related("space", "service_type")

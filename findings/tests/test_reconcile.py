@@ -4,8 +4,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from findings.models import Finding, FindingAnswer, KnownIssueAnswer, Outbox
+from findings.models import Finding, KnownIssueAnswer, Outbox, ReconciledCard
 from findings.reconcile import obligation_windows
+from findings.selectors import evidence_count, finding_evidence
 from findings.services import (
     findings_reconcile,
     known_issue_create,
@@ -31,6 +32,11 @@ def log(w, *, days_ago, space=None, area=None, item_code="", service=None):
 
 def card_findings():
     return Finding.objects.exclude(kind=Finding.Kind.OVERDUE)
+
+
+def evidence_total() -> int:
+    """How many failing answers count as evidence, over every finding."""
+    return sum(Finding.objects.annotate(n=evidence_count()).values_list("n", flat=True))
 
 
 def test_failure_nobody_reported_raises_an_unreported_finding_for_the_directorate(world):
@@ -142,7 +148,7 @@ def test_several_cards_on_the_same_failure_are_one_finding_with_more_evidence(wo
     findings_reconcile(municipality=world.municipality)
 
     finding = card_findings().get()
-    assert FindingAnswer.objects.filter(finding=finding).count() == 2
+    assert finding_evidence(finding=finding).count() == 2
     assert Outbox.objects.filter(finding=finding).count() == 1
 
 
@@ -154,7 +160,7 @@ def test_running_twice_gives_the_same_rows_and_one_email(world):
     findings_reconcile(municipality=world.municipality)
     outbox_deliver_due()
     snapshot = sorted(Finding.objects.values_list("kind", "space_id", "item_code", "obligation_id"))
-    links = FindingAnswer.objects.count()
+    links = evidence_total()
     findings_reconcile(municipality=world.municipality)
     outbox_deliver_due()
 
@@ -163,7 +169,7 @@ def test_running_twice_gives_the_same_rows_and_one_email(world):
         == snapshot
     )
     assert len(snapshot) == 4  # three card findings and the overdue mowing
-    assert FindingAnswer.objects.count() == links == 3
+    assert evidence_total() == links == 3
     assert Outbox.objects.count() == 4
     assert len(mail.outbox) == 4
 
@@ -210,7 +216,8 @@ def test_a_single_card_run_only_looks_at_that_card(world):
     card_reconcile(card=card)
 
     assert list(Finding.objects.values_list("space_id", flat=True)) == [world.spaces[0].pk]
-    assert not FindingAnswer.objects.filter(card=other).exists()
+    assert not ReconciledCard.objects.filter(card=other).exists()
+    assert list(ReconciledCard.objects.values_list("card_id", flat=True)) == [card.pk]
 
 
 def test_filing_a_card_reconciles_it_on_commit(

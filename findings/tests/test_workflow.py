@@ -3,6 +3,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from findings.models import Finding, Message, Outbox
+from findings.selectors import finding_evidence
 from findings.services import (
     finding_acknowledge,
     finding_answer,
@@ -96,7 +97,7 @@ def test_lead_guardians_failing_follow_up_card_reopens_it(world, finding):
     assert finding.cycle == 1
     # The failing answer is more evidence of the same finding, not a new one.
     assert Finding.objects.filter(item_code="grass-cut").count() == 1
-    assert finding.answers.count() == 2
+    assert finding_evidence(finding=finding).count() == 2
 
 
 def test_a_card_by_a_guardian_who_is_not_the_lead_does_not_verify(world, finding):
