@@ -58,9 +58,10 @@ test: $(VENV_STAMP) $(NODE_STAMP) ## The whole suite (embedded default, or DATAB
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: $(VENV_STAMP) ## ruff lint and format check, migrations check
+lint: $(VENV_STAMP) ## ruff lint and format check, bandit, migrations check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -c pyproject.toml -r . -q
 	$(PY) manage.py makemigrations --check --dry-run
 
 .PHONY: format
@@ -81,6 +82,14 @@ bench: $(VENV_STAMP) ## Benchmarks against PostGIS; figures go to docs/benchmark
 .PHONY: worker
 worker: $(VENV_STAMP) ## A Celery worker and beat against REDIS_URL (default redis://127.0.0.1:6379/0)
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/celery -A villaguard worker -B -l info
+
+.PHONY: backup
+backup: $(VENV_STAMP) ## Back up the database (PostGIS or SpatiaLite) and media to var/backups/<timestamp>/
+	@bash scripts/backup.sh
+
+.PHONY: restore
+restore: $(VENV_STAMP) ## Restore a backup: make restore FILE=var/backups/<timestamp> [YES=1]
+	@bash scripts/restore.sh $(if $(filter 1,$(YES)),--yes) "$(FILE)"
 
 .PHONY: clean
 clean: ## Remove the embedded database and uploaded media (keeps .venv)

@@ -1,10 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from villaguard.admin_base import MunicipalityScopedAdmin, is_deployment_admin
 
-from .models import User
+from .arco import arco_anonymise
+from .models import ArcoRequest, User
 
 
 @admin.register(User)
@@ -45,3 +47,45 @@ class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
         if obj is not None and not is_deployment_admin(request):
             readonly += self.deployment_only_fields
         return readonly
+
+
+@admin.register(ArcoRequest)
+class ArcoRequestAdmin(MunicipalityScopedAdmin):
+    """ARCO requests; the "anonymise" action removes the person's data across every app and
+    keeps the public record (see accounts.arco)."""
+
+    list_display = ["__str__", "kind", "status", "created_at", "handled_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["email", "complaint_code", "user__username", "note"]
+    readonly_fields = [
+        "user",
+        "complaint_code",
+        "email",
+        "kind",
+        "note",
+        "created_at",
+        "handled_at",
+        "handled_by",
+        "outcome",
+    ]
+    fields = [*readonly_fields[:5], "status", *readonly_fields[5:]]
+    actions = ["anonymise"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(
+        description=_("Anonymise the person (keeps the public record)"),
+        permissions=["change"],
+    )
+    def anonymise(self, request, queryset):
+        done = 0
+        for arco_request in queryset.filter(status=ArcoRequest.Status.PENDING):
+            arco_anonymise(request=arco_request, actor=request.user)
+            done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d person anonymised.", "%(count)d people anonymised.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )

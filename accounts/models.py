@@ -56,3 +56,70 @@ class User(AbstractUser):
     def is_deployment_admin(self) -> bool:
         """A superuser bound to no municipality sees every municipality."""
         return self.is_superuser and self.municipality_id is None
+
+
+class ArcoRequest(models.Model):
+    """A person exercising their ARCO rights (access, rectification, cancellation, opposition)
+    over their personal data. Staff handle it in the admin; anonymising keeps the public record
+    (cards, complaints, needs, allocations) and replaces the person's data with neutral values.
+    """
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access")
+        RECTIFICATION = "rectification", _("Rectification")
+        CANCELLATION = "cancellation", _("Cancellation")
+        OPPOSITION = "opposition", _("Opposition")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Rejected")
+
+    municipality = models.ForeignKey(
+        "territory.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="arco_requests",
+    )
+    complaint_code = models.CharField(
+        _("complaint tracking code"),
+        max_length=12,
+        blank=True,
+        help_text=_("For people who reported a complaint without an account."),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    kind = models.CharField(_("right"), max_length=16, choices=Kind.choices)
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        User,
+        verbose_name=_("handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    outcome = models.JSONField(_("what was done"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("ARCO request")
+        verbose_name_plural = _("ARCO requests")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        # No name or e-mail: __str__ ends up in logs and admin messages.
+        return f"{self.get_kind_display()} #{self.pk}"

@@ -34,12 +34,14 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         *[(app, "*", ALL) for app in MUNICIPAL_APPS],
         ("territory", "municipality", ("change", "view")),
         ("accounts", "user", VIEW),
+        ("accounts", "arcorequest", ("change", "view")),
         ("django_celery_beat", "*", VIEW),
     ],
     # A municipality's administrator also manages its users.
     Role.ADMINISTRATOR: [
         *[(app, "*", ALL) for app in MUNICIPAL_APPS],
         ("accounts", "user", ALL),
+        ("accounts", "arcorequest", ("change", "view")),
         ("auth", "group", VIEW),
         ("django_celery_beat", "*", ALL),
     ],

@@ -1,4 +1,7 @@
-"""Synthetic spaces for the benchmarks, written with COPY (not one ORM save per row).
+"""Synthetic data for the benchmarks, written with COPY and INSERT … SELECT (no ORM saves).
+
+``python bench/generate.py --tier city|metro|national`` fills the database (DATABASE_URL,
+PostGIS) with a whole municipality at that scale: see TIERS.
 
 The spaces sit on a jittered grid at a constant density: about 1,000 of them fill one city
 viewport (zoom 13 on a 1280×720 screen), so with 10,000 or 100,000 the city grows around that
@@ -9,6 +12,18 @@ import io
 import math
 import random
 from datetime import date, timedelta
+
+if __name__ == "__main__":  # `python bench/generate.py --tier …`: set Django up first
+    import os
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "villaguard.settings.base")
+    os.environ.setdefault("DEBUG", "false")
+    import django
+
+    django.setup()
 
 from django.db import connection
 from django.utils import timezone
@@ -84,9 +99,9 @@ def reset() -> None:
         )
 
 
-def generate(municipality: Municipality, count: int, seed: int = 7) -> None:
+def generate(municipality: Municipality, count: int, seed: int = 7, colonia_grid: int = 10) -> None:
     """``count`` spaces, ~90 % covered by contracts in force (10 companies, 2 services), in
-    100 colonias; then ANALYZE so the planner knows."""
+    ``colonia_grid``² colonias (100 by default); then ANALYZE so the planner knows."""
     rng = random.Random(seed)
     reset()
     green, _ = ServiceType.objects.get_or_create(
@@ -105,9 +120,8 @@ def generate(municipality: Municipality, count: int, seed: int = 7) -> None:
         defaults={"email": "servicios@example.org"},
     )
     spacing, columns, rows, west, south = _grid(count)
-    colonia_grid = 10
     Colonia.objects.bulk_create(
-        Colonia(municipality=municipality, name=f"Colonia {i + 1:03d}")
+        Colonia(municipality=municipality, name=f"Colonia {i + 1:0{len(str(colonia_grid**2))}d}")
         for i in range(colonia_grid * colonia_grid)
     )
     colonia_ids = list(
@@ -188,3 +202,268 @@ def generate(municipality: Municipality, count: int, seed: int = 7) -> None:
     with connection.cursor() as cursor:
         for model in (PublicSpace, Contract, through, Colonia, Company):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
+
+
+# --- Tiers: a whole municipality's data at city, metropolitan and national scale -------------
+#
+# Spaces, colonias and contracts come from generate() above (COPY); complaints, their first
+# history step, guardians, cards, card answers, needs and allocations from INSERT … SELECT
+# generate_series in PostgreSQL itself, so no row crosses the wire. Everything lands in one
+# municipality, the worst case for the per-municipality queries of the pages measured.
+
+TIERS = {
+    "city": {
+        "spaces": 1_000,
+        "colonia_grid": 10,
+        "complaints": 100_000,
+        "answers": 100_000,
+        "guardians": 100,
+    },
+    "metro": {
+        "spaces": 10_000,
+        "colonia_grid": 32,
+        "complaints": 1_000_000,
+        "answers": 1_000_000,
+        "guardians": 1_000,
+    },
+    "national": {
+        "spaces": 100_000,
+        "colonia_grid": 100,
+        "complaints": 10_000_000,
+        "answers": 1_000_000,
+        "guardians": 5_000,
+    },
+}
+CARD_ITEMS = 10
+SLUG = "bench"
+HOSTS = "127.0.0.1,localhost,testserver"
+
+TIER_TRUNCATE = """
+TRUNCATE complaints_complaintfollower, complaints_complaintphoto, complaints_complaintupdate,
+         complaints_complaint, complaints_open311client,
+         committees_allocation, committees_needstatuschange, committees_need,
+         guardians_cardphoto, guardians_cardanswer, guardians_card, guardians_cardtemplateitem,
+         guardians_cardtemplate, guardians_guardian CASCADE;
+DELETE FROM accounts_user WHERE username LIKE 'bench-%';
+"""
+
+# {m}: municipality id. Complaints: colonias drawn with a skew (random()²: a few colonias
+# file most of them), four services with different weights, 70 % closed or resolved, dates
+# spread over two years with more recent ones, half on a public space.
+TIER_SQL = """
+SELECT setseed(0.42);
+CREATE TEMP TABLE col AS
+  SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM territory_colonia
+  WHERE municipality_id = {m};
+CREATE TEMP TABLE sp AS
+  SELECT id, colonia_id, centroid, row_number() OVER (ORDER BY id) - 1 AS n
+  FROM territory_publicspace WHERE municipality_id = {m};
+CREATE TEMP TABLE st AS
+  SELECT s.id, row_number() OVER (ORDER BY s.id) - 1 AS n,
+         (SELECT d.directorate_id FROM territory_directorate_services d
+          WHERE d.servicetype_id = s.id ORDER BY d.directorate_id LIMIT 1) AS directorate_id
+  FROM territory_servicetype s WHERE s.municipality_id = {m};
+UPDATE territory_colonia SET population = 500 + (id % 20) * 400,
+  is_rural = (id % 9 = 0), kind = CASE WHEN id % 9 = 0 THEN 'localidad' ELSE 'colonia' END
+  WHERE municipality_id = {m};
+
+INSERT INTO complaints_complaint (code, token, description, location, address, status, source,
+    attributes, media_url, reporter_name, reporter_email, reporter_phone, language,
+    expected_date, external_id, created_at, updated_at, colonia_id, directorate_id,
+    duplicate_of_id, municipality_id, service_type_id, space_id, open311_client_id)
+SELECT 'B' || upper(lpad(to_hex(x.g), 8, '0')), md5(x.g::text || 'complaint')::uuid,
+       'Reporte de prueba ' || x.g,
+       CASE WHEN x.on_space THEN x.centroid END,
+       CASE WHEN x.on_space THEN '' ELSE 'Calle ' || (x.g % 500) || ' #' || (x.g % 97) END,
+       CASE WHEN x.r < 0.12 THEN 'received' WHEN x.r < 0.20 THEN 'acknowledged'
+            WHEN x.r < 0.27 THEN 'in_progress' WHEN x.r < 0.72 THEN 'resolved'
+            WHEN x.r < 0.95 THEN 'closed' WHEN x.r < 0.98 THEN 'rejected'
+            ELSE 'duplicate' END,
+       CASE WHEN x.g % 10 < 6 THEN 'web' WHEN x.g % 10 < 8 THEN 'phone'
+            WHEN x.g % 10 < 9 THEN 'open311' ELSE 'staff' END,
+       '{{}}'::jsonb, '', '', '', '', 'es', NULL, '', x.created_at, x.created_at,
+       x.colonia_id, st.directorate_id, NULL, {m}, st.id, CASE WHEN x.on_space THEN x.space_id END,
+       NULL
+FROM (
+  SELECT g, sp.id AS space_id, sp.centroid, sp.colonia_id, random() AS r,
+         g % 2 = 0 AS on_space,
+         (g * 7) % 10 AS service_draw,
+         now() - (730 * power(random(), 1.5)) * interval '1 day' AS created_at
+  FROM generate_series(1, {complaints}) g
+  JOIN sp ON sp.n = floor({spaces} * power(((g::bigint * 2654435761) % 1000003) / 1000003.0, 2))
+) x
+JOIN st ON st.n = CASE WHEN x.service_draw < 5 THEN 0 WHEN x.service_draw < 8 THEN 1
+                       WHEN x.service_draw < 9 THEN 2 ELSE 3 END % (SELECT count(*) FROM st);
+
+INSERT INTO complaints_complaintupdate (complaint_id, status, previous_status, note, user_id,
+                                        created_at)
+SELECT id, 'received', '', '', NULL, created_at FROM complaints_complaint
+WHERE municipality_id = {m};
+
+INSERT INTO guardians_cardtemplate (municipality_id, service_type_id, name, version, is_current,
+                                    created_at)
+SELECT {m}, (SELECT id FROM st WHERE n = 0), 'Parques', 1, true, now();
+INSERT INTO guardians_cardtemplateitem (template_id, "order", code, text, help_text, kind,
+    required, choices, failure_values, failure_min, failure_max, has_total, total_label)
+SELECT (SELECT id FROM guardians_cardtemplate WHERE municipality_id = {m}),
+       g * 10, 'item-' || g, 'Pregunta ' || g, '', 'yes_no', true, '', 'no', NULL, NULL, false, ''
+FROM generate_series(0, {items} - 1) g;
+CREATE TEMP TABLE it AS
+  SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM guardians_cardtemplateitem
+  WHERE template_id = (SELECT id FROM guardians_cardtemplate WHERE municipality_id = {m});
+
+INSERT INTO accounts_user (password, last_login, is_superuser, username, first_name, last_name,
+    email, is_staff, is_active, date_joined, municipality_id, directorate_id, is_demo)
+SELECT '!', NULL, false, 'bench-' || g, '', '', '', false, true, now(), {m}, NULL, false
+FROM generate_series(1, {guardians}) g;
+-- Guardians live in the first colonias only: those get the before/after comparison.
+INSERT INTO guardians_guardian (municipality_id, user_id, colonia_id, phone, status, is_lead,
+    appointed_on_visit_id, privacy_accepted_at, created_at)
+SELECT {m}, u.id, (SELECT id FROM col WHERE n = u.id % ((SELECT count(*) FROM col) / 3 + 1)),
+       '', 'active', false, NULL, now(), now()
+FROM accounts_user u WHERE u.username LIKE 'bench-%';
+CREATE TEMP TABLE gu AS
+  SELECT id, colonia_id, row_number() OVER (ORDER BY id) - 1 AS n FROM guardians_guardian
+  WHERE municipality_id = {m};
+
+INSERT INTO guardians_card (municipality_id, client_id, template_id, service_type_id, space_id,
+    colonia_id, guardian_id, observed_on, failure_count, submitted_at, review_status,
+    reviewed_by_id, reviewed_at, review_note, staff_notified_at)
+SELECT {m}, md5(g::text || 'card')::uuid,
+       (SELECT id FROM guardians_cardtemplate WHERE municipality_id = {m}),
+       (SELECT id FROM st WHERE n = 0), sp.id, gu.colonia_id, gu.id,
+       current_date - (g % 365), 0, now(), 'pending', NULL, NULL, '', NULL
+FROM generate_series(0, {cards} - 1) g
+JOIN gu ON gu.n = g % {guardians}
+JOIN sp ON sp.n = (g::bigint * 7919) % {spaces};
+
+INSERT INTO guardians_cardanswer (card_id, item_id, value, number, total, is_failure)
+SELECT x.card_id, x.item_id, CASE WHEN x.r < 0.2 THEN 'no' ELSE 'yes' END, NULL, NULL, x.r < 0.2
+FROM (SELECT c.id AS card_id, it.id AS item_id, random() AS r
+      FROM guardians_card c CROSS JOIN it WHERE c.municipality_id = {m}) x;
+UPDATE guardians_card c SET failure_count = f.n
+FROM (SELECT card_id, count(*) AS n FROM guardians_cardanswer WHERE is_failure
+      GROUP BY card_id) f
+WHERE f.card_id = c.id;
+
+-- Three needs and two allocations per community (one of them against a need).
+INSERT INTO committees_need (category, description, people_affected, evidence, estimated_cost,
+    priority, status, rejection_reason, location, created_at, updated_at, colonia_id,
+    committee_id, created_by_id, forum_id, municipality_id)
+SELECT (ARRAY['water', 'drainage', 'electricity', 'roads', 'public_spaces'])[1 + (g % 5)],
+       'Necesidad ' || g, 50 + g % 400, '', 10000 + (g % 50) * 5000, NULL,
+       (ARRAY['identified', 'prioritised', 'approved', 'delivered', 'rejected'])[1 + (g % 5)],
+       '', NULL, now(), now(), col.id, NULL, NULL, NULL, {m}
+FROM col CROSS JOIN generate_series(0, 2) g;
+INSERT INTO committees_allocation (item, quantity, unit, value, delivered_on, source,
+    signed_by, colonia_id, municipality_id, committee_id, need_id, program_id, work_id,
+    recorded_by_id)
+SELECT 'Material ' || g, 10, 'pieza', 5000 + (col.id % 30) * 2500, current_date - g * 30,
+       (ARRAY['municipal', 'state', 'federal'])[1 + (col.id + g) % 3], '', col.id, {m}, NULL,
+       CASE WHEN g = 0 THEN (SELECT min(n.id) FROM committees_need n
+                             WHERE n.colonia_id = col.id) END,
+       NULL, NULL, NULL
+FROM col CROSS JOIN generate_series(0, 1) g
+WHERE col.n % 4 <> 3;
+
+DROP TABLE col, sp, st, it, gu;
+ANALYZE;
+"""
+
+
+def tier_municipality() -> Municipality:
+    from django.contrib.gis.geos import Point
+
+    from territory.selectors import forget_municipality_hosts
+
+    place, _ = Municipality.objects.update_or_create(
+        slug=SLUG,
+        defaults={
+            "name": "Bench",
+            "state": "Chihuahua",
+            "inegi_code": "99999",
+            "center": Point(CENTER_LON, CENTER_LAT, srid=4326),
+            "zoom": 13,
+            "hosts": HOSTS,
+        },
+    )
+    forget_municipality_hosts()
+    return place
+
+
+def generate_tier(tier: str) -> dict:
+    """Fills the database with one tier; returns the counts and the seconds each step took."""
+    import time
+
+    sizes = TIERS[tier]
+    timings = {}
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(TIER_TRUNCATE)
+    place = tier_municipality()
+    generate(place, sizes["spaces"], colonia_grid=sizes["colonia_grid"])
+    directorate = Directorate.objects.get(
+        municipality=place, name="Dirección de Servicios Públicos"
+    )
+    for code, name, category, color in (
+        ("garbage", "Recolección de basura", "garbage", "#6d4c41"),
+        ("potholes", "Baches", "other", "#455a64"),
+    ):
+        ServiceType.objects.get_or_create(
+            municipality=place,
+            code=code,
+            defaults={"name": name, "category": category, "color": color},
+        )
+    directorate.services.set(ServiceType.objects.filter(municipality=place))
+    timings["spaces, colonias and contracts (COPY)"] = time.perf_counter() - started
+    step = time.perf_counter()
+    sql = TIER_SQL.format(
+        m=place.pk,
+        complaints=sizes["complaints"],
+        spaces=sizes["spaces"],
+        items=CARD_ITEMS,
+        guardians=sizes["guardians"],
+        cards=sizes["answers"] // CARD_ITEMS,
+    )
+    with connection.cursor() as cursor:
+        for statement in _statements(sql):
+            cursor.execute(statement)
+    timings["complaints, cards, answers, needs, allocations (INSERT … SELECT)"] = (
+        time.perf_counter() - step
+    )
+    timings["total"] = time.perf_counter() - started
+    return {"tier": tier, "sizes": sizes, "timings": timings, "municipality": place}
+
+
+def _statements(sql: str):
+    """Splits on the semicolons that end a line (none occurs inside the statements)."""
+    buffer = []
+    for line in sql.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        buffer.append(line)
+        if line.rstrip().endswith(";"):
+            statement = "\n".join(buffer).strip()
+            buffer = []
+            if statement:
+                yield statement
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Fills the database with one tier of data.")
+    parser.add_argument("--tier", choices=sorted(TIERS), required=True)
+    args = parser.parse_args()
+    result = generate_tier(args.tier)
+    sizes = result["sizes"]
+    print(
+        f"{args.tier}: {sizes['spaces']:,} spaces, {sizes['colonia_grid'] ** 2:,} colonias, "
+        f"{sizes['complaints']:,} complaints, {sizes['answers']:,} card answers"
+    )
+    for step, seconds in result["timings"].items():
+        print(f"  {step}: {seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

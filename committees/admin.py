@@ -219,7 +219,10 @@ class NeedAdmin(PortalOnlyAddMixin, MunicipalityScopedAdmin):
         }
         if fields:
             services.need_update(
-                need=models.Need.objects.get(pk=obj.pk), participant=participant, **fields
+                need=models.Need.objects.get(pk=obj.pk),
+                participant=participant,
+                actor=request.user,
+                **fields,
             )
 
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import audit_record, audit_snapshot
 from territory.models import Colonia, Municipality
 from villaguard.photos import reencode_photo, validate_photos
 
@@ -130,11 +131,12 @@ def need_create(
     NeedStatusChange.objects.create(
         need=need, from_status=S.IDENTIFIED, to_status=S.IDENTIFIED, changed_by=need.created_by
     )
+    audit_record(instance=need, action="create", actor=user)
     return need
 
 
 @transaction.atomic
-def need_update(*, need: Need, participant: Participant, **fields) -> Need:
+def need_update(*, need: Need, participant: Participant, actor=None, **fields) -> Need:
     """Changes the facts of a need (not its status) while its community may still edit it."""
     _require(participant, need.colonia_id)
     if "colonia" in fields:
@@ -148,12 +150,14 @@ def need_update(*, need: Need, participant: Participant, **fields) -> Need:
     unknown = set(fields) - NEED_UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"need_update cannot change {sorted(unknown)}")
+    before = audit_snapshot(Need.objects.get(pk=need.pk))
     for name, value in fields.items():
         if name == "evidence" and not value:
             continue
         setattr(need, name, value)
     need.full_clean()
     need.save()
+    audit_record(instance=need, action="update", actor=actor, before=before)
     return need
 
 
@@ -189,6 +193,7 @@ def need_transition(
 ) -> Need:
     """Moves a need along its workflow, with a clear error when the move is not allowed."""
     need = Need.objects.select_for_update().get(pk=need.pk)
+    before = audit_snapshot(need)
     _require(participant, need.colonia_id)
     if to_status not in S.values:
         raise NeedTransitionError(_("Unknown status."), code="unknown_status")
@@ -222,6 +227,7 @@ def need_transition(
     elif to_status == S.IDENTIFIED:
         need.rejection_reason = ""
     need.save()
+    audit_record(instance=need, action="update", actor=user, before=before)
     return need
 
 
@@ -359,8 +365,10 @@ def requisition_submit(
     if requisition.status != Requisition.Status.DRAFT:
         raise ValidationError(_("Only a draft requisition can be submitted."))
     for need in requisition.needs.select_for_update():
+        before = audit_snapshot(need)
         _move(need, S.REQUISITIONED, user, requisition.folio)
         need.save(update_fields=["status", "updated_at"])
+        audit_record(instance=need, action="update", actor=user, before=before)
     requisition.status = Requisition.Status.SUBMITTED
     requisition.submitted_on = submitted_on or timezone.localdate()
     requisition.save()
@@ -392,8 +400,10 @@ def requisition_answer(
     to_status = S.APPROVED if approved else S.PRIORITISED
     for need in requisition.needs.select_for_update():
         if need.status == S.REQUISITIONED:
+            before = audit_snapshot(need)
             _move(need, to_status, user, f"{requisition.folio} {notes}".strip())
             need.save(update_fields=["status", "updated_at"])
+            audit_record(instance=need, action="update", actor=user, before=before)
     requisition.status = Requisition.Status.APPROVED if approved else Requisition.Status.REJECTED
     requisition.answered_on = answered_on
     requisition.approved_amount = approved_amount if approved else None
@@ -617,6 +627,7 @@ def allocation_record(
         raise PermissionDenied(_("Only municipal staff record allocations."))
     if need is not None:
         need = Need.objects.select_for_update().get(pk=need.pk)
+        need_before = audit_snapshot(need)
     allocation_check(
         municipality=municipality,
         colonia=colonia,
@@ -650,6 +661,8 @@ def allocation_record(
     )
     allocation.full_clean()
     allocation.save()
+    # Who recorded it is the entry's actor; the public history never shows it.
+    audit_record(instance=allocation, action="create", actor=user, exclude={"recorded_by"})
     if need is not None:
         note = _("Allocation: %(quantity)s %(unit)s of %(item)s") % {
             "quantity": f"{allocation.quantity.normalize():f}",
@@ -661,6 +674,7 @@ def allocation_record(
         if completes_need:
             _move(need, S.DELIVERED, user, note)
         need.save(update_fields=["status", "updated_at"])
+        audit_record(instance=need, action="update", actor=user, before=need_before)
     return allocation
 
 

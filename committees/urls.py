@@ -1,5 +1,7 @@
 from django.urls import path
 
+from audit import views as audit_views
+
 from . import views
 
 app_name = "committees"
@@ -28,6 +30,11 @@ urlpatterns = [
     path("participation/assignments/new/", views.assignment_create, name="assignment_create"),
     path("participation/assignments/<int:pk>/end/", views.assignment_end, name="assignment_end"),
     path("participation/allocations/", views.allocation_list, name="allocation_list"),
+    path(
+        "allocations/<int:pk>/history/",
+        audit_views.allocation_history,
+        name="allocation_history",
+    ),
     path("participation/allocations/new/", views.allocation_create, name="allocation_create"),
     path("participation/works/<int:pk>/progress/", views.work_progress, name="work_progress"),
     path("participation/requisitions/", views.requisition_list, name="requisition_list"),

@@ -422,6 +422,7 @@ def need_edit(request, pk):
                 services.need_update(
                     need=Need.objects.get(pk=need.pk),
                     participant=participant,
+                    actor=request.user,
                     **form.cleaned_data,
                 )
         except ValidationError as error:

@@ -14,6 +14,7 @@ from villaguard.admin_base import (
 from .forms import ImportForm
 from .imports import complaints_import_csv
 from .models import Complaint, ComplaintFollower, ComplaintPhoto, ComplaintUpdate, Open311Client
+from .paginators import EstimatedCountPaginator
 from .services import (
     complaint_create,
     complaint_unfollow,
@@ -56,6 +57,19 @@ class ComplaintFollowerInline(MunicipalityScopedInline):
         return False
 
 
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """The services or directorates of the staff user's municipality (every one for a
+    deployment admin), read from their own small table: the RelatedOnlyFieldListFilter the
+    scoped admin uses elsewhere runs a SELECT DISTINCT over the complaints, ~0.4 s per filter
+    at 1,000,000 complaints."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        municipality = user_municipality(request)
+        limit = {"municipality": municipality} if municipality is not None else None
+        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=limit)
+
+
 @admin.register(Complaint)
 class ComplaintAdmin(MunicipalityScopedAdmin):
     change_list_template = "admin/complaints/complaint/change_list.html"
@@ -68,10 +82,20 @@ class ComplaintAdmin(MunicipalityScopedAdmin):
         "source",
         "created_at",
     ]
-    list_filter = ["status", "source", "service_type", "directorate"]
+    # At 1,000,000 complaints: a date filter instead of date_hierarchy (its SELECT DISTINCT
+    # of the years took 1.3 s), no second COUNT(*) of the unfiltered table, and a count that
+    # stops at 10,000 rows then estimates (complaints.paginators).
+    list_filter = [
+        "status",
+        "source",
+        ("service_type", ScopedRelatedFieldListFilter),
+        ("directorate", ScopedRelatedFieldListFilter),
+        "created_at",
+    ]
     search_fields = ["code", "external_id", "description", "address"]
-    date_hierarchy = "created_at"
     list_select_related = ["service_type", "colonia", "directorate"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     raw_id_fields = ["duplicate_of", "space", "colonia"]
     inlines = [ComplaintUpdateInline, ComplaintPhotoInline, ComplaintFollowerInline]
     add_fields = [

@@ -6,3 +6,5 @@ class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints")
     demo_seeders = ["complaints.demo.seed_complaints"]
+    personal_data_exporters = ["complaints.arco.export"]  # ARCO rights, see accounts.arco
+    personal_data_anonymisers = ["complaints.arco.anonymise"]

@@ -21,9 +21,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit.services import audit_record
 from territory.models import Municipality, ServiceType
 from territory.services import colonia_for_point
 from villaguard.photos import MAX_PHOTOS, reencode_photo, validate_photos
+from villaguard.tasks import enqueue_on_commit
 
 from .models import Complaint, ComplaintFollower, ComplaintPhoto, ComplaintUpdate, Open311Client
 from .selectors import directorate_for_service, space_for_point
@@ -142,16 +144,19 @@ def complaint_change_status(
         user=user,
         created_at=at or timezone.now(),
     )
+    before = {"status": complaint.status}
     complaint.status = status
     complaint.save(update_fields=["status", "updated_at"])
+    # Only the status: the complaint's reporter data stays out of the trail.
+    audit_record(instance=complaint, action="update", actor=user, before=before, only=["status"])
     if complaint.reporter_email:
         from .tasks import notify_reporter_task
 
-        transaction.on_commit(lambda: notify_reporter_task.delay(update.id))
+        enqueue_on_commit(notify_reporter_task, update.id)
     if complaint.followers.exists():
         from .tasks import notify_followers_task
 
-        transaction.on_commit(lambda: notify_followers_task.delay(update.id))
+        enqueue_on_commit(notify_followers_task, update.id)
     return update
 
 

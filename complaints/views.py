@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,6 +33,7 @@ from .forms import (
     TrackForm,
 )
 from .models import Complaint
+from .paginators import EstimatedCountPaginator
 from .selectors import (
     brief_for_colonia,
     complaint_follower_count,
@@ -96,7 +96,7 @@ def complaint_list(request):
         complaints = complaints.open()
     elif state == "closed":
         complaints = complaints.closed()
-    page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "complaints/complaint_list.html",
@@ -385,7 +385,7 @@ def inbox(request):
         return response
     complaints = inbox_complaints(user=request.user, municipality=municipality)
     filterset = InboxFilter(request.GET, queryset=complaints, municipality=municipality)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

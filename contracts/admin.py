@@ -1,11 +1,42 @@
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import audit_record, audit_snapshot
 from villaguard.admin_base import MunicipalityScopedAdmin, MunicipalityScopedInline
 
 from .forms import CompanyForm, ContractForm, ObligationForm
 from .models import Company, Contract, ContractDocument, Obligation
+
+
+class AuditedAdminMixin:
+    """Records the admin's saves and deletes in the audit trail, as the services do.
+
+    The admin writes through the model, not through a service, so it records here; bulk
+    deletes from the change list go through ``delete_queryset``, one entry per row."""
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = audit_snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+            super().save_model(request, obj, form, change)
+            audit_record(
+                instance=obj,
+                action="update" if change else "create",
+                actor=request.user,
+                before=before,
+            )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit_record(instance=obj, action="delete", actor=request.user)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                audit_record(instance=obj, action="delete", actor=request.user)
+            super().delete_queryset(request, queryset)
 
 
 class ContractStatusFilter(admin.SimpleListFilter):
@@ -52,7 +83,7 @@ class ContractDocumentInline(MunicipalityScopedInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(MunicipalityScopedAdmin):
+class ContractAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
     form = ContractForm
     list_display = [
         "number",
@@ -84,9 +115,29 @@ class ContractAdmin(MunicipalityScopedAdmin):
     def status_display(self, obj):
         return obj.get_status_display()
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Obligation:
+            return super().save_formset(request, form, formset, change)
+        with transaction.atomic():
+            deleted = {f.instance.pk for f in formset.deleted_forms if f.instance.pk}
+            changed = {f.instance.pk for f in formset.initial_forms if f.has_changed()}
+            stored = Obligation.objects.in_bulk((deleted | changed) - {None})
+            for pk in sorted(deleted):
+                audit_record(instance=stored[pk], action="delete", actor=request.user)
+            super().save_formset(request, form, formset, change)
+            for obligation in formset.new_objects:
+                audit_record(instance=obligation, action="create", actor=request.user)
+            for obligation, _fields in formset.changed_objects:
+                audit_record(
+                    instance=obligation,
+                    action="update",
+                    actor=request.user,
+                    before=audit_snapshot(stored[obligation.pk]),
+                )
+
 
 @admin.register(Obligation)
-class ObligationAdmin(MunicipalityScopedAdmin):
+class ObligationAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
     municipality_path = "contract__municipality"
     form = ObligationForm
     list_display = ["task", "contract", "frequency_days", "response_time_hours"]

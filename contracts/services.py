@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import audit_record, audit_snapshot
 from territory.models import Directorate, Municipality, PublicSpace, ServiceArea, ServiceType
 
 from .models import Company, Contract, Obligation
@@ -60,10 +61,12 @@ def contract_upsert(
     total_amount: Decimal | None = None,
     amounts_include_vat: bool = True,
     description: str = "",
+    actor=None,
 ) -> tuple[Contract, bool]:
     """Creates or updates the contract with this number in the municipality."""
     contract = Contract.objects.filter(municipality=municipality, number=number).first()
     created = contract is None
+    before = None if created else audit_snapshot(contract)
     contract = contract or Contract(municipality=municipality, number=number)
     contract.company = company
     contract.service_type = service_type
@@ -79,26 +82,47 @@ def contract_upsert(
     contract.description = description
     contract.full_clean()
     contract.save()
+    audit_record(
+        instance=contract, action="create" if created else "update", actor=actor, before=before
+    )
     return contract, created
 
 
+@transaction.atomic
 def contract_add_coverage(
     *,
     contract: Contract,
     spaces: Iterable[PublicSpace] = (),
     service_areas: Iterable[ServiceArea] = (),
+    actor=None,
 ) -> None:
     """Adds spaces or service areas to what the contract covers (existing ones are kept)."""
     spaces = list(spaces)
     service_areas = list(service_areas)
+    # What is really new, for the audit trail (the demo and imports add the same sites again).
+    added = {
+        "spaces added": {s.pk for s in spaces}
+        - set(contract.spaces.values_list("pk", flat=True) if spaces else ()),
+        "service_areas added": {a.pk for a in service_areas}
+        - set(contract.service_areas.values_list("pk", flat=True) if service_areas else ()),
+    }
     if spaces:
         contract.spaces.add(*spaces)
     if service_areas:
         contract.service_areas.add(*service_areas)
     if spaces or service_areas:
         Contract.objects.filter(pk=contract.pk).update(updated_at=timezone.now())
+    if any(added.values()):
+        audit_record(
+            instance=contract,
+            action="update",
+            actor=actor,
+            before=audit_snapshot(contract),
+            extra={name: [None, sorted(pks)] for name, pks in added.items() if pks},
+        )
 
 
+@transaction.atomic
 def obligation_add(
     *,
     contract: Contract,
@@ -106,6 +130,7 @@ def obligation_add(
     frequency_days: int | None = None,
     response_time_hours: int | None = None,
     notes: str = "",
+    actor=None,
 ) -> Obligation:
     obligation = Obligation(
         contract=contract,
@@ -116,6 +141,7 @@ def obligation_add(
     )
     obligation.full_clean()
     obligation.save()
+    audit_record(instance=obligation, action="create", actor=actor)
     # The contract's published release (OCDS) and its date follow its obligations.
     Contract.objects.filter(pk=contract.pk).update(updated_at=timezone.now())
     return obligation

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from audit.services import audit_append, audit_record, audit_snapshot
 from guardians.models import Card, Guardian
 from territory.models import Directorate, Municipality
 
@@ -208,10 +209,10 @@ def findings_reconcile(
     Without a municipality, each one in turn (one transaction and one lock each, the lock the
     single-card runs of that municipality take too)."""
     if municipality is not None:
-        return reconcile(municipality_id=municipality.pk, today=today)
+        return _reconcile_audited(municipality_id=municipality.pk, today=today)
     total = ReconcileResult()
     for municipality_id in Municipality.objects.order_by("pk").values_list("pk", flat=True):
-        result = reconcile(municipality_id=municipality_id, today=today)
+        result = _reconcile_audited(municipality_id=municipality_id, today=today)
         for field, value in vars(result).items():
             setattr(total, field, getattr(total, field) + value)
     return total
@@ -219,7 +220,30 @@ def findings_reconcile(
 
 def card_reconcile(*, card: Card) -> ReconcileResult:
     """Right after a card is filed: its failing answers only."""
-    return reconcile(municipality_id=card.municipality_id, card_ids=[card.pk])
+    return _reconcile_audited(municipality_id=card.municipality_id, card_ids=[card.pk])
+
+
+def _reconcile_audited(*, municipality_id: int, **options) -> ReconcileResult:
+    """One run, and one audit entry summing up the findings it raised, in one transaction.
+
+    The run inserts findings set-based in SQL, so the trail records the run (what it raised,
+    for which cards), not one entry per finding."""
+    with transaction.atomic():
+        result = reconcile(municipality_id=municipality_id, **options)
+        if result.findings_raised or result.overdue_raised:
+            audit_append(
+                municipality_id=municipality_id,
+                action="create",
+                object_type=Finding._meta.label_lower,
+                object_repr="reconciliation run",
+                changes={
+                    "findings_raised": [None, result.findings_raised],
+                    "overdue_raised": [None, result.overdue_raised],
+                    "cards": [None, options.get("card_ids") or "all"],
+                },
+                system="findings_reconcile",
+            )
+    return result
 
 
 # --- Workflow ----------------------------------------------------------------------------------
@@ -253,6 +277,7 @@ def finding_transition(
             raise ValidationError({"note": _("Give the reason.")})
         now = timezone.now()
         previous = locked.status
+        before = audit_snapshot(locked)
         locked.status = to_status
         locked.updated_at = now
         fields = ["status", "updated_at"]
@@ -277,6 +302,13 @@ def finding_transition(
             note=note,
             attachment=attachment or "",
             user=user if getattr(user, "is_authenticated", False) else None,
+        )
+        audit_record(
+            instance=locked,
+            action="update",
+            actor=user,
+            before=before,
+            system="" if user else "findings_workflow",
         )
         if to_status == S.RESOLVED and locked.colonia_id:
             _outbox_add(finding=locked, event=Outbox.Event.CHECK_REQUESTED, now=now)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.services import user_create
+from audit.services import audit_record, audit_snapshot
 from territory.models import Colonia, Municipality, PublicSpace, ServiceType
 from villaguard.photos import reencode_photo, validate_photos
 
@@ -115,6 +116,17 @@ def _add_role(user, role: str) -> None:
     user.groups.add(group)
 
 
+# What the audit trail keeps of a guardian: the appointment, not the person's contact data.
+GUARDIAN_AUDIT_FIELDS = [
+    "municipality",
+    "user",
+    "colonia",
+    "status",
+    "is_lead",
+    "appointed_on_visit",
+]
+
+
 @transaction.atomic
 def guardian_create(
     *,
@@ -127,6 +139,7 @@ def guardian_create(
     is_lead: bool = False,
     appointed_on_visit: Visit | None = None,
     privacy_accepted_at: datetime.datetime | None = None,
+    actor=None,
 ) -> Guardian:
     if colonia.municipality_id != municipality.pk:
         raise ValidationError(_("Choose a colonia of this municipality."))
@@ -142,17 +155,26 @@ def guardian_create(
     guardian.service_types.set(service_types)
     guardian.spaces.set(spaces)
     _add_role(user, Role.GUARDIAN)
+    audit_record(instance=guardian, action="create", actor=actor, only=GUARDIAN_AUDIT_FIELDS)
     if is_lead:
-        guardian_set_lead(guardian=guardian, is_lead=True)
+        guardian_set_lead(guardian=guardian, is_lead=True, actor=actor)
     return guardian
 
 
-def guardian_set_lead(*, guardian: Guardian, is_lead: bool) -> Guardian:
+def guardian_set_lead(*, guardian: Guardian, is_lead: bool, actor=None) -> Guardian:
     """Appoints (or removes) the lead guardian of a colonia; the database allows one active."""
+    before = {"is_lead": guardian.is_lead}
     guardian.is_lead = is_lead
     try:
         with transaction.atomic():
             guardian.save(update_fields=["is_lead"])
+            audit_record(
+                instance=guardian,
+                action="update",
+                actor=actor,
+                before=before,
+                only=["is_lead"],
+            )
     except IntegrityError as error:
         guardian.is_lead = False
         raise ValidationError(
@@ -167,10 +189,15 @@ def guardian_set_lead(*, guardian: Guardian, is_lead: bool) -> Guardian:
     return guardian
 
 
-def guardian_deactivate(*, guardian: Guardian) -> Guardian:
+@transaction.atomic
+def guardian_deactivate(*, guardian: Guardian, actor=None) -> Guardian:
+    before = audit_snapshot(guardian, only=GUARDIAN_AUDIT_FIELDS)
     guardian.status = Guardian.Status.INACTIVE
     guardian.is_lead = False
     guardian.save(update_fields=["status", "is_lead"])
+    audit_record(
+        instance=guardian, action="update", actor=actor, before=before, only=GUARDIAN_AUDIT_FIELDS
+    )
     guardian.user.groups.remove(*Group.objects.filter(name__in=[Role.GUARDIAN, Role.LEAD_GUARDIAN]))
     return guardian
 
@@ -223,6 +250,7 @@ def guardian_application_approve(
         is_lead=is_lead,
         appointed_on_visit=appointed_on_visit,
         privacy_accepted_at=application.privacy_accepted_at,
+        actor=reviewed_by,
     )
     application.status = GuardianApplication.Status.APPROVED
     application.reviewed_by = reviewed_by
@@ -568,9 +596,12 @@ def guardian_can_file(*, guardian: Guardian, space: PublicSpace, service_type: S
 
 
 def _enqueue_card_filed(card_id: int) -> None:
+    from villaguard.tasks import enqueue
+
     from .tasks import card_filed
 
-    card_filed.delay(card_id)
+    # The card is committed already: a broker outage must not turn its filing into an error.
+    enqueue(card_filed, card_id)
 
 
 #: Functions called with the new card's id once its transaction has committed (never inside it,

@@ -2,6 +2,7 @@ import csv
 import datetime
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from . import selectors, services
 from .filters import CardFilter
@@ -96,6 +98,15 @@ def program(request):
 @require_http_methods(["GET", "POST"])
 def join(request):
     municipality = _municipality(request)
+    if request.method == "POST" and is_ratelimited(
+        request,
+        group="guardians:join",
+        key="ip",
+        rate=lambda group, request: getattr(settings, "GUARDIANS_JOIN_RATE", "10/h"),
+        method="POST",
+        increment=True,
+    ):
+        return render(request, "429.html", status=429)
     form = GuardianApplicationForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -133,6 +144,8 @@ class WelcomeView(auth_views.PasswordResetConfirmView):
     template_name = "guardians/welcome.html"
     success_url = reverse_lazy("guardians:welcome_done")
     post_reset_login = True
+    # Several backends are configured (django-axes first): name the one that logs them in.
+    post_reset_login_backend = "accounts.backends.PortalBackend"
 
 
 class WelcomeDoneView(auth_views.PasswordResetCompleteView):

@@ -94,6 +94,7 @@ def test_need_change_in_the_admin_goes_through_need_update(staff_client, municip
     need.refresh_from_db()
     assert (need.category, need.people_affected, need.status) == ("drainage", 300, "approved")
     assert len(calls) == 1
-    assert set(calls[0]) == {"need", "participant", "category", "people_affected"}
+    assert set(calls[0]) == {"need", "participant", "actor", "category", "people_affected"}
+    assert calls[0]["actor"].is_staff
     assert calls[0]["participant"].is_staff
     assert not NeedStatusChange.objects.filter(need=need).exists()

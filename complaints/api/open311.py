@@ -6,9 +6,11 @@ DRF's renderers and exception handler to it.
 """
 
 import datetime
+import re
 import uuid
-import xml.etree.ElementTree as ET  # noqa: S405 (we only write XML, never parse it)
+import xml.etree.ElementTree as ET  # noqa: S405 (we only write XML, never parse it)  # nosec B405
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import EmailValidator, URLValidator
@@ -20,6 +22,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
 
 from territory.models import ServiceType
 
@@ -49,13 +52,18 @@ class Open311Error(Exception):
 # --- Rendering --------------------------------------------------------------------------------
 
 
+# Characters XML 1.0 cannot carry at all (control characters, lone surrogates, U+FFFE/FFFF):
+# dropped from text so that a response echoing a client's input is still well-formed XML.
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _xml_value(element: ET.Element, value) -> None:
     if value is None:
         return
     if isinstance(value, bool):
         element.text = "true" if value else "false"
     else:
-        element.text = str(value)
+        element.text = _XML_INVALID.sub("", str(value))
 
 
 def _xml_fill(element: ET.Element, data: dict) -> None:
@@ -106,6 +114,10 @@ def open311_view(methods=("GET",)):
                 municipality = getattr(request, "municipality", None)
                 if municipality is None:
                     raise Open311Error(404, _("No jurisdiction is served at this address."))
+                if any(
+                    "\x00" in value for value in [*request.GET.values(), *request.POST.values()]
+                ):
+                    raise Open311Error(400, _("Parameters cannot contain NUL characters."))
                 jurisdiction = request.GET.get("jurisdiction_id") or request.POST.get(
                     "jurisdiction_id"
                 )
@@ -241,19 +253,28 @@ def service_definition(request, fmt, code):
 
 
 def _parse_when(name: str, value: str) -> datetime.datetime:
-    parsed = parse_datetime(value.replace(" ", "+")) if value else None
-    if parsed is None and value:
-        day = parse_date(value)
-        if day is not None:
-            parsed = datetime.datetime.combine(day, datetime.time.min)
+    try:
+        parsed = parse_datetime(value.replace(" ", "+")) if value else None
+        if parsed is None and value:
+            day = parse_date(value)
+            if day is not None:
+                parsed = datetime.datetime.combine(day, datetime.time.min)
+    except ValueError:  # well formed but no such date or offset (2026-02-30, +99:00)
+        parsed = None
     if parsed is None:
         raise Open311Error(
             400,
             _("%(name)s must be an ISO 8601 date-time, such as 2026-01-31T00:00:00-07:00.")
             % {"name": name},
         )
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+    try:
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        # The listing adds or takes MAX_SPAN and compares in UTC: refuse what would overflow.
+        (parsed - MAX_SPAN).astimezone(datetime.UTC)
+        (parsed + MAX_SPAN).astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        raise Open311Error(400, _("%(name)s is out of range.") % {"name": name}) from None
     return parsed
 
 
@@ -304,6 +325,16 @@ def _create_request(request, fmt):
     )
     if client is None:
         raise Open311Error(403, _("api_key is missing, unknown or revoked."))
+    if is_ratelimited(
+        request,
+        group="open311:post",
+        key=lambda group, request: f"client:{client.pk}",
+        rate=getattr(settings, "OPEN311_POST_RATE", "120/m"),
+        increment=True,
+    ):
+        raise Open311Error(
+            429, _("Too many requests for this api_key. Wait a minute and try again.")
+        )
     if not params.get("service_code"):
         raise Open311Error(400, _("service_code was not provided."))
     service = _service(request, params["service_code"])

@@ -47,8 +47,13 @@ def registered_models():
 def one_of_each(municipality, staff):
     """One row of every model the admin registers for these apps, in ``municipality``."""
     contract = ContractFactory(municipality=municipality, number="SA/LP/011/2026")
+    from accounts.models import ArcoRequest
+
     return {
         "accounts.User": staff,
+        "accounts.ArcoRequest": ArcoRequest.objects.create(
+            municipality=municipality, user=staff, kind=ArcoRequest.Kind.ACCESS
+        ),
         "territory.Municipality": municipality,
         "territory.ServiceType": contract.service_type,
         "territory.Directorate": contract.directorate,
@@ -68,6 +73,9 @@ def one_of_each(municipality, staff):
     }
 
 
+NOT_ADDED_BY_STAFF = {"territory.Municipality", "accounts.ArcoRequest"}
+
+
 def admin_url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
@@ -84,6 +92,7 @@ def test_every_model_of_the_portal_is_registered_with_search_and_filters():
     labels = {m._meta.label for m in registered_models()}
     assert labels == {
         "accounts.User",
+        "accounts.ArcoRequest",
         "territory.Municipality",
         "territory.ServiceType",
         "territory.Directorate",
@@ -112,8 +121,9 @@ def test_every_admin_page_opens_for_municipal_staff(staff_client, municipality):
         change = staff_client.get(admin_url(model, "change", obj.pk), **EN)
         assert change.status_code == 200, model
         add = staff_client.get(admin_url(model, "add"), **EN)
-        # Only a deployment-wide superuser creates municipalities.
-        expected = 403 if model._meta.label == "territory.Municipality" else 200
+        # Only a deployment-wide superuser creates municipalities; ARCO requests come from
+        # the people themselves, never from the admin.
+        expected = 403 if model._meta.label in NOT_ADDED_BY_STAFF else 200
         assert add.status_code == expected, model
 
 
@@ -121,11 +131,10 @@ def test_every_admin_page_opens_for_a_deployment_admin(admin_client, municipalit
     objects = one_of_each(municipality, User.objects.get(username="admin"))
     for model in registered_models():
         obj = objects[model._meta.label]
-        for url in (
-            admin_url(model, "changelist"),
-            admin_url(model, "add"),
-            admin_url(model, "change", obj.pk),
-        ):
+        urls = [admin_url(model, "changelist"), admin_url(model, "change", obj.pk)]
+        if model._meta.label != "accounts.ArcoRequest":
+            urls.append(admin_url(model, "add"))
+        for url in urls:
             assert admin_client.get(url, **EN).status_code == 200, url
 
 

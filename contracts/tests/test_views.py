@@ -256,8 +256,8 @@ def test_contract_detail_query_count_is_constant(
     municipality_for_host("testserver")
 
     # savepoint, contract, obligations, documents, spaces, service areas, the findings
-    # panel's compliance (one aggregate), release
-    with django_assert_num_queries(8):
+    # panel's compliance (one aggregate), the audit panel's change history (one query), release
+    with django_assert_num_queries(9):
         response = get(client, contract.get_absolute_url())
     assert len(response.context["contract"].spaces.all()) == spaces
 

@@ -5,6 +5,7 @@ eager mode, e-mail to the console, an in-process cache. ``DATABASE_URL``, ``REDI
 ``EMAIL_URL`` switch on PostGIS, Redis (cache and Celery broker) and SMTP.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -35,6 +36,9 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "django_celery_beat",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "territory",
     "contracts",
@@ -43,6 +47,7 @@ INSTALLED_APPS = [
     "committees",
     "findings",
     "opendata",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -53,9 +58,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffOTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "territory.middleware.MunicipalityMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "villaguard.urls"
@@ -103,7 +112,10 @@ LOGOUT_REDIRECT_URL = "home"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -143,12 +155,22 @@ REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=_redis_db(REDIS_URL, 1) if 
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # django-redis, so that a Redis outage degrades to cache misses instead of errors:
+            # pages, forms and their rate limits keep working (tests/test_faults.py).
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": "villaguard",
             "TIMEOUT": 300,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # With the cache down the rate limits cannot count: let the public forms through.
+    RATELIMIT_FAIL_OPEN = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -211,4 +233,30 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-AUTHENTICATION_BACKENDS = ["accounts.backends.PortalBackend"]
+# django-axes first: it refuses a locked-out username+IP before the portal's backend is asked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.PortalBackend",
+]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for the same
+# username from the same IP address, that pair is locked out for AXES_COOLOFF_MINUTES.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.security_views.lockout"
+AXES_USERNAME_FORM_FIELD = "username"
+# Where the client's address is read; behind a trusted reverse proxy that sets it, e.g.
+# AXES_IP_HEADERS=HTTP_X_FORWARDED_FOR,REMOTE_ADDR (never trust a header clients can forge).
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
+
+# Two-factor login (django-otp, TOTP): staff and superusers must verify a device before they
+# use the admin or the staff pages. Off by default only in the embedded DEBUG default, so that
+# `make run`'s demo staff reach the admin at once.
+OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="VillaGuard")
+
+# Open311: requests one API key may post per minute (answered with 429 past it).
+OPEN311_POST_RATE = env.str("OPEN311_POST_RATE", default="120/m")

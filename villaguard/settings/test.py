@@ -14,3 +14,10 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Tests read messages produced outside a request (services, commands, validation) in English,
 # the source language; tests/test_i18n.py checks that the portal itself defaults to es-MX.
 LANGUAGE_CODE = "en"
+
+# Most tests log in with force_login() or call authenticate() without a request, which
+# django-axes refuses; accounts/tests/test_throttling.py turns it on to test the lockout.
+AXES_ENABLED = False
+# About a hundred tests open the admin as staff logged in with force_login(); the two-factor
+# requirement is tested on its own with override_settings (accounts/tests/test_otp.py).
+OTP_REQUIRED_FOR_STAFF = False

@@ -1,0 +1,98 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from audit.services import audit_record, audit_snapshot
+from committees import services as committee_services
+from committees.permissions import Participant
+from committees.tests.factories import AllocationFactory, make_staff
+from contracts.services import obligation_add
+from contracts.tests.factories import ContractFactory
+from territory.selectors import municipality_for_host
+from territory.tests.factories import ColoniaFactory
+
+pytestmark = pytest.mark.django_db
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture
+def staff(municipality):
+    return make_staff(
+        municipality=municipality, username="maria.lopez", email="maria.lopez@municipio.gob.mx"
+    )
+
+
+def _edit_contract(contract, staff, **fields):
+    before = audit_snapshot(contract)
+    for name, value in fields.items():
+        setattr(contract, name, value)
+    contract.save()
+    audit_record(instance=contract, action="update", actor=staff, before=before)
+
+
+def test_contract_page_shows_the_change_history_without_who(client, municipality, staff):
+    contract = ContractFactory(municipality=municipality, monthly_amount=Decimal("1000.00"))
+    _edit_contract(contract, staff, monthly_amount=Decimal("1250.00"))
+    obligation_add(contract=contract, task="Poda de árboles", frequency_days=30, actor=staff)
+
+    response = client.get(contract.get_absolute_url(), **EN)
+    page = response.content.decode()
+    assert "Change history" in page
+    assert "1000.00 → 1250.00" in page
+    assert "Poda de árboles" in page
+    assert "Municipal staff" in page
+    assert "maria.lopez" not in page and "municipio.gob.mx" not in page
+
+
+def test_contract_page_says_when_nothing_changed_yet(client, municipality):
+    contract = ContractFactory(municipality=municipality)
+    assert "No changes recorded yet." in client.get(contract.get_absolute_url(), **EN).text
+
+
+@pytest.mark.parametrize("edits", [2, 40])
+def test_contract_history_query_count_is_constant(
+    client, municipality, staff, django_assert_num_queries, edits
+):
+    contract = ContractFactory(municipality=municipality)
+    for n in range(edits):
+        _edit_contract(contract, staff, lot=str(n))
+    municipality_for_host("testserver")
+    # savepoint, contract, obligations, documents, spaces, service areas, the findings
+    # panel's compliance, the change history, release: as many edits as there are
+    with django_assert_num_queries(9):
+        response = client.get(contract.get_absolute_url(), **EN)
+    assert len(response.context["panels"][-1]["context"]["rows"]) == edits
+
+
+def test_allocation_history_is_public_and_names_no_one(client, municipality, staff):
+    colonia = ColoniaFactory(municipality=municipality, name="Las Flores")
+    allocation = committee_services.allocation_record(
+        municipality=municipality,
+        participant=Participant(is_staff=True),
+        colonia=colonia,
+        item="Láminas",
+        quantity=Decimal("20"),
+        unit="pieces",
+        value=Decimal("4000.00"),
+        delivered_on=datetime.date(2026, 1, 5),
+        source="municipal",
+        signed_by="Juana Gómez",
+        user=staff,
+    )
+    url = reverse("committees:allocation_history", args=[allocation.pk])
+    assert url == f"/allocations/{allocation.pk}/history/"
+    response = client.get(url, **EN)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Láminas" in page and "Las Flores" in page and "4000.00" in page
+    assert "Municipal staff" in page
+    for private in ("maria.lopez", "municipio.gob.mx", "Juana Gómez"):
+        assert private not in page
+
+
+def test_allocation_history_of_another_municipality_is_404(client, municipality, other):
+    foreign = AllocationFactory(municipality=other)
+    url = reverse("committees:allocation_history", args=[foreign.pk])
+    assert client.get(url, **EN).status_code == 404

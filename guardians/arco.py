@@ -1,0 +1,83 @@
+"""ARCO rights for the guardians' data (see accounts.arco): the guardian profile, the
+applications sent with the person's e-mail, the cards they filed and their training attempts.
+Anonymising keeps the cards and attempts (the public record) and blanks the contact data."""
+
+from accounts.arco import ANONYMISED_NAME
+
+from .models import Card, EvaluationAttempt, Guardian, GuardianApplication
+
+
+def _applications(subject):
+    if not subject.emails:
+        return GuardianApplication.private_objects.none()
+    return GuardianApplication.private_objects.filter(email__in=subject.emails)
+
+
+def _guardian(subject):
+    if subject.user is None:
+        return None
+    return Guardian.private_objects.filter(user=subject.user).select_related("colonia").first()
+
+
+def export(subject) -> dict:
+    data = {}
+    guardian = _guardian(subject)
+    if guardian is not None:
+        data["guardian"] = {
+            "colonia": str(guardian.colonia),
+            "phone": guardian.phone,
+            "status": guardian.status,
+            "is_lead": guardian.is_lead,
+        }
+        data["cards"] = [
+            {
+                "id": card.pk,
+                "space": str(card.space) if card.space_id else None,
+                "service": str(card.service_type),
+                "observed_on": card.observed_on.isoformat(),
+                "failure_count": card.failure_count,
+                "review_status": card.review_status,
+            }
+            for card in Card.objects.filter(guardian=guardian).select_related(
+                "space", "service_type"
+            )
+        ]
+        data["training_attempts"] = [
+            {
+                "session": str(attempt.evaluation.session),
+                "kind": attempt.evaluation.kind,
+                "correct": attempt.correct,
+                "total": attempt.total,
+                "submitted_at": attempt.submitted_at.isoformat(),
+            }
+            for attempt in EvaluationAttempt.objects.filter(guardian=guardian).select_related(
+                "evaluation__session"
+            )
+        ]
+    applications = [
+        {
+            "full_name": a.full_name,
+            "email": a.email,
+            "phone": a.phone,
+            "motivation": a.motivation,
+            "status": a.status,
+            "privacy_accepted_at": a.privacy_accepted_at.isoformat(),
+        }
+        for a in _applications(subject)
+    ]
+    if applications:
+        data["applications"] = applications
+    return data
+
+
+def anonymise(subject) -> dict:
+    """Blanks the guardian's phone and the applications' name, contact and motivation; the
+    cards they filed and their attempts stay."""
+    guardians = 0
+    guardian = _guardian(subject)
+    if guardian is not None:
+        guardians = Guardian.private_objects.filter(pk=guardian.pk).update(phone="")
+    applications = _applications(subject).update(
+        full_name=str(ANONYMISED_NAME), email="", phone="", motivation=""
+    )
+    return {"guardians": guardians, "applications": applications}

@@ -1,0 +1,187 @@
+"""Faults: the database connection dropped mid-request, and the portal's own error pages.
+
+The fault test runs on the real services (PostGIS, marked ``services``) with
+``transaction=True``: a fresh connection must see what the test committed.
+"""
+
+import contextlib
+import os
+import subprocess
+import sys
+import textwrap
+
+import psycopg2
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from complaints.models import Complaint
+from findings.models import Finding, Outbox
+from findings.tests.world import build_world
+
+
+@pytest.fixture
+def world(municipality):
+    return build_world(municipality)
+
+
+# --- Redis down --------------------------------------------------------------------------------
+
+
+def _side_connection():
+    """A connection of its own to the test database (never the one under test)."""
+    db = connection.settings_dict
+    return psycopg2.connect(
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+    )
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_database_dropped_mid_request_shows_the_error_page_and_writes_nothing(world, monkeypatch):
+    from complaints import views as complaint_views
+
+    real_create = complaint_views.complaint_create
+    seen = {}
+
+    def create_then_lose_the_connection(**kwargs):
+        complaint = real_create(**kwargs)  # the rows are written (not yet committed)
+        seen["code"] = complaint.code
+        pid = connection.connection.info.backend_pid
+        with contextlib.closing(_side_connection()) as side:
+            side.autocommit = True
+            with side.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+                assert cursor.fetchone() == (True,)
+        Complaint.private_objects.count()  # the request goes on and meets the dead connection
+        return complaint
+
+    monkeypatch.setattr(complaint_views, "complaint_create", create_then_lose_the_connection)
+    client = Client(raise_request_exception=False)
+    response = client.post(
+        "/complaints/new/",
+        {
+            "service_type": world.green.pk,
+            "description": "Luminaria apagada",
+            "lat": "28.63",
+            "lon": "-106.08",
+        },
+    )
+
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Something went wrong" in body and "nothing of it was saved" in body
+    assert "Traceback" not in body
+    assert seen["code"]
+    with contextlib.closing(_side_connection()) as fresh, fresh.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {Complaint._meta.db_table} WHERE code = %s",  # noqa: S608
+            [seen["code"]],
+        )
+        assert cursor.fetchone() == (0,)
+    assert Complaint.private_objects.count() == 0  # Django reconnects for the next request
+
+
+# --- The worker killed in the middle of the nightly reconciliation ------------------------------
+
+RECONCILE_SCRIPT = textwrap.dedent(
+    """
+    import django
+    django.setup()
+    from findings import services
+    # Delivery is the sweeper's job, tested above: here only what the run writes.
+    services.outbox_enqueue_delivery = lambda: False
+    services.findings_reconcile()
+    """
+)
+
+
+def _reconcile_process() -> subprocess.Popen:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "villaguard.settings.test",
+        "DATABASE_URL": (
+            f"postgis://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+            f"/{db['NAME']}"
+        ),
+        "REDIS_URL": "",
+    }
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", RECONCILE_SCRIPT], cwd=settings.BASE_DIR, env=env
+    )
+
+
+def _snapshot() -> dict:
+    def rows(queryset, *fields):
+        return sorted(tuple(str(v) for v in row) for row in queryset.values_list(*fields))
+
+    return {
+        "findings": rows(
+            Finding.objects, "kind", "status", "space__code", "item_code", "obligation_id", "cycle"
+        ),
+        "outbox": rows(
+            Outbox.objects, "event", "finding__kind", "finding__item_code", "cycle", "status"
+        ),
+    }
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _backend_waiting_on(table: str, cursor) -> int | None:
+    cursor.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock' AND query ILIKE %s",
+        [f"%{table}%"],
+    )
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+@pytest.mark.django_db
+def test_the_404_page_is_the_portals_own(municipality, client):
+    response = client.get("/spaces/NO-SUCH-SPACE/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Page not found" in body and "portal.css" in body
+
+
+@pytest.mark.django_db
+def test_the_403_page_is_the_portals_own(municipality, client, django_user_model):
+    user = django_user_model.objects.create_user(username="vecino", password="x")
+    client.force_login(user)
+    response = client.get("/guardians/cards/new/")
+    assert response.status_code == 403
+    assert "Access denied" in response.content.decode()
+
+
+def test_the_500_page_needs_no_database_and_no_request():
+    from django.template import loader
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            "django.db.backends.utils.CursorWrapper.execute",
+            lambda *a, **k: pytest.fail("500.html touched the database"),
+        )
+        body = loader.get_template("500.html").render({})
+    assert "Something went wrong" in body and "portal.css" in body
+
+
+@pytest.mark.django_db
+def test_the_429_page_renders(municipality, rf):
+    from django.shortcuts import render
+
+    request = rf.get("/")
+    request.municipality = municipality
+    request.user = type("Anonymous", (), {"is_authenticated": False, "is_staff": False})()
+    response = render(request, "429.html", status=429)
+    assert response.status_code == 429
+    assert "Too many requests" in response.content.decode()
