@@ -30,13 +30,13 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.contrib.gis.geos import Point  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from bench import generate  # noqa: E402
+from bench.generate import ensure_database  # noqa: E402
 from territory.models import Municipality, PublicSpace  # noqa: E402
 from territory.selectors import forget_municipality_hosts  # noqa: E402
 
@@ -120,34 +120,6 @@ LEFT JOIN contracts_contract c ON c.id = s.contract_id
 LEFT JOIN contracts_company co ON co.id = c.company_id
 LEFT JOIN territory_servicetype st ON st.id = c.service_type_id
 """
-
-
-def ensure_database() -> None:
-    """Creates the benchmark database with PostGIS if it is missing."""
-    import psycopg2
-
-    db = settings.DATABASES["default"]
-    if not db["ENGINE"].endswith("postgis"):
-        sys.exit("The benchmark needs PostGIS: set DATABASE_URL=postgis://…")
-    params = {
-        "host": db.get("HOST") or None,
-        "port": db.get("PORT") or None,
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-    }
-    admin = psycopg2.connect(dbname="postgres", **params)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-        if cursor.fetchone() is None:
-            print(f"Creating database {db['NAME']}")
-            cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
-    admin.close()
-    target = psycopg2.connect(dbname=db["NAME"], **params)
-    target.autocommit = True
-    with target.cursor() as cursor:
-        cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    target.close()
 
 
 def municipality() -> Municipality:

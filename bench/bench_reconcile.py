@@ -42,6 +42,8 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.generate import ensure_database  # noqa: E402
+
 DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- reconcile:start -->", "<!-- reconcile:end -->"
 SPACES, COLONIAS, AREAS, CONTRACTS, GUARDIANS = 10_000, 100, 25, 20, 100
@@ -57,33 +59,6 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
-
-
-def ensure_database() -> None:
-    import psycopg2
-
-    db = settings.DATABASES["default"]
-    if not db["ENGINE"].endswith("postgis"):
-        sys.exit("The benchmark needs PostGIS: set DATABASE_URL=postgis://…")
-    params = {
-        "host": db.get("HOST") or None,
-        "port": db.get("PORT") or None,
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-    }
-    admin = psycopg2.connect(dbname="postgres", **params)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-        if cursor.fetchone() is None:
-            print(f"Creating database {db['NAME']}")
-            cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
-    admin.close()
-    target = psycopg2.connect(dbname=db["NAME"], **params)
-    target.autocommit = True
-    with target.cursor() as cursor:
-        cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    target.close()
 
 
 GENERATE = f"""

@@ -40,6 +40,37 @@ KINDS = [choice for choice, _label in PublicSpace.Kind.choices]
 METRES_PER_DEGREE = 111_320
 
 
+def ensure_database() -> None:
+    """Creates the benchmark database with PostGIS if it is missing."""
+    import sys
+
+    import psycopg2
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if not db["ENGINE"].endswith("postgis"):
+        sys.exit("The benchmark needs PostGIS: set DATABASE_URL=postgis://…")
+    params = {
+        "host": db.get("HOST") or None,
+        "port": db.get("PORT") or None,
+        "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+    }
+    admin = psycopg2.connect(dbname="postgres", **params)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+        if cursor.fetchone() is None:
+            print(f"Creating database {db['NAME']}")
+            cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
+    admin.close()
+    target = psycopg2.connect(dbname=db["NAME"], **params)
+    target.autocommit = True
+    with target.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    target.close()
+
+
 def viewport_bbox() -> tuple[float, float, float, float]:
     width, height = VIEWPORT_DEGREES
     return (
