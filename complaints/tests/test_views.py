@@ -533,7 +533,7 @@ def test_the_brief_page(en_client, municipality, lighting, colonia, sindicatura_
     response = en_client.get(url)
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Parque Revolución" in body and "@media print" in body and 'id="brief-map"' in body
+    assert "Parque Revolución" in body and "css/brief" in body and 'id="brief-map"' in body
     assert "2 complaints, 2 still open" in body
     assert_private_data_absent(response.content)
     bad = en_client.get(

@@ -70,7 +70,7 @@
       "\"></div><p><a href=\"" + escapeAttr(form.dataset.privacyUrl) +
       "\" target=\"_blank\" rel=\"noopener\">" +
       escapeHtml(t("Read the privacy notice (aviso de privacidad)")) + "</a></p>" +
-      "<div class=\"field checkbox\" style=\"flex-direction: row; align-items: center; gap: .5rem\">" +
+      "<div class=\"field checkbox inline\">" +
       "<input type=\"checkbox\" name=\"accept_privacy_notice\" id=\"" + f + "-accept\" form=\"" + f +
       "\" required><label for=\"" + f + "-accept\">" +
       escapeHtml(t("I have read and accept the privacy notice")) + "</label></div>" +

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp import constants as csp
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header on every response (static files included).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "territory.context_processors.municipality",
                 "accounts.context_processors.roles",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -205,6 +209,29 @@ LEAFLET_CONFIG = {
             {"attribution": "&copy; OpenStreetMap contributors", "maxZoom": 19},
         )
     ],
+}
+
+# Content-Security-Policy (django-csp): scripts only from this origin or inline with the
+# request's nonce (django-leaflet's map loader and the few page scripts carry it); no inline
+# styles, no plugins, no framing, forms post only here. Map tiles are the one foreign origin.
+CSP_TILE_ORIGINS = sorted(
+    {"https://" + tile[1].split("//", 1)[1].split("/", 1)[0] for tile in LEAFLET_CONFIG["TILES"]}
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:", "blob:", *CSP_TILE_ORIGINS],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "worker-src": [csp.SELF],
+        "manifest-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
 }
 
 REST_FRAMEWORK = {
