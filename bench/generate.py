@@ -463,6 +463,10 @@ def generate_tier(tier: str) -> dict:
         time.perf_counter() - step
     )
     timings["total"] = time.perf_counter() - started
+    from villaguard import pagecache
+
+    for label in pagecache.APPS:  # written in SQL, without model signals
+        pagecache.bump(label)
     return {"tier": tier, "sizes": sizes, "timings": timings, "municipality": place}
 
 

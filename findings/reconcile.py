@@ -38,6 +38,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from contracts.models import Contract, Obligation
+from villaguard import pagecache
 
 from .models import Finding
 
@@ -127,6 +128,9 @@ def reconcile(
         from .services import outbox_enqueue_delivery
 
         transaction.on_commit(outbox_enqueue_delivery)
+    if result.findings_raised or result.overdue_raised or result.linked_to_issues:
+        # Written in SQL, without model signals: the public pages' cache is told here.
+        pagecache.bump_on_commit("findings", municipality_id)
     return result
 
 

@@ -27,5 +27,15 @@ def panels_for(kind: str, **obj) -> list[dict]:
     return panels
 
 
+def panel_apps(kind: str) -> tuple[str, ...]:
+    """The labels of the apps that add ``<kind>`` panels."""
+    return tuple(c.label for c in apps.get_app_configs() if getattr(c, f"{kind}_panels", ()))
+
+
+def space_page_apps() -> tuple[str, ...]:
+    """The apps whose rows a space's page shows (for the page cache)."""
+    return ("territory", "contracts", *panel_apps("space"))
+
+
 def space_panels(*, space) -> list[dict]:
     return panels_for("space", space=space)

@@ -1,12 +1,15 @@
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from villaguard.pagecache import public_page_cache
+
 from . import selectors
 from .api import spaces_geojson, spaces_nearest
 from .filters import POLYGON_MIN_ZOOM, PublicSpaceFilter
-from .panels import space_panels
+from .panels import space_page_apps, space_panels
 
 __all__ = ["map_page", "space_detail", "spaces_geojson", "spaces_nearest"]
 
@@ -43,6 +46,10 @@ def map_page(request):
     )
 
 
+# Read-only: no transaction (ATOMIC_REQUESTS) around it, so a page served from the cache
+# costs no database round trip at all.
+@transaction.non_atomic_requests
+@public_page_cache(depends_on=space_page_apps)
 def space_detail(request, code):
     municipality = _municipality(request)
     space = selectors.space_for_code(municipality=municipality, code=code)

@@ -1,0 +1,236 @@
+"""Whole-page cache for the busiest public pages, with invalidation on every write.
+
+A page such as a space's costs a dozen queries and a template; a visitor on the map opens many.
+``@public_page_cache`` keeps the rendered HTML a visitor without a session gets, per
+municipality, language, URL and day, and serves it again while nothing it may show has
+changed:
+
+- **Invalidation.** A page names the apps whose rows it shows. Every save or delete of a
+  model of those apps replaces the *version* of that app for the row's municipality (or the
+  app's global version, for rows without one) once the transaction commits; the transaction
+  itself, which alone sees its writes until then, gets no page from the cache. Writers that
+  bypass model signals (bulk SQL: the reconciliation, the benchmark generator) call
+  :func:`bump` themselves. A cached page is served only while every version it was rendered
+  under is current. A version is read *before* the page's data, and replaced *after* the data
+  commits, so a page can never be stored under a version newer than what it shows. A
+  complaint filed does not expire the space pages: they do not show complaints.
+- **Where.** The versions live in the shared cache (Redis in production: one round trip for
+  all of them); the pages themselves in each worker's memory (an LRU of :data:`MAX_PAGES`),
+  so a hit costs no database query and no transfer of the page. Entries also expire after
+  :data:`TIMEOUT` seconds: the bound on staleness if a version change was lost while the
+  cache was unreachable. With the cache down no version can be read and every page is
+  rendered.
+- **Per visitor.** The page's CSRF tokens and CSP nonce are the only per-request parts of an
+  anonymous page; a hit gets this request's own (the masked token and the nonce are unique
+  strings, replaced in the stored bytes). Visitors with a session or pending messages, and
+  every method but GET and HEAD, bypass the cache.
+"""
+
+import re
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from functools import partial, wraps
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+
+TIMEOUT = 300  # seconds a stored page may be served without a version change
+MAX_PAGES = 512  # pages kept per worker (a space page is about 8 KB)
+GLOBAL = "all"
+#: The apps whose rows appear on public pages (the cache follows their writes).
+APPS = ("territory", "contracts", "guardians", "complaints", "committees", "findings")
+
+_CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+_pages: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+
+
+def _version_key(app_label: str, scope) -> str:
+    return f"pagecache:version:{app_label}:{scope}"
+
+
+def bump(app_label: str, municipality_id=None) -> None:
+    """A new version of an app's data for one municipality (``None``: for all of them)."""
+    scope = GLOBAL if municipality_id is None else municipality_id
+    cache.set(_version_key(app_label, scope), uuid.uuid4().hex, timeout=None)
+
+
+def bump_on_commit(app_label: str, municipality_id=None) -> None:
+    """Bumps once the current transaction commits (at once outside one), once per transaction
+    and version however many rows it writes. Until then, :func:`public_page_cache` renders
+    every page afresh for this transaction, which alone sees its writes."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        bump(app_label, municipality_id)
+        return
+    callback = partial(bump, app_label, municipality_id)
+    for _savepoints, registered, _robust in connection.run_on_commit:
+        if isinstance(registered, partial) and registered.args == callback.args:
+            return
+    transaction.on_commit(callback)
+
+
+def _writes_pending() -> bool:
+    """Whether this connection's open transaction wrote rows a cached page may show."""
+    return any(
+        isinstance(registered, partial) and registered.func is bump
+        for _savepoints, registered, _robust in transaction.get_connection().run_on_commit
+    )
+
+
+def _current_versions(app_labels, municipality_id) -> tuple | None:
+    """The versions a page depends on, creating missing ones; ``None`` when the cache cannot
+    be read."""
+    keys = [
+        _version_key(label, scope) for label in app_labels for scope in (GLOBAL, municipality_id)
+    ]
+    found = cache.get_many(keys)
+    versions = []
+    for key in keys:
+        value = found.get(key)
+        if value is None:
+            value = uuid.uuid4().hex
+            if not cache.add(key, value, timeout=None):
+                value = cache.get(key)  # another worker created it first
+            if value is None:  # the cache is unreachable
+                return None
+        versions.append(value)
+    return tuple(versions)
+
+
+def _cacheable_request(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and getattr(request, "municipality", None) is not None
+    )
+
+
+def _get(key):
+    with _lock:
+        entry = _pages.get(key)
+        if entry is None:
+            return None
+        if entry["expires"] < time.monotonic():
+            del _pages[key]
+            return None
+        _pages.move_to_end(key)
+        return entry
+
+
+def _put(key, entry) -> None:
+    with _lock:
+        _pages[key] = entry
+        _pages.move_to_end(key)
+        while len(_pages) > MAX_PAGES:
+            _pages.popitem(last=False)
+
+
+def clear_local() -> None:
+    """Forgets this worker's stored pages (tests)."""
+    with _lock:
+        _pages.clear()
+
+
+def _replay(request, entry):
+    body = entry["content"]
+    if entry["nonce"]:
+        body = body.replace(entry["nonce"], str(request.csp_nonce).encode())
+    for token in entry["csrf_tokens"]:
+        body = body.replace(token, get_token(request).encode())
+    response = HttpResponse(body, content_type=entry["content_type"])
+    for header, value in entry["headers"]:
+        response.headers[header] = value
+    response.headers["X-Page-Cache"] = "hit"
+    return response
+
+
+def public_page_cache(depends_on):
+    """Caches the view's 200 responses to visitors without a session (see the module).
+
+    ``depends_on``: the labels of the apps whose rows the page shows, or a function returning
+    them (called per request, so that it can follow a registry such as the space panels).
+    """
+    return partial(_decorate, depends_on=depends_on)
+
+
+def _decorate(view, depends_on):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _cacheable_request(request) or _writes_pending():
+            return view(request, *args, **kwargs)
+        app_labels = depends_on() if callable(depends_on) else depends_on
+        versions = _current_versions(app_labels, request.municipality.pk)
+        if versions is None:
+            return view(request, *args, **kwargs)
+        key = (
+            request.municipality.pk,
+            request.get_host(),
+            request.LANGUAGE_CODE,
+            request.get_full_path(),
+            timezone.localdate().isoformat(),
+            *versions,
+        )
+        entry = _get(key)
+        if entry is not None:
+            return _replay(request, entry)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            content = response.content
+            nonce = getattr(request, "_csp_nonce", None)  # set only if the page used it
+            _put(
+                key,
+                {
+                    "content": content,
+                    "content_type": response["Content-Type"],
+                    "headers": [
+                        (h, v)
+                        for h, v in response.headers.items()
+                        if h.lower() not in ("content-type", "content-length", "set-cookie")
+                    ],
+                    "nonce": nonce.encode() if nonce else None,
+                    "csrf_tokens": sorted(set(_CSRF_INPUT.findall(content))),
+                    "expires": time.monotonic() + TIMEOUT,
+                },
+            )
+        return response
+
+    return wrapper
+
+
+# --- Invalidation ----------------------------------------------------------------------------
+
+
+def _changed(sender, instance=None, **kwargs) -> None:
+    if kwargs.get("raw"):  # loaddata
+        return
+    bump_on_commit(sender._meta.app_label, getattr(instance, "municipality_id", None))
+
+
+def _m2m_changed(sender, instance=None, action="", **kwargs) -> None:
+    if action.startswith("post_"):
+        municipality_id = getattr(instance, "municipality_id", None)
+        bump_on_commit(instance._meta.app_label, municipality_id)
+        bump_on_commit(kwargs["model"]._meta.app_label, municipality_id)  # the other side
+
+
+def connect_signals() -> None:
+    """Connects the invalidation to every model of :data:`APPS` (called once, at start-up)."""
+    for label in APPS:
+        for model in apps.get_app_config(label).get_models():
+            uid = f"pagecache:{model._meta.label}"
+            post_save.connect(_changed, sender=model, dispatch_uid=uid + ":save")
+            post_delete.connect(_changed, sender=model, dispatch_uid=uid + ":delete")
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(
+                    _m2m_changed, sender=field.remote_field.through, dispatch_uid=uid + field.name
+                )
