@@ -21,7 +21,12 @@ RETRY = {
 }
 
 
-@shared_task(**RETRY, time_limit=1800, soft_time_limit=1700)
+# reject_on_worker_lost: with acks_late alone, a pool child that dies mid-run (the OOM killer,
+# a crash) gets its message acknowledged, and the cards wait for the next night. Requeued
+# instead, the run starts again at once: the dead child's transaction rolled back and the run is
+# idempotent (tests/test_faults_worker.py). The cost: a run that killed its child every time
+# would come back forever; a time limit does not (a timeout is acknowledged).
+@shared_task(**RETRY, reject_on_worker_lost=True, time_limit=1800, soft_time_limit=1700)
 def reconcile_all(municipality_id: int | None = None) -> dict:
     """Nightly: every card not yet handled and every obligation's last period."""
     municipality = None

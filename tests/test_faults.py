@@ -5,28 +5,19 @@ The fault test runs on the real services (PostGIS, marked ``services``) with
 """
 
 import contextlib
-import os
-import subprocess
-import sys
-import textwrap
 
 import psycopg2
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 
 from complaints.models import Complaint
-from findings.models import Finding, Outbox
 from findings.tests.world import build_world
 
 
 @pytest.fixture
 def world(municipality):
     return build_world(municipality)
-
-
-# --- Redis down --------------------------------------------------------------------------------
 
 
 def _side_connection():
@@ -88,62 +79,6 @@ def test_database_dropped_mid_request_shows_the_error_page_and_writes_nothing(wo
 
 
 # --- The worker killed in the middle of the nightly reconciliation ------------------------------
-
-RECONCILE_SCRIPT = textwrap.dedent(
-    """
-    import django
-    django.setup()
-    from findings import services
-    # Delivery is the sweeper's job, tested above: here only what the run writes.
-    services.outbox_enqueue_delivery = lambda: False
-    services.findings_reconcile()
-    """
-)
-
-
-def _reconcile_process() -> subprocess.Popen:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "villaguard.settings.test",
-        "DATABASE_URL": (
-            f"postgis://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-            f"/{db['NAME']}"
-        ),
-        "REDIS_URL": "",
-    }
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", RECONCILE_SCRIPT], cwd=settings.BASE_DIR, env=env
-    )
-
-
-def _snapshot() -> dict:
-    def rows(queryset, *fields):
-        return sorted(tuple(str(v) for v in row) for row in queryset.values_list(*fields))
-
-    return {
-        "findings": rows(
-            Finding.objects, "kind", "status", "space__code", "item_code", "obligation_id", "cycle"
-        ),
-        "outbox": rows(
-            Outbox.objects, "event", "finding__kind", "finding__item_code", "cycle", "status"
-        ),
-    }
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _backend_waiting_on(table: str, cursor) -> int | None:
-    cursor.execute(
-        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-        " AND wait_event_type = 'Lock' AND query ILIKE %s",
-        [f"%{table}%"],
-    )
-    row = cursor.fetchone()
-    return row[0] if row else None
 
 
 @pytest.mark.django_db
