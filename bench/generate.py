@@ -357,13 +357,14 @@ CREATE TEMP TABLE gu AS
   SELECT id, colonia_id, row_number() OVER (ORDER BY id) - 1 AS n FROM guardians_guardian
   WHERE municipality_id = {m};
 
+-- staff_notified_at: generated history, never e-mailed by the card sweeper.
 INSERT INTO guardians_card (municipality_id, client_id, template_id, service_type_id, space_id,
     colonia_id, guardian_id, observed_on, failure_count, submitted_at, review_status,
     reviewed_by_id, reviewed_at, review_note, staff_notified_at)
 SELECT {m}, md5(g::text || 'card')::uuid,
        (SELECT id FROM guardians_cardtemplate WHERE municipality_id = {m}),
        (SELECT id FROM st WHERE n = 0), sp.id, gu.colonia_id, gu.id,
-       current_date - (g % 365), 0, now(), 'pending', NULL, NULL, '', NULL
+       current_date - (g % 365), 0, now(), 'pending', NULL, NULL, '', now()
 FROM generate_series(0, {cards} - 1) g
 JOIN gu ON gu.n = g % {guardians}
 JOIN sp ON sp.n = (g::bigint * 7919) % {spaces};

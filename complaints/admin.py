@@ -27,7 +27,7 @@ class ComplaintUpdateInline(MunicipalityScopedInline):
     model = ComplaintUpdate
     extra = 0
     can_delete = False
-    fields = ["created_at", "previous_status", "status", "note", "user"]
+    fields = ["created_at", "previous_status", "status", "note", "user", "reporter_notified_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

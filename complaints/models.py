@@ -170,11 +170,34 @@ class ComplaintUpdate(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("date"), db_index=True)
+    # The row is the outbox of the e-mails about this change: the status change sets the flags
+    # in its own transaction (only when there is someone to tell, so that anonymous complaints
+    # leave nothing pending), and whoever sends (the tasks enqueued on commit, or the sweeper
+    # when the broker was down) clears them in the transaction that sends. Each follower's
+    # own marker is ComplaintFollower.last_notified_update.
+    reporter_email_pending = models.BooleanField(
+        _("e-mail to the reporter pending"), default=False, db_default=False, editable=False
+    )
+    reporter_notified_at = models.DateTimeField(
+        _("reporter e-mailed"), null=True, blank=True, editable=False
+    )
+    followers_email_pending = models.BooleanField(
+        _("e-mails to the followers pending"), default=False, db_default=False, editable=False
+    )
 
     class Meta:
         verbose_name = _("complaint update")
         verbose_name_plural = _("complaint updates")
         ordering = ["created_at", "id"]
+        indexes = [
+            # The sweeper's query; only pending rows are in it, so it stays a few rows small.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(reporter_email_pending=True)
+                | models.Q(followers_email_pending=True),
+                name="complaintupdate_email_due",
+            )
+        ]
 
     def __str__(self):
         return f"{self.complaint_id}: {self.get_status_display()}"

@@ -13,11 +13,14 @@ from django.db.models import (
     DateTimeField,
     F,
     FilteredRelation,
+    IntegerField,
     Prefetch,
     Q,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role
@@ -35,25 +38,50 @@ PUBLIC_DECIMALS = 5
 # --- Where a point falls ----------------------------------------------------------------------
 
 
-def space_for_point(*, municipality: Municipality, point: Point) -> PublicSpace | None:
-    """The public space containing the point, else the nearest one at most 50 m away (the
-    distance to its boundary, in metres, computed by the database)."""
-    spaces = PublicSpace.objects.for_municipality(municipality)
-    containing = spaces.containing(point).order_by("area_m2", "id").first()
-    if containing is not None:
-        return containing
-    return (
+def _space_for_point(municipality_id: int, point: Point) -> Coalesce:
+    """The id of the space containing the point (the smallest), else of the nearest one at
+    most 50 m away (the distance to its boundary, in metres, computed by the database)."""
+    spaces = PublicSpace.objects.filter(municipality_id=municipality_id)
+    containing = spaces.containing(point).order_by("area_m2", "id").values("id")[:1]
+    nearest = (
         spaces.filter(geometry__intersects=bbox_around(point, NEAREST_SPACE_METRES))
         .annotate(distance=Distance("geometry", point))
         .filter(distance__lte=D(m=NEAREST_SPACE_METRES))
         .order_by("distance", "id")
-        .first()
+        .values("id")[:1]
     )
+    # COALESCE evaluates the nearest-space search only when no space contains the point.
+    return Coalesce(Subquery(containing), Subquery(nearest))
 
 
-def directorate_for_service(*, service_type: ServiceType) -> Directorate | None:
-    """The directorate whose services include this one (the first by id if several do)."""
-    return Directorate.objects.filter(services=service_type).order_by("id").first()
+def space_id_for_point(*, municipality: Municipality, point: Point) -> int | None:
+    return placement_for(municipality=municipality, point=point)["space_id"]
+
+
+def placement_for(
+    *, municipality: Municipality, point: Point | None, service_type: ServiceType | None = None
+) -> dict:
+    """Where a complaint belongs, in one query: ``colonia_id`` (the colonia containing the
+    point, the lowest id if several do), ``space_id`` (see :func:`_space_for_point`) and
+    ``directorate_id`` (the directorate whose services include the service, the first by id
+    if several do). Ids only: filing a complaint reads no geometry back, and it is the API's
+    busiest write."""
+    none = Value(None, output_field=IntegerField())
+    columns = {"colonia_id": none, "space_id": none}
+    if point is not None:
+        columns["colonia_id"] = Subquery(
+            Colonia.objects.for_municipality(municipality)
+            .containing(point)
+            .order_by("id")
+            .values("id")[:1]
+        )
+        columns["space_id"] = _space_for_point(municipality.pk, point)
+    columns["directorate_id"] = (
+        Subquery(Directorate.objects.filter(services=service_type).order_by("id").values("id")[:1])
+        if service_type is not None
+        else none
+    )
+    return Municipality.objects.filter(pk=municipality.pk).values(**columns).get()
 
 
 def nearby_open_complaints(

@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import logging
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -23,12 +24,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.services import audit_record
 from territory.models import Municipality, ServiceType
-from territory.services import colonia_for_point
 from villaguard.photos import MAX_PHOTOS, reencode_photo, validate_photos
 from villaguard.tasks import enqueue_on_commit
 
 from .models import Complaint, ComplaintFollower, ComplaintPhoto, ComplaintUpdate, Open311Client
-from .selectors import directorate_for_service, space_for_point
+from .selectors import placement_for
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -38,6 +38,16 @@ PENDING_PHOTOS_MAX_AGE = 60 * 60 * 6
 # Followers are e-mailed in batches: one SMTP connection for the run, and per batch one
 # locking SELECT and one UPDATE, whatever the number of followers.
 FOLLOWER_BATCH_SIZE = 200
+# The sweeper leaves a change alone this long after it was made, so that it does not race the
+# tasks enqueued on commit, which send it within seconds while the broker is up.
+NOTIFY_GRACE = datetime.timedelta(minutes=1)
+# Status changes per sweep: one e-mail to the reporter each, and their followers' (batched).
+SWEEP_BATCH_SIZE = 100
+
+logger = logging.getLogger(__name__)
+
+
+KEY_LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 
 
 def _new_code() -> str:
@@ -45,6 +55,19 @@ def _new_code() -> str:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if not Complaint.private_objects.filter(code=code).exists():
             return code
+
+
+#: Set by complaint_create itself (code, token) or passed as rows it was given.
+_CREATE_TRUSTED = [
+    "code",
+    "token",
+    "municipality",
+    "service_type",
+    "colonia",
+    "space",
+    "directorate",
+    "open311_client",
+]
 
 
 @transaction.atomic
@@ -84,7 +107,7 @@ def complaint_create(
     validate_photos(list(photos))
     if point is not None:
         point = Point(point.x, point.y, srid=4326)
-        colonia = colonia_for_point(municipality=municipality, point=point) or colonia
+    placement = placement_for(municipality=municipality, point=point, service_type=service_type)
     complaint = Complaint(
         municipality=municipality,
         code=_new_code(),
@@ -92,9 +115,9 @@ def complaint_create(
         description=description.strip(),
         location=point,
         address=address.strip(),
-        colonia=colonia,
-        space=space_for_point(municipality=municipality, point=point) if point else None,
-        directorate=directorate_for_service(service_type=service_type),
+        colonia_id=placement["colonia_id"] or (colonia.pk if colonia else None),
+        space_id=placement["space_id"],
+        directorate_id=placement["directorate_id"],
         status=status,
         source=source,
         attributes=attributes or {},
@@ -108,7 +131,12 @@ def complaint_create(
         created_at=created_at or timezone.now(),
         expected_date=expected_date,
     )
-    complaint.full_clean(exclude=["code", "token"])
+    # The field rules (lengths, choices) are checked here; the foreign keys were just read and
+    # the database enforces the constraints, so no query checks them again, except the
+    # external id's uniqueness, which a caller (the 072 import) may meet: a clear message.
+    complaint.full_clean(exclude=_CREATE_TRUSTED, validate_unique=False, validate_constraints=False)
+    if complaint.external_id:
+        complaint.validate_constraints()
     complaint.save()
     ComplaintUpdate.objects.create(
         complaint=complaint, status=status, user=user, created_at=complaint.created_at
@@ -136,6 +164,9 @@ def complaint_change_status(
     complaint = Complaint.private_objects.select_for_update().get(pk=complaint.pk)
     if status == complaint.status and not note.strip():
         raise ValidationError({"status": _("The complaint already has this status.")})
+    has_followers = complaint.followers.exists()
+    # The pending flags are the outbox, written with the change: if the broker cannot take the
+    # tasks below, complaint_updates_notify_pending (the sweeper) sends the e-mails later.
     update = ComplaintUpdate.objects.create(
         complaint=complaint,
         status=status,
@@ -143,17 +174,19 @@ def complaint_change_status(
         note=note.strip(),
         user=user,
         created_at=at or timezone.now(),
+        reporter_email_pending=bool(complaint.reporter_email),
+        followers_email_pending=has_followers,
     )
     before = {"status": complaint.status}
     complaint.status = status
     complaint.save(update_fields=["status", "updated_at"])
     # Only the status: the complaint's reporter data stays out of the trail.
     audit_record(instance=complaint, action="update", actor=user, before=before, only=["status"])
-    if complaint.reporter_email:
+    if update.reporter_email_pending:
         from .tasks import notify_reporter_task
 
         enqueue_on_commit(notify_reporter_task, update.id)
-    if complaint.followers.exists():
+    if has_followers:
         from .tasks import notify_followers_task
 
         enqueue_on_commit(notify_followers_task, update.id)
@@ -181,10 +214,40 @@ def complaint_merge(
 
 
 def complaint_notify_reporter(*, update: ComplaintUpdate) -> bool:
-    """E-mails the reporter the new status (in the language they used to report)."""
-    complaint = Complaint.private_objects.select_related("municipality").get(pk=update.complaint_id)
-    if not complaint.reporter_email:
-        return False
+    """E-mails the reporter the new status (in the language they used to report), once, and
+    returns whether it was sent.
+
+    The update is locked (one another run holds is skipped), claimed, e-mailed and marked in one
+    transaction: the task and the sweeper, or two deliveries of the task, never both send it,
+    and if sending fails nothing is marked, so the sweeper sends it on a later run.
+    """
+    with transaction.atomic():
+        locked = (
+            ComplaintUpdate.objects.select_for_update(skip_locked=True)
+            .filter(pk=update.pk, reporter_email_pending=True)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if locked is None:
+            return False
+        complaint = Complaint.private_objects.select_related("municipality").get(
+            pk=update.complaint_id
+        )
+        # SQLite has no row locks: there this conditional UPDATE, which takes the database's
+        # write lock until the commit, is what keeps a second run from sending.
+        claimed = ComplaintUpdate.objects.filter(pk=update.pk, reporter_email_pending=True).update(
+            reporter_email_pending=False,
+            # Erased meanwhile (an ARCO request): nobody to tell.
+            reporter_notified_at=timezone.now() if complaint.reporter_email else None,
+        )
+        if not claimed or not complaint.reporter_email:
+            return False
+        subject, body = _reporter_message(complaint=complaint, update=update)
+        send_mail(subject, body, None, [complaint.reporter_email])
+    return True
+
+
+def _reporter_message(*, complaint: Complaint, update: ComplaintUpdate) -> tuple[str, str]:
     with translation.override(complaint.language or settings.LANGUAGE_CODE):
         subject = _("Your complaint %(code)s: %(status)s") % {
             "code": complaint.code,
@@ -201,8 +264,7 @@ def complaint_notify_reporter(*, update: ComplaintUpdate) -> bool:
             _("Follow it at %(path)s on the portal of %(municipality)s.")
             % {"path": complaint.get_absolute_url(), "municipality": complaint.municipality.name},
         ]
-    send_mail(subject, "\n".join(lines), None, [complaint.reporter_email])
-    return True
+    return str(subject), "\n".join(lines)
 
 
 # --- Followers ---------------------------------------------------------------------------------
@@ -280,7 +342,8 @@ def complaint_notify_followers(*, update: ComplaintUpdate) -> int:
     many were e-mailed. A follower is e-mailed once per change even if the task runs twice or
     twice at once: each batch is locked (rows another run holds are skipped), sent and marked
     in one transaction. A follower who also reported the complaint gets only the reporter's
-    e-mail. If sending fails, the batch is not marked and a retry sends it again."""
+    e-mail. If sending fails, the batch is not marked and a retry (or the sweeper) sends it
+    again. Once no follower is left to tell, the update is no longer pending for the sweeper."""
     complaint = Complaint.private_objects.select_related("municipality").get(pk=update.complaint_id)
     pending = (
         ComplaintFollower.objects.filter(complaint=complaint)
@@ -310,6 +373,38 @@ def complaint_notify_followers(*, update: ComplaintUpdate) -> int:
                     last_notified_update=update
                 )
             sent += len(batch)
+    # Without skip_locked: a batch another run still holds counts as pending, so the flag is
+    # cleared by the last run to finish, or stays for the sweeper if that run fails.
+    if not pending.exists():
+        ComplaintUpdate.objects.filter(pk=update.pk, followers_email_pending=True).update(
+            followers_email_pending=False
+        )
+    return sent
+
+
+def complaint_updates_notify_pending(*, now=None, limit: int = SWEEP_BATCH_SIZE) -> int:
+    """The sweeper: sends the e-mails of status changes that nobody sent (the broker was down
+    when they were committed, or sending failed), oldest first, at most ``limit`` changes a
+    run, and returns how many e-mails were sent. Changes younger than ``NOTIFY_GRACE`` are left
+    to the tasks enqueued on commit. Each e-mail is claimed as the tasks claim it, so a change
+    is never e-mailed twice, and a failure leaves it pending for the next run."""
+    cutoff = (now or timezone.now()) - NOTIFY_GRACE
+    due = ComplaintUpdate.objects.filter(
+        Q(reporter_email_pending=True) | Q(followers_email_pending=True),
+        created_at__lte=cutoff,
+    ).order_by("created_at", "id")[:limit]
+    sent = 0
+    for update in due:
+        for pending, notify in (
+            (update.reporter_email_pending, complaint_notify_reporter),
+            (update.followers_email_pending, complaint_notify_followers),
+        ):
+            if not pending:
+                continue
+            try:
+                sent += int(notify(update=update))
+            except Exception:  # noqa: BLE001 - any failure: it stays pending for the next run
+                logger.exception("E-mails of complaint update %s not sent", update.pk)
     return sent
 
 
@@ -386,6 +481,10 @@ def open311_client_for_key(*, municipality: Municipality, key: str) -> Open311Cl
     client = Open311Client.objects.filter(
         municipality=municipality, key_hash=_hash_key(key), revoked_at__isnull=True
     ).first()
-    if client is not None:
-        Open311Client.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if client is not None and (
+        client.last_used_at is None or now - client.last_used_at > KEY_LAST_USED_RESOLUTION
+    ):
+        # To the minute: a busy key would otherwise write its row on every request.
+        Open311Client.objects.filter(pk=client.pk).update(last_used_at=now)
     return client

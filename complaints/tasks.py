@@ -1,13 +1,25 @@
+"""Celery tasks of the complaints app: thin, they re-read rows and call one service.
+
+The e-mails of a status change are written with it (``ComplaintUpdate``'s pending flags): the
+tasks enqueued on commit send them at once, and ``sweep_notifications`` (every minute, see
+``ComplaintsConfig.sweepers``) sends whatever they could not, e.g. while the broker was down.
+Each e-mail is claimed under a row lock before it is sent, so none is sent twice.
+"""
+
 from celery import shared_task
 
 from .models import ComplaintUpdate
-from .services import complaint_notify_followers, complaint_notify_reporter
+from .services import (
+    complaint_notify_followers,
+    complaint_notify_reporter,
+    complaint_updates_notify_pending,
+)
 
 
 @shared_task(acks_late=True, max_retries=3, default_retry_delay=60, time_limit=60)
 def notify_reporter_task(update_id: int) -> bool:
-    """Tells the reporter of a status change. An update is notified at most once per run of
-    the task; a second delivery of the same message may resend the e-mail (acceptable)."""
+    """Tells the reporter of a status change, once: a second delivery of the task, or the
+    sweeper, finds the e-mail already claimed. If sending fails, the sweeper sends it later."""
     update = ComplaintUpdate.objects.filter(pk=update_id).first()
     if update is None:
         return False
@@ -28,3 +40,9 @@ def notify_followers_task(update_id: int) -> int:
     if update is None:
         return 0
     return complaint_notify_followers(update=update)
+
+
+@shared_task(acks_late=True, time_limit=300)
+def sweep_notifications() -> int:
+    """The periodic sweeper: e-mails of status changes still pending after a minute."""
+    return complaint_updates_notify_pending()

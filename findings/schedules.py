@@ -1,5 +1,7 @@
-"""The findings' periodic tasks, registered with django-celery-beat's database scheduler."""
+"""The periodic tasks, registered with django-celery-beat's database scheduler: the findings'
+own, and the sweepers that other apps name in their AppConfig (``sweepers``)."""
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
@@ -11,6 +13,15 @@ CRONTABS = {
     "findings: daily digests": ("findings.tasks.send_digests", "0", "8"),
 }
 SWEEPER = ("findings: outbox sweeper", "findings.tasks.deliver_outbox", 60)
+
+
+def sweepers() -> list[tuple[str, str, int]]:
+    """(name, task, every so many seconds) of each outbox sweeper: the findings' outbox, and
+    the apps whose rows are their own outbox (``AppConfig.sweepers``, e.g. complaints)."""
+    found = [SWEEPER]
+    for config in apps.get_app_configs():
+        found += getattr(config, "sweepers", [])
+    return found
 
 
 @transaction.atomic
@@ -30,12 +41,13 @@ def schedules_setup() -> list[str]:
             defaults={"task": task, "crontab": crontab, "interval": None, "enabled": True},
         )
         names.append(name)
-    name, task, seconds = SWEEPER
-    interval, _ = IntervalSchedule.objects.get_or_create(
-        every=seconds, period=IntervalSchedule.SECONDS
-    )
-    PeriodicTask.objects.update_or_create(
-        name=name, defaults={"task": task, "interval": interval, "crontab": None, "enabled": True}
-    )
-    names.append(name)
+    for name, task, seconds in sweepers():
+        interval, _ = IntervalSchedule.objects.get_or_create(
+            every=seconds, period=IntervalSchedule.SECONDS
+        )
+        PeriodicTask.objects.update_or_create(
+            name=name,
+            defaults={"task": task, "interval": interval, "crontab": None, "enabled": True},
+        )
+        names.append(name)
     return names

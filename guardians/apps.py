@@ -9,3 +9,7 @@ class GuardiansConfig(AppConfig):
     personal_data_exporters = ["guardians.arco.export"]  # ARCO rights, see accounts.arco
     personal_data_anonymisers = ["guardians.arco.anonymise"]
     space_panels = ["guardians.panels.space_cards_panel"]
+    # Periodic tasks that send what the tasks enqueued on commit could not (findings.schedules).
+    sweepers = [
+        ("guardians: card e-mail sweeper", "guardians.tasks.sweep_card_notifications", 60),
+    ]

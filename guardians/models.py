@@ -577,6 +577,8 @@ class Card(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
+    # Set in the transaction that e-mails the staff about a card with failures, never before:
+    # until then the card is its own outbox row (guardians.services.card_notify_staff).
     staff_notified_at = models.DateTimeField(_("staff notified"), null=True, blank=True)
 
     objects = CardQuerySet.as_manager()
@@ -589,6 +591,12 @@ class Card(models.Model):
             models.Index(fields=["municipality", "review_status"]),
             models.Index(fields=["colonia", "observed_on"]),
             models.Index(fields=["space", "observed_on"]),
+            # The sweeper's query (CardQuerySet.staff_email_due): only the cards still to tell.
+            models.Index(
+                fields=["submitted_at"],
+                condition=models.Q(failure_count__gt=0, staff_notified_at__isnull=True),
+                name="card_staff_email_due",
+            ),
         ]
 
     def __str__(self):

@@ -51,3 +51,9 @@ class CardQuerySet(ScopedQuerySet):
 
     def pending_review(self):
         return self.filter(review_status="pending")
+
+    def staff_email_due(self, *, submitted_before):
+        """Cards with failures whose e-mail to the staff has not been sent yet."""
+        return self.filter(
+            failure_count__gt=0, staff_notified_at__isnull=True, submitted_at__lte=submitted_before
+        )

@@ -44,6 +44,10 @@ from .models import (
 from .selectors import program_staff_emails, spaces_for_guardian
 
 logger = logging.getLogger(__name__)
+# The sweeper leaves a card alone this long after it was filed, so that it does not race the
+# task enqueued on commit, which e-mails the staff within seconds while the broker is up.
+CARD_NOTIFY_GRACE = datetime.timedelta(minutes=1)
+CARD_SWEEP_BATCH_SIZE = 100  # cards per sweep: one e-mail each
 User = get_user_model()
 Kind = CardTemplateItem.Kind
 
@@ -704,27 +708,63 @@ def card_review(*, card: Card, reviewer, note: str = "") -> Card:
 
 
 def card_notify_staff(*, card: Card) -> bool:
-    """E-mails the Sindicatura staff when a card reports failures, once per card.
+    """E-mails the Sindicatura staff when a card reports failures, once per card, and returns
+    whether an e-mail was sent.
 
-    Returns whether an e-mail was sent; running it again (a retried task) sends nothing.
+    The card is locked (one another run holds is skipped), claimed, e-mailed and marked
+    (``staff_notified_at``) in one transaction: a retried task or the sweeper never sends it
+    twice, and if sending fails nothing is marked, so the sweeper sends it on a later run.
     """
     if card.failure_count == 0:
         return False
-    claimed = Card.objects.filter(pk=card.pk, staff_notified_at__isnull=True).update(
-        staff_notified_at=timezone.now()
-    )
-    recipients = program_staff_emails(municipality=card.municipality)
-    if not claimed or not recipients:
-        return False
-    pending = Card.objects.for_municipality(card.municipality).pending_review().count()
-    hosts = card.municipality.host_list
-    queue_url = (f"https://{hosts[0]}" if hosts else "") + reverse("guardians:review_queue")
-    subject = _("A surveillance card reports %(count)s failing items") % {
-        "count": card.failure_count
-    }
-    body = render_to_string(
-        "guardians/email/card_filed.txt",
-        {"card": card, "pending": pending, "queue_url": queue_url},
-    )
-    send_mail(subject, body, None, recipients, fail_silently=False)
+    with transaction.atomic():
+        locked = (
+            Card.objects.select_for_update(skip_locked=True)
+            .filter(pk=card.pk, staff_notified_at__isnull=True)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if locked is None:
+            return False
+        # SQLite has no row locks: there this conditional UPDATE, which takes the database's
+        # write lock until the commit, is what keeps a second run from sending.
+        claimed = Card.objects.filter(pk=card.pk, staff_notified_at__isnull=True).update(
+            staff_notified_at=timezone.now()
+        )
+        recipients = program_staff_emails(municipality=card.municipality)
+        # With nobody to e-mail the card stays marked: the sweeper must not come back to it.
+        if not claimed or not recipients:
+            return False
+        pending = Card.objects.for_municipality(card.municipality).pending_review().count()
+        hosts = card.municipality.host_list
+        queue_url = (f"https://{hosts[0]}" if hosts else "") + reverse("guardians:review_queue")
+        subject = _("A surveillance card reports %(count)s failing items") % {
+            "count": card.failure_count
+        }
+        body = render_to_string(
+            "guardians/email/card_filed.txt",
+            {"card": card, "pending": pending, "queue_url": queue_url},
+        )
+        send_mail(subject, body, None, recipients, fail_silently=False)
     return True
+
+
+def cards_notify_staff_pending(*, now=None, limit: int = CARD_SWEEP_BATCH_SIZE) -> int:
+    """The sweeper: e-mails the staff about the cards with failures that nobody told them of
+    (the broker was down when the card was filed, or sending failed), oldest first, at most
+    ``limit`` a run, and returns how many were sent. Cards younger than
+    ``CARD_NOTIFY_GRACE`` are left to the task enqueued on commit; a failure leaves the card
+    pending for the next run."""
+    cutoff = (now or timezone.now()) - CARD_NOTIFY_GRACE
+    due = (
+        Card.objects.staff_email_due(submitted_before=cutoff)
+        .select_related("municipality", "space")
+        .order_by("submitted_at", "id")[:limit]
+    )
+    sent = 0
+    for card in due:
+        try:
+            sent += card_notify_staff(card=card)
+        except Exception:  # noqa: BLE001 - any failure: it stays pending for the next run
+            logger.exception("Card %s: the e-mail to the staff was not sent", card.pk)
+    return sent

@@ -29,9 +29,7 @@ def _map_drawn(page, selector):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_every_map_draws_under_the_content_security_policy(
-    live_server, page, screenshot, settings
-):
+def test_every_map_draws_under_the_content_security_policy(live_server, page, screenshot, settings):
     settings.ALLOW_DEMO_USERS = True
     from complaints.models import Complaint
     from contracts.models import Contract

@@ -10,7 +10,7 @@ from complaints.selectors import (
     impact_for_colonia,
     impact_summary,
     nearby_open_complaints,
-    space_for_point,
+    space_id_for_point,
 )
 from complaints.services import complaint_change_status
 from contracts.tests.factories import ContractFactory
@@ -52,7 +52,7 @@ def test_the_nearest_space_counts_up_to_50_metres_from_its_edge(municipality, me
     # The square's north edge is at latitude 28.631.
     space = PublicSpaceFactory(municipality=municipality, geometry=square(-106.081, 28.630, 0.001))
     point = Point(-106.0805, north_of(28.631, metres), srid=4326)
-    assert (space_for_point(municipality=municipality, point=point) == space) is expected
+    assert (space_id_for_point(municipality=municipality, point=point) == space.pk) is expected
 
 
 def test_the_containing_space_wins_over_a_nearer_edge(municipality):
@@ -60,7 +60,7 @@ def test_the_containing_space_wins_over_a_nearer_edge(municipality):
     PublicSpaceFactory(municipality=municipality, geometry=square(-106.0799, 28.630, 0.001))
     # 2 m inside `inner`'s east edge, 9 m from the other space.
     point = Point(-106.08002, 28.6305, srid=4326)
-    assert space_for_point(municipality=municipality, point=point) == inner
+    assert space_id_for_point(municipality=municipality, point=point) == inner.pk
 
 
 def test_the_nearest_of_two_spaces_within_50_metres_wins(municipality):
@@ -69,7 +69,7 @@ def test_the_nearest_of_two_spaces_within_50_metres_wins(municipality):
         municipality=municipality, geometry=square(-106.081, north_of(28.631, 60), 0.001)
     )
     point = Point(-106.0805, north_of(28.631, 35), srid=4326)  # 35 m from far, 25 m from near
-    assert space_for_point(municipality=municipality, point=point) == near
+    assert space_id_for_point(municipality=municipality, point=point) == near.pk
     assert far != near
 
 

@@ -1,22 +1,28 @@
+import datetime
 import io
+import time
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Q
+from django.utils import timezone
 from PIL import Image
 
-from complaints.models import Complaint, ComplaintFollower, Open311Client
+from complaints.models import Complaint, ComplaintFollower, ComplaintUpdate, Open311Client
 from complaints.services import (
     complaint_change_status,
     complaint_follow,
     complaint_merge,
     complaint_unfollow,
+    complaint_updates_notify_pending,
     open311_client_for_key,
     open311_key_create,
     open311_key_revoke,
 )
-from complaints.tasks import notify_followers_task, notify_reporter_task
+from complaints.tasks import notify_followers_task, notify_reporter_task, sweep_notifications
 
 from .factories import FOLLOWER_EMAIL, REPORTER_EMAIL, jpeg_upload, make_complaint
 
@@ -251,3 +257,174 @@ def test_no_follower_task_without_followers_and_unfollowing_stops_the_emails(
         complaint_change_status(complaint=complaint, status="acknowledged")
     assert callbacks == [] and mailoutbox == []
     assert notify_followers_task(999_999) == 0
+
+
+# --- The sweeper: what the broker could not take is sent later, once ---------------------------
+
+
+def _change_while_the_broker_is_down(complaint, status, capture):
+    from kombu.exceptions import OperationalError
+
+    down = OperationalError("broker down")
+    with (
+        mock.patch.object(notify_reporter_task, "delay", side_effect=down),
+        mock.patch.object(notify_followers_task, "delay", side_effect=down),
+        capture(execute=True),
+    ):
+        return complaint_change_status(complaint=complaint, status=status, note="Cuadrilla")
+
+
+def _in_two_minutes():
+    return timezone.now() + datetime.timedelta(minutes=2)
+
+
+def test_the_sweeper_sends_what_the_broker_could_not_take_once(
+    municipality, lighting, django_capture_on_commit_callbacks, mailoutbox
+):
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    follower, _ = complaint_follow(complaint=complaint, email=FOLLOWER_EMAIL)
+    update = _change_while_the_broker_is_down(
+        complaint, "in_progress", django_capture_on_commit_callbacks
+    )
+    assert mailoutbox == []  # the change is committed all the same, its e-mails pending
+    assert update.reporter_email_pending and update.followers_email_pending
+
+    # Within the grace period the tasks enqueued on commit have the row to themselves.
+    assert complaint_updates_notify_pending() == 0
+    assert complaint_updates_notify_pending(now=_in_two_minutes()) == 2
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([REPORTER_EMAIL, FOLLOWER_EMAIL])
+    assert all("Cuadrilla" in m.body for m in mailoutbox)
+    update.refresh_from_db()
+    follower.refresh_from_db()
+    assert not update.reporter_email_pending and not update.followers_email_pending
+    assert update.reporter_notified_at is not None
+    assert follower.last_notified_update == update
+
+    # A second sweep, and a late delivery of the tasks, send nothing more.
+    assert complaint_updates_notify_pending(now=_in_two_minutes()) == 0
+    assert notify_reporter_task(update.id) is False
+    assert notify_followers_task(update.id) == 0
+    assert len(mailoutbox) == 2
+
+
+def test_the_sweeper_skips_what_the_tasks_sent_and_changes_with_nobody_to_tell(
+    municipality, lighting, django_capture_on_commit_callbacks, mailoutbox
+):
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    complaint_follow(complaint=complaint, email=FOLLOWER_EMAIL)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = complaint_change_status(complaint=complaint, status="acknowledged")
+    assert len(mailoutbox) == 2
+    sent.refresh_from_db()
+    assert not sent.reporter_email_pending and not sent.followers_email_pending
+    anonymous = make_complaint(municipality=municipality, service_type=lighting, reporter_email="")
+    quiet = complaint_change_status(complaint=anonymous, status="acknowledged")
+    assert not quiet.reporter_email_pending and not quiet.followers_email_pending
+    # The complaint's first update ("received") is never e-mailed either.
+    assert not ComplaintUpdate.objects.filter(
+        Q(reporter_email_pending=True) | Q(followers_email_pending=True)
+    ).exists()
+    assert complaint_updates_notify_pending(now=_in_two_minutes()) == 0
+    assert len(mailoutbox) == 2
+
+
+def test_a_failed_send_stays_pending_and_the_next_sweep_sends_it(
+    municipality, lighting, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    complaint_follow(complaint=complaint, email=FOLLOWER_EMAIL)
+    update = _change_while_the_broker_is_down(
+        complaint, "in_progress", django_capture_on_commit_callbacks
+    )
+    real_send = EmailBackend.send_messages
+
+    def smtp_down(self, messages):
+        raise ConnectionRefusedError("SMTP down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", smtp_down)
+    assert complaint_updates_notify_pending(now=_in_two_minutes()) == 0
+    with pytest.raises(ConnectionRefusedError):
+        notify_reporter_task(update.id)  # the task fails the same way, and marks nothing
+    update.refresh_from_db()
+    assert update.reporter_email_pending and update.followers_email_pending
+    assert update.reporter_notified_at is None
+    assert ComplaintFollower.objects.get().last_notified_update is None
+
+    monkeypatch.setattr(EmailBackend, "send_messages", real_send)
+    assert complaint_updates_notify_pending(now=_in_two_minutes()) == 2
+    assert complaint_updates_notify_pending(now=_in_two_minutes()) == 0
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([REPORTER_EMAIL, FOLLOWER_EMAIL])
+
+
+def test_the_sweeper_takes_the_oldest_changes_first_a_batch_at_a_time(
+    municipality, lighting, django_capture_on_commit_callbacks, mailoutbox
+):
+    complaints = [make_complaint(municipality=municipality, service_type=lighting) for _ in "abc"]
+    for complaint in complaints:
+        _change_while_the_broker_is_down(complaint, "resolved", django_capture_on_commit_callbacks)
+    assert complaint_updates_notify_pending(now=_in_two_minutes(), limit=2) == 2
+    assert [m.subject.split()[2].rstrip(":") for m in mailoutbox] == [
+        c.code for c in complaints[:2]
+    ]
+    assert complaint_updates_notify_pending(now=_in_two_minutes(), limit=2) == 1
+    assert complaint_updates_notify_pending(now=_in_two_minutes(), limit=2) == 0
+    assert len(mailoutbox) == 3
+
+
+def test_the_sweeper_task(municipality, lighting, django_capture_on_commit_callbacks, mailoutbox):
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    update = _change_while_the_broker_is_down(
+        complaint, "resolved", django_capture_on_commit_callbacks
+    )
+    assert sweep_notifications() == 0  # younger than a minute
+    ComplaintUpdate.objects.filter(pk=update.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=2)
+    )
+    assert sweep_notifications() == 1
+    assert sweep_notifications() == 0
+    assert mailoutbox[0].to == [REPORTER_EMAIL]
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_send_each_email_once(
+    municipality, lighting, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+):
+    import threading
+
+    from django.core.mail.backends.locmem import EmailBackend
+    from django.db import connection
+
+    complaints = [make_complaint(municipality=municipality, service_type=lighting) for _ in "abc"]
+    for index, complaint in enumerate(complaints):
+        complaint_follow(complaint=complaint, email=f"vecino{index}@example.org")
+        _change_while_the_broker_is_down(complaint, "resolved", django_capture_on_commit_callbacks)
+    real_send = EmailBackend.send_messages
+
+    def slow_send(self, messages):  # long enough for the other sweep to meet the locked rows
+        time.sleep(0.3)
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", slow_send)
+    later, barrier, counts = _in_two_minutes(), threading.Barrier(3), []
+
+    def sweep():
+        try:
+            barrier.wait()
+            counts.append(complaint_updates_notify_pending(now=later))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(counts) == 6 and len(counts) == 3
+    sent = sorted((m.to[0], m.subject) for m in mailoutbox)
+    assert len(sent) == 6 and len(set(sent)) == 6
+    assert not ComplaintUpdate.objects.filter(
+        Q(reporter_email_pending=True) | Q(followers_email_pending=True)
+    ).exists()

@@ -224,6 +224,24 @@ def test_setup_schedules_is_idempotent(db):
     assert PeriodicTask.objects.filter(name__startswith="findings:").count() == 4
 
 
+def test_setup_schedules_registers_each_apps_sweeper_every_minute(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from villaguard.celery import app
+
+    call_command("setup_schedules")
+    call_command("setup_schedules")
+    sweepers = PeriodicTask.objects.filter(interval__every=60, interval__period="seconds")
+    tasks = sorted(sweepers.values_list("task", flat=True))
+    assert tasks == [
+        "complaints.tasks.sweep_notifications",
+        "findings.tasks.deliver_outbox",
+        "guardians.tasks.sweep_card_notifications",
+    ]
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovery
+    assert all(task in app.tasks for task in tasks)  # names the worker knows
+
+
 def test_demo_seeder_is_safe_to_run_twice(world):
     from types import SimpleNamespace
 

@@ -1,3 +1,4 @@
+import datetime
 import io
 import re
 import uuid
@@ -7,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from PIL import Image
 
 from .. import services
@@ -203,6 +205,141 @@ def test_staff_are_mailed_once_about_a_card_with_failures(world):
     assert mail.outbox[0].to == ["sindicatura@example.org"]
     assert world.guardian_a.user.email not in mail.outbox[0].body
     assert card_filed(999999) is False
+
+
+def _in_two_minutes():
+    return timezone.now() + datetime.timedelta(minutes=2)
+
+
+def _staff_with_email(world):
+    world.staff.email = "sindicatura@example.org"
+    world.staff.save()
+
+
+def test_the_sweeper_mails_the_staff_about_a_card_the_broker_never_got_once(world):
+    from ..tasks import card_filed
+
+    _staff_with_email(world)
+    card, _ = file_card(world)  # its on-commit hooks never run here: as with the broker down
+    assert card.failure_count and mail.outbox == []
+    # Within the grace period the task enqueued on commit has the card to itself.
+    assert services.cards_notify_staff_pending() == 0
+    assert services.cards_notify_staff_pending(now=_in_two_minutes()) == 1
+    assert [m.to for m in mail.outbox] == [["sindicatura@example.org"]]
+    card.refresh_from_db()
+    assert card.staff_notified_at is not None
+    # A second sweep, and a late delivery of the task, send nothing more.
+    assert services.cards_notify_staff_pending(now=_in_two_minutes()) == 0
+    assert card_filed(card.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_the_sweeper_skips_cards_already_mailed_without_failures_or_without_staff(world):
+    from ..tasks import card_filed
+
+    _staff_with_email(world)
+    mailed, _ = file_card(world)
+    assert card_filed(mailed.pk) is True
+    all_fine = {"litter-removed": "yes", "furniture": "5", "overall": "4", "problems": None}
+    file_card(world, answers=green_answers(world.green_template, **all_fine))
+    assert Card.objects.filter(failure_count=0).count() == 1
+    assert services.cards_notify_staff_pending(now=_in_two_minutes()) == 0
+    assert len(mail.outbox) == 1
+    # Nobody to tell: the card is marked all the same, so no sweep comes back to it.
+    world.staff.email = ""
+    world.staff.save()
+    unheard, _ = file_card(world)
+    assert services.cards_notify_staff_pending(now=_in_two_minutes()) == 0
+    unheard.refresh_from_db()
+    assert unheard.staff_notified_at is not None
+    assert not Card.objects.staff_email_due(submitted_before=_in_two_minutes()).exists()
+
+
+def test_a_failed_send_leaves_the_card_pending_for_the_next_sweep(world, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from ..tasks import card_filed
+
+    _staff_with_email(world)
+    card, _ = file_card(world)
+    real_send = EmailBackend.send_messages
+
+    def smtp_down(self, messages):
+        raise ConnectionRefusedError("SMTP down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", smtp_down)
+    with pytest.raises(ConnectionRefusedError):
+        card_filed(card.pk)  # marked before, the card was lost; now it stays pending
+    assert services.cards_notify_staff_pending(now=_in_two_minutes()) == 0
+    card.refresh_from_db()
+    assert card.staff_notified_at is None
+
+    monkeypatch.setattr(EmailBackend, "send_messages", real_send)
+    assert services.cards_notify_staff_pending(now=_in_two_minutes()) == 1
+    assert services.cards_notify_staff_pending(now=_in_two_minutes()) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_the_sweeper_takes_the_oldest_cards_first_a_batch_at_a_time(world):
+    _staff_with_email(world)
+    cards = [file_card(world, space=space)[0] for space in world.spaces_a]
+    assert services.cards_notify_staff_pending(now=_in_two_minutes(), limit=2) == 2
+    assert list(Card.objects.filter(staff_notified_at__isnull=True)) == [cards[2]]
+    assert services.cards_notify_staff_pending(now=_in_two_minutes(), limit=2) == 1
+    assert len(mail.outbox) == 3
+
+
+def test_the_card_sweeper_task(world):
+    from ..tasks import sweep_card_notifications
+
+    _staff_with_email(world)
+    card, _ = file_card(world)
+    assert sweep_card_notifications() == 0  # younger than a minute
+    Card.objects.filter(pk=card.pk).update(
+        submitted_at=timezone.now() - datetime.timedelta(minutes=2)
+    )
+    assert sweep_card_notifications() == 1
+    assert sweep_card_notifications() == 0
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_card_sweeps_at_once_mail_each_card_once(world, monkeypatch):
+    import threading
+    import time
+
+    from django.core.mail.backends.locmem import EmailBackend
+    from django.db import connection
+
+    _staff_with_email(world)
+    monkeypatch.setattr(services, "card_after_commit_hooks", [])  # nothing to the broker
+    for space in world.spaces_a:
+        file_card(world, space=space)
+    real_send = EmailBackend.send_messages
+
+    def slow_send(self, messages):  # long enough for the other sweeps to meet the locked card
+        time.sleep(0.3)
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", slow_send)
+    later, barrier, counts = _in_two_minutes(), threading.Barrier(3), []
+
+    def sweep():
+        try:
+            barrier.wait()
+            counts.append(services.cards_notify_staff_pending(now=later))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(counts) == 3 and len(counts) == 3
+    assert len(mail.outbox) == 3
+    assert not Card.objects.filter(staff_notified_at__isnull=True).exists()
 
 
 # --- Template versions -------------------------------------------------------------------------

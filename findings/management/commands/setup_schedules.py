@@ -1,4 +1,4 @@
-"""``manage.py setup_schedules``: registers the findings' periodic tasks with
+"""``manage.py setup_schedules``: registers the periodic tasks with
 django-celery-beat (run by deploy and by seed_demo; safe to run again)."""
 
 from django.core.management.base import BaseCommand
