@@ -10,7 +10,10 @@ bench/open311_post.lua against gunicorn with 4 workers; then every accepted requ
 up among the stored rows). Writes the
 table to docs/benchmarks.md between <!-- scale:start --> and <!-- scale:end -->.
 
-    DATABASE_URL=postgis://…/villaguard_perf .venv/bin/python bench/bench_scale.py
+    DATABASE_URL=postgis://…/villaguard_perf REDIS_URL=redis://…/14 \\
+    REDIS_CACHE_URL=redis://…/15 .venv/bin/python bench/bench_scale.py
+
+(``make bench`` runs it so, after the map and reconciliation benchmarks.)
 """
 
 import argparse
@@ -509,6 +512,10 @@ def main() -> None:
         sys.exit("The benchmark needs PostGIS: set DATABASE_URL=postgis://…")
     if shutil.which("wrk") is None:
         sys.exit("The benchmark needs wrk: apt-get install -y wrk")
+    from django.core.management import call_command
+
+    generate.ensure_database()
+    call_command("migrate", verbosity=0)
     setup_test_environment()
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     tiers = args.tier or ["city", "metro"]
@@ -533,7 +540,10 @@ def main() -> None:
             print(f"  space page {rps['space']:.0f}/s, plain {rps['plain']:.0f}/s", flush=True)
             load = open311_load(place)
             print("  open311:", load, flush=True)
-    command = "DATABASE_URL=postgis://…/villaguard_perf .venv/bin/python bench/bench_scale.py"
+    command = (
+        "DATABASE_URL=postgis://…/villaguard_perf REDIS_URL=redis://…/14 "
+        "REDIS_CACHE_URL=redis://…/15 .venv/bin/python bench/bench_scale.py"
+    )
     if args.tier:
         command += "".join(f" --tier {t}" for t in args.tier)
     section = markdown(command, generated, counts, pages, rps, load)
