@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.services import audit_record
 from territory.models import Municipality, ServiceType
+from villaguard.outbox import claim_pending
 from villaguard.photos import MAX_PHOTOS, reencode_photo, validate_photos
 from villaguard.tasks import enqueue_on_commit
 
@@ -221,24 +222,17 @@ def complaint_notify_reporter(*, update: ComplaintUpdate) -> bool:
     transaction: the task and the sweeper, or two deliveries of the task, never both send it,
     and if sending fails nothing is marked, so the sweeper sends it on a later run.
     """
+    complaint = Complaint.private_objects.select_related("municipality").get(pk=update.complaint_id)
     with transaction.atomic():
-        locked = (
-            ComplaintUpdate.objects.select_for_update(skip_locked=True)
-            .filter(pk=update.pk, reporter_email_pending=True)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if locked is None:
-            return False
-        complaint = Complaint.private_objects.select_related("municipality").get(
-            pk=update.complaint_id
-        )
-        # SQLite has no row locks: there this conditional UPDATE, which takes the database's
-        # write lock until the commit, is what keeps a second run from sending.
-        claimed = ComplaintUpdate.objects.filter(pk=update.pk, reporter_email_pending=True).update(
-            reporter_email_pending=False,
-            # Erased meanwhile (an ARCO request): nobody to tell.
-            reporter_notified_at=timezone.now() if complaint.reporter_email else None,
+        claimed = claim_pending(
+            ComplaintUpdate.objects,
+            pk=update.pk,
+            pending={"reporter_email_pending": True},
+            mark={
+                "reporter_email_pending": False,
+                # Erased meanwhile (an ARCO request): nobody to tell.
+                "reporter_notified_at": timezone.now() if complaint.reporter_email else None,
+            },
         )
         if not claimed or not complaint.reporter_email:
             return False
@@ -268,12 +262,6 @@ def _reporter_message(*, complaint: Complaint, update: ComplaintUpdate) -> tuple
 
 
 # --- Followers ---------------------------------------------------------------------------------
-
-
-def _portal_url(municipality: Municipality, path: str) -> str:
-    """An absolute URL on the municipality's first host name (e-mails need one), else the path."""
-    hosts = municipality.host_list
-    return (f"https://{hosts[0]}" if hosts else "") + path
 
 
 def complaint_unfollow_url(*, follower: ComplaintFollower, code: str) -> str:
@@ -306,8 +294,8 @@ def complaint_unfollow(*, follower: ComplaintFollower) -> None:
 def _follower_message(
     *, complaint: Complaint, update: ComplaintUpdate, follower: ComplaintFollower, connection
 ) -> EmailMessage:
-    unfollow_url = _portal_url(
-        complaint.municipality, complaint_unfollow_url(follower=follower, code=complaint.code)
+    unfollow_url = complaint.municipality.absolute_url(
+        complaint_unfollow_url(follower=follower, code=complaint.code)
     )
     with translation.override(follower.language or settings.LANGUAGE_CODE):
         status = update.get_status_display()
@@ -325,7 +313,7 @@ def _follower_message(
             "",
             _("See it at %(url)s on the portal of %(municipality)s.")
             % {
-                "url": _portal_url(complaint.municipality, complaint.get_absolute_url()),
+                "url": complaint.municipality.absolute_url(complaint.get_absolute_url()),
                 "municipality": complaint.municipality.name,
             },
             "",

@@ -431,11 +431,6 @@ def outbox_enqueue_delivery() -> bool:
     return True
 
 
-def _site_url(municipality: Municipality, path: str) -> str:
-    hosts = municipality.host_list
-    return (f"https://{hosts[0]}" if hosts else "") + path
-
-
 def _directorate_staff(directorate_id: int) -> list:
     return list(
         get_user_model()
@@ -485,9 +480,9 @@ def _render(row: Outbox, findings: list[Finding]) -> tuple[str, str]:
             "row": row,
             "finding": finding,
             "findings": findings,
-            "inbox_url": _site_url(finding.municipality, reverse("findings:list")),
-            "finding_url": _site_url(finding.municipality, finding.get_absolute_url()),
-            "card_url": _site_url(finding.municipality, reverse("guardians:card_new")),
+            "inbox_url": finding.municipality.absolute_url(reverse("findings:list")),
+            "finding_url": finding.municipality.absolute_url(finding.get_absolute_url()),
+            "card_url": finding.municipality.absolute_url(reverse("guardians:card_new")),
         }
         if len(findings) > 1:
             subject = _("%(count)s new findings for %(directorate)s") % {

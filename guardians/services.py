@@ -24,6 +24,7 @@ from accounts.models import Role
 from accounts.services import user_create
 from audit.services import audit_record, audit_snapshot
 from territory.models import Colonia, Municipality, PublicSpace, ServiceType
+from villaguard.outbox import claim_pending
 from villaguard.photos import reencode_photo, validate_photos
 
 from .models import (
@@ -718,26 +719,18 @@ def card_notify_staff(*, card: Card) -> bool:
     if card.failure_count == 0:
         return False
     with transaction.atomic():
-        locked = (
-            Card.objects.select_for_update(skip_locked=True)
-            .filter(pk=card.pk, staff_notified_at__isnull=True)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if locked is None:
-            return False
-        # SQLite has no row locks: there this conditional UPDATE, which takes the database's
-        # write lock until the commit, is what keeps a second run from sending.
-        claimed = Card.objects.filter(pk=card.pk, staff_notified_at__isnull=True).update(
-            staff_notified_at=timezone.now()
+        claimed = claim_pending(
+            Card.objects,
+            pk=card.pk,
+            pending={"staff_notified_at__isnull": True},
+            mark={"staff_notified_at": timezone.now()},
         )
         recipients = program_staff_emails(municipality=card.municipality)
         # With nobody to e-mail the card stays marked: the sweeper must not come back to it.
         if not claimed or not recipients:
             return False
         pending = Card.objects.for_municipality(card.municipality).pending_review().count()
-        hosts = card.municipality.host_list
-        queue_url = (f"https://{hosts[0]}" if hosts else "") + reverse("guardians:review_queue")
+        queue_url = card.municipality.absolute_url(reverse("guardians:review_queue"))
         subject = _("A surveillance card reports %(count)s failing items") % {
             "count": card.failure_count
         }

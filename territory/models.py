@@ -60,6 +60,12 @@ class Municipality(models.Model):
     def host_list(self) -> list[str]:
         return [h.strip().lower() for h in self.hosts.split(",") if h.strip()]
 
+    def absolute_url(self, path: str) -> str:
+        """``path`` on the municipality's first host name (e-mails need absolute links), else
+        the path alone."""
+        hosts = self.host_list
+        return (f"https://{hosts[0]}" if hosts else "") + path
+
 
 class MunicipalityScoped(models.Model):
     """Every record belongs to one municipality."""
