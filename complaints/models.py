@@ -185,6 +185,9 @@ class ComplaintUpdate(models.Model):
         _("e-mails to the followers pending"), default=False, db_default=False, editable=False
     )
 
+    #: Its complaint's municipality scopes the page cache's invalidation (villaguard.pagecache).
+    pagecache_parent = "complaint"
+
     class Meta:
         verbose_name = _("complaint update")
         verbose_name_plural = _("complaint updates")
@@ -211,6 +214,8 @@ class ComplaintPhoto(models.Model):
     )
     image = models.ImageField(_("photo"), upload_to="complaints/%Y/%m/")
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    pagecache_parent = "complaint"
 
     class Meta:
         verbose_name = _("complaint photo")
@@ -251,6 +256,8 @@ class ComplaintFollower(models.Model):
     created_at = models.DateTimeField(
         _("following since (privacy notice accepted)"), auto_now_add=True
     )
+
+    pagecache_parent = "complaint"
 
     class Meta:
         verbose_name = _("complaint follower")

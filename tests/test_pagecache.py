@@ -163,3 +163,19 @@ def test_rows_the_page_does_not_show_leave_it_cached(city):
     )
     assert _hit(client.get(URL))
     assert "complaints" not in APPS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_complaint_and_its_first_update_bump_their_municipalitys_version_once(city):
+    """ComplaintUpdate has no municipality of its own: its complaint's (pagecache_parent)
+    scopes the bump, so filing one complaint replaces one version, and other municipalities'
+    pages of complaints stay cached."""
+    from complaints.tests.factories import make_complaint
+
+    place = city.park_a.municipality
+    other = MunicipalityFactory(slug="otra")
+    theirs = pagecache._current_versions(("complaints",), other.pk)
+    with mock.patch.object(pagecache, "bump", wraps=pagecache.bump) as bump:
+        make_complaint(municipality=place, service_type=city.green, lon=-106.0801, lat=28.6101)
+    assert bump.call_args_list == [mock.call("complaints", place.pk)]
+    assert pagecache._current_versions(("complaints",), other.pk) == theirs

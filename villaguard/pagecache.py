@@ -210,10 +210,23 @@ def _decorate(view, depends_on):
 # --- Invalidation ----------------------------------------------------------------------------
 
 
+def _municipality_id(instance):
+    """The municipality a row belongs to: its own, else that of the parent row named by its
+    model's ``pagecache_parent`` when that row is already in memory (a complaint's update),
+    else ``None``, which bumps the app's version for every municipality."""
+    municipality_id = getattr(instance, "municipality_id", None)
+    parent = getattr(type(instance), "pagecache_parent", None)
+    if municipality_id is None and parent:
+        field = instance._meta.get_field(parent)
+        if field.is_cached(instance):
+            municipality_id = getattr(field.get_cached_value(instance), "municipality_id", None)
+    return municipality_id
+
+
 def _changed(sender, instance=None, **kwargs) -> None:
     if kwargs.get("raw"):  # loaddata
         return
-    bump_on_commit(sender._meta.app_label, getattr(instance, "municipality_id", None))
+    bump_on_commit(sender._meta.app_label, _municipality_id(instance))
 
 
 def _m2m_changed(sender, instance=None, action="", **kwargs) -> None:
