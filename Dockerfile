@@ -27,4 +27,5 @@ RUN SECRET_KEY=build ALLOWED_HOSTS=localhost python manage.py collectstatic --no
  && useradd --system --home /app villaguard && mkdir -p /app/var/media && chown -R villaguard /app/var
 USER villaguard
 EXPOSE 8000
-CMD ["gunicorn", "villaguard.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, threads, keep-alive and the access log: gunicorn.conf.py, read from /app.
+CMD ["gunicorn", "villaguard.wsgi:application"]

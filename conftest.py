@@ -30,9 +30,13 @@ def _services_gate(request):
 def _clear_cache():
     from django.core.cache import cache
 
+    from territory.selectors import forget_municipality_hosts
+
     cache.clear()
+    forget_municipality_hosts()  # and each process's own copy of the host map
     yield
     cache.clear()
+    forget_municipality_hosts()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import json
 import math
+import time
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, Distance, GeometryDistance
 from django.contrib.gis.geos import Point, Polygon
@@ -23,8 +24,21 @@ GEOJSON_DECIMALS = 6
 MUNICIPALITY_HOSTS_CACHE_KEY = "territory:municipality-hosts:v1"
 
 
+# Each process also keeps the map for a few seconds: reading it from the shared cache costs a
+# round trip and the unpickling of every municipality, on every request of every page. A
+# change reaches the other processes within that time (forget_municipality_hosts clears this
+# process's copy at once); a new host name is rare enough that five seconds do not matter.
+HOSTS_LOCAL_SECONDS = 5
+_local_hosts: tuple[float, dict] | None = None
+
+
 def _host_map() -> dict[str, Municipality | None]:
     """Host name → municipality, cached so that a request costs no query to find it."""
+    global _local_hosts
+    now = time.monotonic()
+    local = _local_hosts
+    if local is not None and local[0] > now:
+        return local[1]
     mapping = cache.get(MUNICIPALITY_HOSTS_CACHE_KEY)
     if mapping is None:
         mapping = {"": None}
@@ -35,6 +49,7 @@ def _host_map() -> dict[str, Municipality | None]:
             if municipality.is_default:
                 mapping[""] = municipality
         cache.set(MUNICIPALITY_HOSTS_CACHE_KEY, mapping, 300)
+    _local_hosts = (now + HOSTS_LOCAL_SECONDS, mapping)
     return mapping
 
 
@@ -46,6 +61,8 @@ def municipality_for_host(host: str) -> Municipality | None:
 
 def forget_municipality_hosts() -> None:
     """Call after creating or changing a municipality."""
+    global _local_hosts
+    _local_hosts = None
     cache.delete(MUNICIPALITY_HOSTS_CACHE_KEY)
 
 

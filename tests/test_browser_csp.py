@@ -3,7 +3,6 @@ browser reports no refused script, style or request (the ``page`` fixture fails 
 pages trip the policy; this test visits every map of the portal on the demo data)."""
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 
 PASSWORD = "villaguard-demo"
@@ -34,6 +33,7 @@ def test_every_map_draws_under_the_content_security_policy(live_server, page, sc
     from complaints.models import Complaint
     from contracts.models import Contract
     from territory.models import Municipality, PublicSpace
+    from territory.selectors import forget_municipality_hosts
 
     call_command("seed_demo", "--allow-demo-users", verbosity=0)
     chihuahua = Municipality.objects.get(slug="chihuahua")
@@ -109,7 +109,7 @@ def test_every_map_draws_under_the_content_security_policy(live_server, page, sc
     # Villaflores: the equity map and the needs map (the default municipality is the host's).
     Municipality.objects.update(is_default=False)
     Municipality.objects.filter(slug="villaflores").update(is_default=True)
-    cache.clear()
+    forget_municipality_hosts()
     page.goto(base + "/equity/")
     _map_drawn(page, "#equity-map")
     screenshot(page, "equity")

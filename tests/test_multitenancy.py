@@ -115,6 +115,28 @@ def test_a_municipality_changed_in_the_admin_is_served_on_its_new_host(
     assert selected("villaflores-nuevo.localhost") == villaflores
 
 
+def test_another_process_sees_a_changed_host_within_seconds_without_a_query(
+    chihuahua, villaflores, monkeypatch, django_assert_num_queries
+):
+    """Each process keeps the host map HOSTS_LOCAL_SECONDS: a change made elsewhere (here:
+    the shared copy dropped and the row changed, as another process's admin would) is served
+    once that time has passed, and until then a request reads neither the cache nor the
+    database."""
+    from django.core.cache import cache
+
+    from territory import selectors
+
+    now = [1000.0]
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: now[0])
+    assert selected("villaflores-nuevo.localhost") == chihuahua
+    Municipality.objects.filter(pk=villaflores.pk).update(hosts="villaflores-nuevo.localhost")
+    cache.delete(selectors.MUNICIPALITY_HOSTS_CACHE_KEY)
+    with django_assert_num_queries(0):
+        assert selected("villaflores-nuevo.localhost") == chihuahua
+    now[0] += selectors.HOSTS_LOCAL_SECONDS + 0.1
+    assert selected("villaflores-nuevo.localhost") == villaflores
+
+
 # --- Public pages ---------------------------------------------------------------------------
 
 

@@ -5,13 +5,13 @@ import re
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from contracts.tests.factories import ObligationFactory
 from territory.models import PublicSpace
 from territory.panels import space_page_apps
+from territory.selectors import forget_municipality_hosts
 from territory.tests.factories import MunicipalityFactory
 from territory.tests.test_map_api import build_city
 from villaguard import pagecache
@@ -74,7 +74,7 @@ def test_language_and_municipality_are_kept_apart(city):
     assert _hit(Client().get(URL, HTTP_ACCEPT_LANGUAGE="es-MX"))
 
     other = MunicipalityFactory(name="Delicias", slug="delicias", hosts="delicias.localhost")
-    cache.clear()  # the host map
+    forget_municipality_hosts()
     response = Client().get(URL, HTTP_HOST="delicias.localhost")
     assert response.status_code == 404 and not _hit(response)
     assert other.pk != city.park_a.municipality_id
