@@ -130,6 +130,8 @@ def public_query_counts(place) -> list[dict]:
     """Every named URL an anonymous visitor gets a 200 from with GET, and its query count."""
     from django.core.cache import cache
 
+    from territory.selectors import forget_municipality_hosts
+
     kwargs = sample_kwargs(place)
     rows = []
     for name, pattern in sorted(_names(get_resolver())):
@@ -145,6 +147,7 @@ def public_query_counts(place) -> list[dict]:
             except NoReverseMatch:  # a format suffix or an optional group
                 continue
         cache.clear()  # cold: the cost of the first visitor after a change
+        forget_municipality_hosts()  # and each process's copy of the host map
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
             response = client().get(url)

@@ -8,7 +8,7 @@ import hashlib
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control, quote_etag
 from django.utils.translation import get_language
@@ -88,6 +88,12 @@ def _etag(request, version: str, cleaned_data: dict) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+def _bare_viewport(cleaned_data: dict) -> bool:
+    """A bounding box and perhaps a zoom, no other filter: the map's own request."""
+    given = {name for name, value in cleaned_data.items() if value not in (None, "")}
+    return "bbox" in given and given <= {"bbox", "zoom"}
+
+
 def _spaces_etag(request) -> str | None:
     """From the data version and the normalized query: a 304 costs one small query.
 
@@ -123,12 +129,17 @@ def spaces_geojson(request):
     cleaned = filterset.form.cleaned_data
     etag = getattr(request, "_spaces_etag", None)
     if etag is None:
-        body, version = selectors.spaces_feature_collection_with_version(
-            queryset=filterset.qs,
-            municipality=request.municipality,
-            zoom=cleaned.get("zoom"),
-            bbox=cleaned.get("bbox"),
-        )
+        if _bare_viewport(cleaned) and connection.vendor == "postgresql":
+            body, version = selectors.viewport_feature_collection_with_version(
+                municipality=request.municipality, bbox=cleaned["bbox"], zoom=cleaned.get("zoom")
+            )
+        else:
+            body, version = selectors.spaces_feature_collection_with_version(
+                queryset=filterset.qs,
+                municipality=request.municipality,
+                zoom=cleaned.get("zoom"),
+                bbox=cleaned.get("bbox"),
+            )
         etag = _etag(request, version, cleaned)
     else:
         body = selectors.spaces_feature_collection(queryset=filterset.qs, zoom=cleaned.get("zoom"))

@@ -196,10 +196,63 @@ def spaces_feature_collection_with_version(
     return _feature_collection_python(rows), version
 
 
+# The rows of _feature_rows for the bare viewport (bounding box and zoom, no other filter),
+# written by hand for PostGIS: that is what the map asks for on every pan and zoom, and
+# building and compiling the ORM form costs about 2 ms of Python, an eighth of the whole
+# response at 100,000 spaces (docs/benchmarks.md). territory/tests/test_map_api.py checks that
+# both forms give the same document. {geojson} is one of _VIEWPORT_GEOMETRY.
+_VIEWPORT_ROWS_SQL = """
+    SELECT s."code", s."name", s."kind",
+           (SELECT c."id" FROM "contracts_contract" c
+            JOIN "contracts_contract_spaces" cs ON cs."contract_id" = c."id"
+            WHERE c."end_date" >= %s AND c."start_date" <= %s AND cs."publicspace_id" = s."id"
+            ORDER BY c."start_date" DESC, c."id" DESC LIMIT 1) AS "contract_in_force_id",
+           col."name" AS "colonia_name",
+           ST_AsGeoJSON({geojson}, %s, 0) AS "geojson"
+    FROM "territory_publicspace" s
+    LEFT JOIN "territory_colonia" col ON col."id" = s."colonia_id"
+    WHERE s."municipality_id" = %s
+      AND ST_Intersects(s."geometry", ST_MakeEnvelope(%s, %s, %s, %s, 4326))
+"""
+_VIEWPORT_GEOMETRY = {
+    "stored": 's."geometry"',
+    "points": 's."centroid"',
+    "simplified": 'ST_Multi(ST_SimplifyPreserveTopology(s."geometry", %s))',
+}
+
+
+def _viewport_rows_sql(
+    *, municipality: Municipality, bbox: Polygon, zoom: int | None
+) -> tuple[str, list]:
+    day = timezone.localdate()
+    params: list = [day, day]
+    if zoom is None:
+        geometry = _VIEWPORT_GEOMETRY["stored"]
+    elif zoom < POLYGON_MIN_ZOOM:
+        geometry = _VIEWPORT_GEOMETRY["points"]
+    else:
+        geometry = _VIEWPORT_GEOMETRY["simplified"]
+        params.append(_tolerance_for_zoom(zoom))
+    params += [GEOJSON_DECIMALS, municipality.pk, *bbox.extent]
+    return _VIEWPORT_ROWS_SQL.format(geojson=geometry), params
+
+
+def viewport_feature_collection_with_version(
+    *, municipality: Municipality, bbox: Polygon, zoom: int | None = None
+) -> tuple[str, str]:
+    """What :func:`spaces_feature_collection_with_version` returns for the municipality's
+    spaces in ``bbox`` with no other filter, from one hand-written statement (PostGIS)."""
+    version_sql = _data_version_sql(municipality=municipality, bbox=bbox)
+    rows = _viewport_rows_sql(municipality=municipality, bbox=bbox, zoom=zoom)
+    body, spaces, contracts = _feature_collection_postgis(rows, connection, version_sql)
+    return body, _data_version(spaces, contracts)
+
+
 def _feature_collection_postgis(rows, database, version_sql=None) -> tuple:
     # One statement builds the whole document in the database: the filters stay in the ORM
-    # (its SQL is wrapped as a subquery) and Python only passes the text on.
-    inner_sql, inner_params = rows.query.sql_with_params()
+    # (its SQL is wrapped as a subquery) and Python only passes the text on. ``rows`` is a
+    # queryset of _feature_rows, or its (sql, params) for the bare viewport.
+    inner_sql, inner_params = rows if isinstance(rows, tuple) else rows.query.sql_with_params()
     url_prefix, url_suffix = _space_url_parts()
     params = [json.dumps(_kind_labels()), url_prefix, url_suffix, *inner_params]
     sql = f"""

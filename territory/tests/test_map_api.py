@@ -223,6 +223,35 @@ def test_at_polygon_zoom_spaces_are_simplified_polygons(client, municipality):
 # --- Filters -------------------------------------------------------------------------------
 
 
+@pytest.mark.services
+@pytest.mark.django_db
+@pytest.mark.parametrize("zoom", [None, 13, 16])
+@pytest.mark.parametrize(
+    "bbox", [(-106.2, 28.5, -105.9, 28.8), (-106.081, 28.609, -106.069, 28.612), (0, 0, 1, 1)]
+)
+def test_the_hand_written_viewport_gives_the_orm_document_and_version(city, zoom, bbox):
+    """spaces_geojson answers a bare viewport (bbox and zoom only) from
+    selectors.viewport_feature_collection_with_version, written by hand for PostGIS; it must
+    give exactly what the ORM form gives for the same viewport, version included."""
+    from django.contrib.gis.geos import Polygon
+
+    box = Polygon.from_bbox(bbox)
+    box.srid = 4326
+    place = city.park_a.municipality
+    orm = selectors.spaces_feature_collection_with_version(
+        queryset=selectors.spaces_for_map(municipality=place).in_bbox(box),
+        municipality=place,
+        zoom=zoom,
+        bbox=box,
+    )
+    by_hand = selectors.viewport_feature_collection_with_version(
+        municipality=place, bbox=box, zoom=zoom
+    )
+    assert by_hand[1] == orm[1]
+    assert json.loads(by_hand[0]) == json.loads(orm[0])
+    assert by_hand[0] == orm[0]
+
+
 @pytest.mark.django_db
 def test_bbox_keeps_only_the_spaces_it_touches(client, city):
     features = features_by_code(get_geojson(client, bbox="-106.075,28.605,-106.065,28.615"))
