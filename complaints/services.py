@@ -109,10 +109,10 @@ def _complaint_insert_placed(complaint: Complaint, first_update: ComplaintUpdate
     complaint.pk, complaint.colonia_id, complaint.space_id, complaint.directorate_id = row[:4]
     first_update.pk = row[4]
     first_update.complaint = complaint
-    # Sent in one atomic block, which runs no query (no round trip) when the statement ran on
-    # its own: the page cache's receivers then bump their version once, after both, as they do
-    # for two save() calls in a transaction.
-    with transaction.atomic():
+    # Sent in one atomic block, which runs no query of its own (no savepoint inside a caller's
+    # transaction, nothing to commit outside one): the page cache's receivers then bump their
+    # version once, after both, as they do for two save() calls in a transaction.
+    with transaction.atomic(savepoint=False):
         for instance in (complaint, first_update):
             instance._state.adding = False
             instance._state.db = alias

@@ -191,6 +191,23 @@ def test_listing_query_count_does_not_grow_with_rows(
         assert len(client.get(f"{BASE}/requests.json").json()) == 16
 
 
+@pytest.mark.services
+def test_a_post_is_three_statements_on_postgis(client, key, lighting, colonia, directorate):
+    """The intake's hot path: the key, the service, and one statement that places and inserts
+    the complaint with its first update; no transaction control around them."""
+    data = {"api_key": key, "service_code": "lighting", "lat": "28.63", "long": "-106.08"}
+    data["attribute[lamp_condition]"] = "damaged"
+    assert client.post(f"{BASE}/requests.json", data).status_code == 200  # key's first use
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(f"{BASE}/requests.json", data)
+    assert response.status_code == 200
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    assert statements == ["SELECT", "SELECT", "WITH"], statements
+    complaint = Complaint.private_objects.get(code=response.json()[0]["service_request_id"])
+    assert (complaint.colonia, complaint.directorate) == (colonia, directorate)
+    assert complaint.updates.count() == 1
+
+
 def test_request_detail_and_token(client, key, lighting, colonia):
     response = client.post(
         f"{BASE}/requests.json",
