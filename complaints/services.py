@@ -76,34 +76,30 @@ def _complaint_insert_placed(complaint: Complaint, first_update: ComplaintUpdate
         point=complaint.location,
         service_type_id=complaint.service_type_id,
     )
-    fallback = complaint.colonia_id
-    colonia = f'COALESCE(p."colonia_id", {int(fallback)})' if fallback else 'p."colonia_id"'
     alias = connection.alias
     for instance in (complaint, first_update):
         pre_save.send(type(instance), instance=instance, raw=False, using=alias, update_fields=None)
+    placed = {name: f'p."{name}"' for name in ("colonia_id", "space_id", "directorate_id")}
+    insert_update, update_params = insert_select(
+        first_update, computed={"complaint_id": 'c."id"'}, using=alias
+    )
     row = None
     while row is None:
         complaint.code = _random_code()
-        insert_complaint, complaint_params = insert_select(
-            complaint,
-            computed={
-                "colonia_id": colonia,
-                "space_id": 'p."space_id"',
-                "directorate_id": 'p."directorate_id"',
-            },
-        )
-        insert_update, update_params = insert_select(
-            first_update, computed={"complaint_id": 'c."id"'}
-        )
+        insert_complaint, complaint_params = insert_select(complaint, computed=placed, using=alias)
         with connection.cursor() as cursor:
+            # The colonia the caller gave is the fallback of the one under the point.
             cursor.execute(
-                f"""WITH p AS ({placement}),
+                f"""WITH p AS (
+                    SELECT COALESCE(x."colonia_id", %s::bigint) AS "colonia_id",
+                           x."space_id", x."directorate_id"
+                    FROM ({placement}) AS x),
                 c AS ({insert_complaint} FROM p ON CONFLICT ("code") DO NOTHING
                     RETURNING "id", "colonia_id", "space_id", "directorate_id"),
                 u AS ({insert_update} FROM c RETURNING "id")
                 SELECT c."id", c."colonia_id", c."space_id", c."directorate_id", u."id"
                 FROM c, u""",  # noqa: S608 (model tables and constants, values as params)
-                [*placement_params, *complaint_params, *update_params],
+                [complaint.colonia_id, *placement_params, *complaint_params, *update_params],
             )
             row = cursor.fetchone()
     complaint.pk, complaint.colonia_id, complaint.space_id, complaint.directorate_id = row[:4]

@@ -8,7 +8,7 @@ import hashlib
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control, quote_etag
 from django.utils.translation import get_language
@@ -129,7 +129,7 @@ def spaces_geojson(request):
     cleaned = filterset.form.cleaned_data
     etag = getattr(request, "_spaces_etag", None)
     if etag is None:
-        if _bare_viewport(cleaned) and connection.vendor == "postgresql":
+        if _bare_viewport(cleaned):
             body, version = selectors.viewport_feature_collection_with_version(
                 municipality=request.municipality, bbox=cleaned["bbox"], zoom=cleaned.get("zoom")
             )

@@ -173,7 +173,7 @@ def spaces_feature_collection(*, queryset: PublicSpaceQuerySet, zoom: int | None
     rows = _feature_rows(queryset, zoom)
     database = connections[queryset.db]
     if database.vendor == "postgresql":
-        return _feature_collection_postgis(rows, database)[0]
+        return _feature_collection_postgis(rows.query.sql_with_params(), database)[0]
     return _feature_collection_python(rows)
 
 
@@ -190,7 +190,9 @@ def spaces_feature_collection_with_version(
     database = connections[queryset.db]
     if database.vendor == "postgresql":
         version_sql = _data_version_sql(municipality=municipality, bbox=bbox)
-        body, spaces, contracts = _feature_collection_postgis(rows, database, version_sql)
+        body, spaces, contracts = _feature_collection_postgis(
+            rows.query.sql_with_params(), database, version_sql
+        )
         return body, _data_version(spaces, contracts)
     version = spaces_data_version(municipality=municipality, bbox=bbox)
     return _feature_collection_python(rows), version
@@ -241,18 +243,25 @@ def viewport_feature_collection_with_version(
     *, municipality: Municipality, bbox: Polygon, zoom: int | None = None
 ) -> tuple[str, str]:
     """What :func:`spaces_feature_collection_with_version` returns for the municipality's
-    spaces in ``bbox`` with no other filter, from one hand-written statement (PostGIS)."""
+    spaces in ``bbox`` with no other filter: on PostGIS from one hand-written statement."""
+    if connection.vendor != "postgresql":
+        return spaces_feature_collection_with_version(
+            queryset=spaces_for_map(municipality=municipality).in_bbox(bbox),
+            municipality=municipality,
+            zoom=zoom,
+            bbox=bbox,
+        )
     version_sql = _data_version_sql(municipality=municipality, bbox=bbox)
     rows = _viewport_rows_sql(municipality=municipality, bbox=bbox, zoom=zoom)
     body, spaces, contracts = _feature_collection_postgis(rows, connection, version_sql)
     return body, _data_version(spaces, contracts)
 
 
-def _feature_collection_postgis(rows, database, version_sql=None) -> tuple:
-    # One statement builds the whole document in the database: the filters stay in the ORM
-    # (its SQL is wrapped as a subquery) and Python only passes the text on. ``rows`` is a
-    # queryset of _feature_rows, or its (sql, params) for the bare viewport.
-    inner_sql, inner_params = rows if isinstance(rows, tuple) else rows.query.sql_with_params()
+def _feature_collection_postgis(rows: tuple[str, list], database, version_sql=None) -> tuple:
+    # One statement builds the whole document in the database: the rows' SQL (the ORM's, of
+    # _feature_rows, or the bare viewport's) is wrapped as a subquery and Python only passes
+    # the text on.
+    inner_sql, inner_params = rows
     url_prefix, url_suffix = _space_url_parts()
     params = [json.dumps(_kind_labels()), url_prefix, url_suffix, *inner_params]
     sql = f"""
