@@ -45,6 +45,11 @@ class AuditEntry(models.Model):
         CREATE = "create", _("created")
         UPDATE = "update", _("updated")
         DELETE = "delete", _("deleted")
+        # Privileged acts that are neither a plain create nor an update of the object's data.
+        ISSUE = "issue", _("issued")
+        REVOKE = "revoke", _("revoked")
+        REVIEW = "review", _("reviewed")
+        ANONYMISE = "anonymise", _("anonymised")
 
     municipality = models.ForeignKey(
         "territory.Municipality", on_delete=models.CASCADE, related_name="audit_entries"

@@ -167,13 +167,16 @@ def audit_record(
     exclude=(),
     only=None,
     extra: dict | None = None,
+    municipality_id: int | None = None,
 ) -> AuditEntry | None:
-    """Records a create, update or delete of ``instance``.
+    """Records a create, update or delete of ``instance``, or a privileged act on it (issue,
+    revoke, review, anonymise: recorded like an update, even when no field changed).
 
     ``before`` is the ``audit_snapshot`` taken before an update; the entry holds only the
     fields that changed (nothing is recorded when none did). Creates hold the full after,
     deletes the full before. ``extra`` adds changes that are not concrete fields (coverage).
-    ``exclude``/``only`` keep personal data out of the trail."""
+    ``exclude``/``only`` keep personal data out of the trail. ``municipality_id`` names the
+    chain when the instance has no municipality of its own (a deployment-wide user)."""
     if action == A.DELETE:
         changes = {name: [value, None] for name, value in (before or {}).items()}
         if not changes:
@@ -191,7 +194,7 @@ def audit_record(
     if action == A.UPDATE and not changes:
         return None
     return audit_append(
-        municipality_id=_municipality_id(instance),
+        municipality_id=municipality_id or _municipality_id(instance),
         action=action,
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk) if instance.pk is not None else "",
