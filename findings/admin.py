@@ -42,6 +42,7 @@ class _CsvUploadMixin:
                 kind=form.cleaned_data["kind"],
                 rows=read_csv(form.cleaned_data["file"].read()),
                 reported_by=form.cleaned_data["reported_by"],
+                actor=request.user,
             )
             if report.ok:
                 messages.success(

@@ -8,8 +8,10 @@ import csv
 import dataclasses
 import io
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audit.services import audit_append
 from territory.models import Municipality
 
 from .api.serializers import KnownIssueSerializer, WorkLogSerializer
@@ -55,7 +57,10 @@ def service_status_import(
     kind: str,
     rows: list[dict],
     reported_by: str = "directorate",
+    actor=None,
 ) -> ImportReport:
+    """Validates every row, then saves them all in one transaction with one audit entry that
+    lists the ids created (one entry per file, not per row: files have thousands of rows)."""
     serializer_class, create = KINDS[kind]
     report = ImportReport(rows=len(rows))
     valid = []
@@ -69,20 +74,31 @@ def service_status_import(
             report.errors.append((line, _flatten(serializer.errors)))
     if report.errors:
         return report
-    from django.core.exceptions import ValidationError
-
     try:
         with transaction.atomic():
+            created_ids = []
             for line, data in valid:
                 try:
-                    _row, created = create(municipality=municipality, source=Source.CSV, **data)
+                    row, created = create(municipality=municipality, source=Source.CSV, **data)
                 except ValidationError as error:
                     report.errors.append((line, " ".join(error.messages)))
                     continue
+                if created:
+                    created_ids.append(row.pk)
                 report.created += created
                 report.skipped += not created
             if report.errors:
                 raise _Rollback
+            if created_ids:
+                audit_append(
+                    municipality_id=municipality.pk,
+                    action="create",
+                    object_type=serializer_class.Meta.model._meta.label_lower,
+                    object_repr=f"CSV import ({kind})",
+                    changes={"ids": [None, created_ids], "skipped": [None, report.skipped]},
+                    actor=actor,
+                    system="" if actor else "service_status_import",
+                )
     except _Rollback:
         report.created = report.skipped = 0
     return report

@@ -174,10 +174,18 @@ class WorkLog(_Located):
                 condition=models.Q(space__isnull=False) | models.Q(service_area__isnull=False),
                 name="work_log_has_place",
             ),
+            # External ids are the sending system's own: each client's, and the imports'.
+            models.UniqueConstraint(
+                fields=["api_client", "external_id"],
+                condition=~models.Q(external_id="") & models.Q(api_client__isnull=False),
+                name="unique_work_log_external_id_per_client",
+            ),
             models.UniqueConstraint(
                 fields=["municipality", "external_id"],
-                condition=~models.Q(external_id=""),
-                name="unique_work_log_external_id",
+                condition=~models.Q(external_id="")
+                & models.Q(api_client__isnull=True)
+                & ~models.Q(source="api"),
+                name="unique_work_log_external_id_outside_api",
             ),
         ]
         indexes = [
@@ -215,10 +223,18 @@ class KnownIssue(_Located):
                 condition=models.Q(space__isnull=False) | models.Q(service_area__isnull=False),
                 name="known_issue_has_place",
             ),
+            # External ids are the sending system's own: each client's, and the imports'.
+            models.UniqueConstraint(
+                fields=["api_client", "external_id"],
+                condition=~models.Q(external_id="") & models.Q(api_client__isnull=False),
+                name="unique_known_issue_external_id_per_client",
+            ),
             models.UniqueConstraint(
                 fields=["municipality", "external_id"],
-                condition=~models.Q(external_id=""),
-                name="unique_known_issue_external_id",
+                condition=~models.Q(external_id="")
+                & models.Q(api_client__isnull=True)
+                & ~models.Q(source="api"),
+                name="unique_known_issue_external_id_outside_api",
             ),
         ]
         indexes = [

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from audit.services import audit_append, audit_record, audit_snapshot
+from contracts.models import Contract
 from guardians.models import Card, Guardian
 from territory.models import Directorate, Municipality
 
@@ -33,6 +35,7 @@ from .models import (
     KnownIssue,
     Message,
     Outbox,
+    Source,
     WorkLog,
 )
 from .reconcile import ReconcileResult, reconcile
@@ -74,6 +77,88 @@ def _check_place(*, municipality, service_type, space, service_area) -> None:
         raise ValidationError(errors)
 
 
+def _check_client_scope(
+    *, api_client: ApiClient | None, service_type, space, service_area, contract, day
+) -> None:
+    """What a client system may write about: a company's client only the spaces and areas
+    under that company's contracts for the service (in force on ``day``), a directorate's
+    client only the services in its charge. Otherwise a contractor could post a work log or a
+    known issue on a competitor's park and silence the findings of its cards."""
+    if api_client is None:
+        return
+    errors = {}
+    if api_client.company_id:
+        company = api_client.company
+        contracts = Contract.objects.filter(
+            company_id=company.pk, service_type_id=service_type.pk
+        ).active_on(day)
+        if contract is not None:
+            if contract.company_id != company.pk:
+                errors["contract"] = _("Contract %(number)s is not held by %(company)s.") % {
+                    "number": contract.number,
+                    "company": company,
+                }
+            contracts = contracts.filter(pk=contract.pk)
+        if space is not None:
+            covers = Q(spaces=space)
+            if space.centroid is not None:
+                covers |= Q(service_areas__geometry__intersects=space.centroid)
+            if not contracts.filter(covers).exists():
+                errors["space"] = _(
+                    "%(place)s is not under a contract of %(company)s for this service."
+                ) % {"place": space, "company": company}
+        if service_area is not None and not contracts.filter(service_areas=service_area).exists():
+            errors["service_area"] = _(
+                "%(place)s is not under a contract of %(company)s for this service."
+            ) % {"place": service_area, "company": company}
+    elif api_client.directorate_id:
+        directorate = api_client.directorate
+        if contract is not None and contract.directorate_id != directorate.pk:
+            errors["contract"] = _("Contract %(number)s is not in the charge of %(name)s.") % {
+                "number": contract.number,
+                "name": directorate,
+            }
+        if not directorate.services.filter(pk=service_type.pk).exists():
+            errors["service"] = _("%(name)s is not in charge of this service.") % {
+                "name": directorate
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _existing(model, *, municipality, api_client, external_id):
+    """The row a repeated ``external_id`` names: ids are the sending system's own, so a
+    client's are looked up among its rows only, and the imports' among theirs."""
+    if not external_id:
+        return None
+    rows = model.objects.filter(municipality=municipality, external_id=external_id)
+    if api_client is not None:
+        return rows.filter(api_client=api_client).first()
+    return rows.filter(api_client__isnull=True).exclude(source=Source.API).first()
+
+
+def _create_once(model, *, audit_as: ApiClient | None, **fields):
+    """Inserts the row, or returns the one a concurrent post with the same external id
+    inserted first. A client's post is recorded in the audit trail (the CSV import records one
+    entry per file instead: ``imports.service_status_import``)."""
+    try:
+        with transaction.atomic():
+            row = model.objects.create(**fields)
+            if audit_as is not None:
+                audit_record(instance=row, action="create", system=f"API: {audit_as.name}")
+    except IntegrityError:
+        existing = _existing(
+            model,
+            municipality=fields["municipality"],
+            api_client=fields.get("api_client"),
+            external_id=fields.get("external_id", ""),
+        )
+        if existing is None:
+            raise
+        return existing, False
+    return row, True
+
+
 def work_log_create(
     *,
     municipality: Municipality,
@@ -89,18 +174,30 @@ def work_log_create(
     api_client: ApiClient | None = None,
     external_id: str = "",
 ) -> tuple[WorkLog, bool]:
-    """Records work done. Idempotent on ``external_id``: the same id again returns the
-    existing row and ``False``."""
+    """Records work done. Idempotent on ``external_id`` (within the client that sent it): the
+    same id again returns the existing row and ``False``. A client's rows are reported as
+    the client reports (``ApiClient.reported_by``), whatever it says."""
     _check_place(
         municipality=municipality, service_type=service_type, space=space, service_area=service_area
     )
     if done_on > timezone.localdate():
         raise ValidationError({"done_on": _("The date cannot be in the future.")})
-    if external_id:
-        existing = WorkLog.objects.filter(municipality=municipality, external_id=external_id)
-        if existing.exists():
-            return existing.get(), False
-    log = WorkLog.objects.create(
+    _check_client_scope(
+        api_client=api_client,
+        service_type=service_type,
+        space=space,
+        service_area=service_area,
+        contract=contract,
+        day=done_on,
+    )
+    existing = _existing(
+        WorkLog, municipality=municipality, api_client=api_client, external_id=external_id
+    )
+    if existing is not None:
+        return existing, False
+    return _create_once(
+        WorkLog,
+        audit_as=api_client,
         municipality=municipality,
         service_type=service_type,
         space=space,
@@ -109,12 +206,11 @@ def work_log_create(
         done_on=done_on,
         description=description,
         item_code=item_code,
-        reported_by=reported_by,
+        reported_by=api_client.reported_by if api_client else reported_by,
         source=source,
         api_client=api_client,
         external_id=external_id,
     )
-    return log, True
 
 
 def known_issue_create(
@@ -132,15 +228,27 @@ def known_issue_create(
     api_client: ApiClient | None = None,
     external_id: str = "",
 ) -> tuple[KnownIssue, bool]:
-    """Records a known issue (an open work order). Idempotent on ``external_id``."""
+    """Records a known issue (an open work order). Idempotent on ``external_id`` within the
+    client; a client may report issues only where it works today (``_check_client_scope``)."""
     _check_place(
         municipality=municipality, service_type=service_type, space=space, service_area=service_area
     )
-    if external_id:
-        existing = KnownIssue.objects.filter(municipality=municipality, external_id=external_id)
-        if existing.exists():
-            return existing.get(), False
-    issue = KnownIssue.objects.create(
+    _check_client_scope(
+        api_client=api_client,
+        service_type=service_type,
+        space=space,
+        service_area=service_area,
+        contract=None,
+        day=timezone.localdate(),
+    )
+    existing = _existing(
+        KnownIssue, municipality=municipality, api_client=api_client, external_id=external_id
+    )
+    if existing is not None:
+        return existing, False
+    return _create_once(
+        KnownIssue,
+        audit_as=api_client,
         municipality=municipality,
         service_type=service_type,
         space=space,
@@ -150,12 +258,11 @@ def known_issue_create(
         item_code=item_code,
         status=status,
         closed_on=timezone.localdate() if status == KnownIssue.Status.CLOSED else None,
-        reported_by=reported_by,
+        reported_by=api_client.reported_by if api_client else reported_by,
         source=source,
         api_client=api_client,
         external_id=external_id,
     )
-    return issue, True
 
 
 # --- API clients -------------------------------------------------------------------------------

@@ -57,14 +57,14 @@ class _ServiceStatusView(generics.ListCreateAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         client = request.auth
-        data = dict(serializer.validated_data)
-        data.setdefault("reported_by", client.reported_by)
+        # What the client may write about, and as whom it reports (its own ``reported_by``,
+        # whatever the payload says), are the service's rules: the same for every caller.
         try:
             row, created = type(self).create_service(
                 municipality=client.municipality,
                 source=Source.API,
                 api_client=client,
-                **data,
+                **serializer.validated_data,
             )
         except DjangoValidationError as error:
             raise exceptions.ValidationError(

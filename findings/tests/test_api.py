@@ -89,6 +89,7 @@ def test_a_place_is_required_and_the_future_refused(client, world, token):
 
 
 def test_known_issues_endpoint(client, world, token):
+    world.contract.service_areas.add(world.area)  # the client's company works there
     response = client.post(
         reverse("findings:api_known_issues"),
         {
@@ -256,3 +257,210 @@ def test_demo_seeder_is_safe_to_run_twice(world):
     assert logs == WorkLog.objects.count() == 2  # the contract's two spaces
     assert KnownIssue.objects.count() == 1
     assert PeriodicTask.objects.filter(name__startswith="findings:").count() == 4
+
+
+# --- A client's scope: it cannot silence another company's findings ----------------------------
+
+
+@pytest.fixture
+def company_b(world):
+    """Company B holds the contract on park 2 (company A's client must not write there)."""
+    from contracts.tests.factories import CompanyFactory, ContractFactory
+
+    company = CompanyFactory(municipality=world.municipality, legal_name="Podas del Sur SA")
+    contract = ContractFactory(
+        municipality=world.municipality,
+        company=company,
+        service_type=world.green,
+        directorate=world.parks,
+        start_date=world.contract.start_date,
+        end_date=world.contract.end_date,
+        spaces=[world.spaces[2]],
+    )
+    return company, contract
+
+
+def post(client, name, token, **payload):
+    return client.post(
+        reverse(f"findings:{name}"), payload, content_type="application/json", **auth(token)
+    )
+
+
+def test_company_a_client_cannot_post_a_work_log_for_a_space_under_company_b(
+    client, world, token, company_b
+):
+    response = post(
+        client,
+        "api_work_logs",
+        token,
+        service="green-spaces",
+        space=world.spaces[2].code,
+        done_on=str(world.today - datetime.timedelta(days=1)),
+        description="Corte de pasto",
+    )
+    assert response.status_code == 400
+    assert "Jardines del Norte SA" in " ".join(response.json()["space"])
+    assert not WorkLog.objects.exists()
+
+
+def test_company_a_client_cannot_post_a_known_issue_for_a_space_under_company_b(
+    client, world, token, company_b
+):
+    response = post(
+        client,
+        "api_known_issues",
+        token,
+        service="green-spaces",
+        space=world.spaces[2].code,
+        since=str(world.today),
+        description="Podadora descompuesta",
+    )
+    assert response.status_code == 400
+    assert "space" in response.json()
+    assert not KnownIssue.objects.exists()
+
+
+def test_company_a_client_cannot_post_for_a_service_area_outside_its_contracts(
+    client, world, token
+):
+    response = post(
+        client,
+        "api_known_issues",
+        token,
+        service="green-spaces",
+        service_area=world.area.code,
+        since=str(world.today),
+        description="Bomba de riego descompuesta",
+    )
+    assert response.status_code == 400
+    assert "service_area" in response.json()
+    assert not KnownIssue.objects.exists()
+
+
+def test_company_a_client_cannot_credit_its_work_to_company_b_contract(
+    client, world, token, company_b
+):
+    _company, contract_b = company_b
+    response = post(
+        client,
+        "api_work_logs",
+        token,
+        service="green-spaces",
+        space=world.spaces[0].code,
+        contract=contract_b.number,
+        done_on=str(world.today - datetime.timedelta(days=1)),
+        description="Corte de pasto",
+    )
+    assert response.status_code == 400
+    assert "contract" in response.json()
+    assert not WorkLog.objects.exists()
+
+
+def test_company_client_may_post_for_a_space_inside_its_contracted_service_area(
+    client, world, token
+):
+    world.contract.service_areas.add(world.area)
+    response = post(
+        client,
+        "api_work_logs",
+        token,
+        service="green-spaces",
+        space=world.spaces[2].code,  # in no contract's list, but inside area Z-1
+        done_on=str(world.today - datetime.timedelta(days=1)),
+        description="Corte de pasto",
+    )
+    assert response.status_code == 201, response.json()
+    assert WorkLog.objects.get().space == world.spaces[2]
+
+
+def test_reported_by_in_the_payload_is_ignored(client, world, token):
+    response = post(
+        client,
+        "api_known_issues",
+        token,
+        service="green-spaces",
+        space="AC-0",
+        since=str(world.today),
+        description="Podadora descompuesta",
+        reported_by="directorate",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["reported_by"] == "contractor"
+    assert KnownIssue.objects.get().reported_by == "contractor"
+
+
+def test_two_clients_with_the_same_external_id_do_not_overwrite_each_other(client, world, token):
+    other_token = api_client_issue(
+        client=ApiClient(municipality=world.municipality, name="Riego SA", company=world.company)
+    )
+    payload = {
+        "service": "green-spaces",
+        "space": "AC-0",
+        "done_on": str(world.today - datetime.timedelta(days=1)),
+        "external_id": "OT-1",
+    }
+    first = post(client, "api_work_logs", token, description="Corte de pasto", **payload)
+    second = post(client, "api_work_logs", other_token, description="Riego", **payload)
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert second.json()["id"] != first.json()["id"]
+    assert sorted(WorkLog.objects.values_list("api_client__name", "description")) == [
+        ("Jardines SA", "Corte de pasto"),
+        ("Riego SA", "Riego"),
+    ]
+    # A repeat is still recognised within each client.
+    again = post(client, "api_work_logs", other_token, description="Riego", **payload)
+    assert (again.status_code, again.json()["id"]) == (200, second.json()["id"])
+
+
+def test_work_logs_and_known_issues_posted_through_the_api_are_audited(client, world, token):
+    from audit.models import AuditEntry
+
+    log = post(
+        client,
+        "api_work_logs",
+        token,
+        service="green-spaces",
+        space="AC-0",
+        done_on=str(world.today - datetime.timedelta(days=1)),
+        description="Corte de pasto",
+        external_id="OT-1",
+    ).json()
+    issue = post(
+        client,
+        "api_known_issues",
+        token,
+        service="green-spaces",
+        space="AC-1",
+        since=str(world.today),
+        description="Podadora descompuesta",
+    ).json()
+    # A repeat changes nothing, and records nothing.
+    post(
+        client,
+        "api_work_logs",
+        token,
+        service="green-spaces",
+        space="AC-0",
+        done_on=str(world.today - datetime.timedelta(days=1)),
+        description="Corte de pasto",
+        external_id="OT-1",
+    )
+
+    entries = AuditEntry.objects.filter(object_type__in=["findings.worklog", "findings.knownissue"])
+    assert sorted(entries.values_list("object_type", "object_id", "action")) == [
+        ("findings.knownissue", str(issue["id"]), "create"),
+        ("findings.worklog", str(log["id"]), "create"),
+    ]
+    assert all(e.is_system and "Jardines SA" in e.actor_name for e in entries)
+
+
+def test_a_csv_import_is_one_audit_entry_listing_the_rows(world):
+    from audit.models import AuditEntry
+
+    d = world.today - datetime.timedelta(days=1)
+    service_status_import(
+        municipality=world.municipality, kind="work-logs", rows=read_csv(CSV_OK.format(d=d))
+    )
+    entry = AuditEntry.objects.get(object_type="findings.worklog")
+    assert sorted(entry.changes["ids"][1]) == sorted(WorkLog.objects.values_list("pk", flat=True))
