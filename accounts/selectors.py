@@ -1,4 +1,5 @@
-"""Reads about users and their roles."""
+"""Reads about users and their roles: the one place that answers "is this user staff of this
+municipality, and in which role" (``staff_role_for``)."""
 
 from .models import Role
 
@@ -28,3 +29,105 @@ def remember_roles_at_login(sender, request, user, **kwargs) -> None:
     """user_logged_in receiver: store the roles in the new session."""
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_ROLES_KEY] = user_role_names(user)
+
+
+# --- Staff roles: the one answer to "is this user staff here, in which role" -----------------
+
+# The Sindicatura and the municipality's administrators see every record of the municipality.
+STAFF_ROLES = (Role.ADMINISTRATOR, Role.MUNICIPAL_STAFF)
+# From most to least privileged; staff_role_for answers the first the user holds.
+STAFF_ROLE_ORDER = (Role.ADMINISTRATOR, Role.MUNICIPAL_STAFF, Role.DIRECTORATE_STAFF)
+# The roles that read personal data (reporters, guardians, followers) and so log in with TOTP.
+PERSONAL_DATA_ROLES = frozenset(STAFF_ROLE_ORDER)
+_ROLE_CACHE = "_villaguard_role_names"
+
+
+def role_names(user) -> frozenset[str]:
+    """The user's role groups, read once per user object (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, _ROLE_CACHE, None)
+    if cached is None:
+        cached = frozenset(user_role_names(user))
+        setattr(user, _ROLE_CACHE, cached)
+    return cached
+
+
+def forget_role_names(user) -> None:
+    """After a role change: the next question reads the groups again."""
+    user.__dict__.pop(_ROLE_CACHE, None)
+
+
+def is_deployment_admin(user) -> bool:
+    """An active superuser bound to no municipality administers every municipality."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_superuser
+        and user.municipality_id is None
+    )
+
+
+def staff_role_for(user, municipality) -> Role | None:
+    """The user's staff role in ``municipality`` (a Municipality or its id), or None.
+
+    Every app asks this, never ``is_staff``: ``is_staff`` only opens the Django admin, where
+    model permissions decide. A deployment-wide superuser is an administrator everywhere, a
+    superuser bound to a municipality is its administrator; anyone else holds the role groups
+    of their own municipality only, and directorate staff only with a directorate."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if is_deployment_admin(user):
+        return Role.ADMINISTRATOR
+    municipality_id = getattr(municipality, "pk", municipality)
+    if municipality_id is None or user.municipality_id != municipality_id:
+        return None
+    if user.is_superuser:
+        return Role.ADMINISTRATOR
+    names = role_names(user)
+    for role in STAFF_ROLE_ORDER:
+        if role in names:
+            if role == Role.DIRECTORATE_STAFF and user.directorate_id is None:
+                return None
+            return Role(role)
+    return None
+
+
+def is_municipal_staff(user, municipality) -> bool:
+    """The Sindicatura or an administrator of ``municipality``: they see all of its records."""
+    return staff_role_for(user, municipality) in STAFF_ROLES
+
+
+def is_municipal_admin(user, municipality) -> bool:
+    return staff_role_for(user, municipality) == Role.ADMINISTRATOR
+
+
+def staff_directorate_id(user, municipality) -> int | None:
+    """The directorate a directorate-staff user of ``municipality`` answers for, else None
+    (also for the Sindicatura and administrators, who are not limited to one)."""
+    if staff_role_for(user, municipality) == Role.DIRECTORATE_STAFF:
+        return user.directorate_id
+    return None
+
+
+def reads_personal_data(user) -> bool:
+    """Whether the user's roles read personal data anywhere (two-factor login is required of
+    them): a staff role of their municipality, any superuser, or an admin login."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    return bool(role_names(user) & PERSONAL_DATA_ROLES)
+
+
+def outranks(actor, target) -> bool:
+    """Whether ``actor`` may manage ``target``'s account: a deployment admin manages anyone;
+    an administrator of a municipality manages its own users, except superusers (other than
+    themselves) and users of other municipalities."""
+    if is_deployment_admin(actor):
+        return True
+    if actor.pk == target.pk:
+        return True
+    if target.is_superuser or target.municipality_id is None:
+        return False
+    return is_municipal_admin(actor, target.municipality_id)

@@ -7,8 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role
-
-STAFF_ROLES = (Role.MUNICIPAL_STAFF, Role.ADMINISTRATOR)
+from accounts.selectors import is_municipal_staff, role_names
 
 
 @dataclass(frozen=True)
@@ -49,13 +48,12 @@ def participant_for(user, municipality) -> Participant:
 
     if municipality is None or not user.is_authenticated or not user.is_active:
         return NOBODY
-    if user.is_superuser and user.municipality_id is None:
+    # The role groups and the municipality decide, never is_staff (an admin login) alone.
+    if is_municipal_staff(user, municipality):
         return Participant(is_staff=True)
     if user.municipality_id != municipality.pk:
         return NOBODY
-    groups = set(user.groups.values_list("name", flat=True))
-    if user.is_staff or user.is_superuser or groups & set(STAFF_ROLES):
-        return Participant(is_staff=True)
+    groups = role_names(user)
     committee_ids: set[int] = set()
     colonia_ids: set[int] = set()
     employee_id = None

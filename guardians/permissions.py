@@ -1,25 +1,11 @@
 """Who may do what in the guardians program."""
 
-from accounts.models import Role
-
-STAFF_ROLES = (Role.MUNICIPAL_STAFF, Role.ADMINISTRATOR)
+from accounts.selectors import is_municipal_staff
 
 
 def is_program_staff(user, municipality) -> bool:
     """Sindicatura staff (or an administrator) of this municipality."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser and user.municipality_id is None:
-        return True
-    if municipality is None or user.municipality_id != municipality.pk:
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_guardians_staff_roles", None)
-    if cached is None:
-        cached = user.groups.filter(name__in=STAFF_ROLES).exists()
-        user._guardians_staff_roles = cached
-    return cached
+    return is_municipal_staff(user, municipality)
 
 
 def active_guardian(user, municipality):

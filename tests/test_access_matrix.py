@@ -176,3 +176,29 @@ def test_a_guardian_opens_only_their_own_cards_and_a_lead_only_their_colonias(cl
         assert url not in listing
     client.force_login(w.lead.user)  # the lead of the card's colonia
     assert client.get(url).status_code == 200
+
+
+def test_a_user_with_only_is_staff_gets_403_on_participation_staff_pages(client, municipality):
+    """The exploit of issue 14: ``is_staff`` with no role group (e.g. an admin login given for
+    one table) was treated as the Sindicatura on the portal's staff pages. Staff rights come
+    from the role groups and the municipality (``accounts.selectors.staff_role_for``)."""
+    w = build_access_world(municipality)
+    kwargs_by_name = route_kwargs(w)
+    only_is_staff = user_create(
+        username="only-is-staff", password=None, municipality=municipality, is_staff=True
+    )
+    client.force_login(only_is_staff)
+    assert client.get(reverse("committees:employee_list")).status_code == 403
+    assert client.get(reverse("committees:need_list")).status_code == 403
+    staff_routes = sorted(
+        name
+        for name, roles in access.ACCESS.items()
+        if name != "admin:*" and roles & access.STAFF and access.AUTHENTICATED not in roles
+    )
+    failures = []
+    for name in staff_routes:
+        url, response = request_route(client, name, dict(kwargs_by_name.get(name, {})))
+        problem = verdict(name, "authenticated", response)
+        if problem:
+            failures.append(f"{name} {url}: {problem}")
+    assert not failures, "\n".join(failures)

@@ -7,6 +7,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdminMixin
 
+from accounts import selectors as roles
+
 
 def user_municipality(request):
     """The municipality a staff user administers; None if they administer none.
@@ -21,8 +23,7 @@ def user_municipality(request):
 
 
 def is_deployment_admin(request) -> bool:
-    user = request.user
-    return user.is_active and user.is_superuser and getattr(user, "municipality_id", 0) is None
+    return roles.is_deployment_admin(request.user)
 
 
 def can_administer(request) -> bool:
