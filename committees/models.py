@@ -734,6 +734,31 @@ class Requisition(MunicipalityScoped):
         return reverse("committees:requisition_detail", kwargs={"pk": self.pk})
 
 
+class RequisitionFolioSequence(MunicipalityScoped):
+    """The last folio number given to a municipality's requisitions in a year.
+
+    ``committees.services.requisition_create`` locks this row (``SELECT … FOR UPDATE``) to take
+    the next number, so two requisitions created at once wait for each other instead of
+    taking the same folio, and a folio is never given again after its requisition is deleted
+    (it may already be on a letter sent to an institution).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last folio number"), default=0)
+
+    class Meta:
+        verbose_name = _("requisition folio sequence")
+        verbose_name_plural = _("requisition folio sequences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "year"], name="unique_requisition_folio_sequence"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.municipality_id} {self.year}: {self.last_number}"
+
+
 # --- Distribution and public works ---------------------------------------------------------
 
 

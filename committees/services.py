@@ -29,6 +29,7 @@ from .models import (
     Program,
     PublicWork,
     Requisition,
+    RequisitionFolioSequence,
     WorkProgress,
 )
 from .permissions import Participant
@@ -305,11 +306,33 @@ def forum_record(
 # --- Requisitions --------------------------------------------------------------------------
 
 
+def _highest_folio_number(municipality: Municipality, prefix: str) -> int:
+    """The highest number among the municipality's folios that begin with ``prefix``."""
+    folios = Requisition.objects.filter(
+        municipality=municipality, folio__startswith=prefix
+    ).values_list("folio", flat=True)
+    numbers = (folio.removeprefix(prefix) for folio in folios)
+    return max((int(number) for number in numbers if number.isdigit()), default=0)
+
+
 def _next_folio(municipality: Municipality) -> str:
+    """The next folio of the municipality's year, ``REQ-<year>-<number>``.
+
+    The year's sequence row stays locked (``SELECT … FOR UPDATE``) until the caller's
+    transaction ends, so a second requisition created at the same time waits and takes the
+    next number. The number is never given again, even after a deletion, and it continues
+    from the highest folio already there (requisitions numbered before the sequence, the
+    demo data). Must run inside the transaction that inserts the requisition.
+    """
     year = timezone.localdate().year
     prefix = f"REQ-{year}-"
-    count = Requisition.objects.filter(municipality=municipality, folio__startswith=prefix).count()
-    return f"{prefix}{count + 1:04d}"
+    sequence, _created = RequisitionFolioSequence.objects.select_for_update().get_or_create(
+        municipality=municipality, year=year
+    )
+    sequence.last_number = max(sequence.last_number, _highest_folio_number(municipality, prefix))
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"{prefix}{sequence.last_number:04d}"
 
 
 @transaction.atomic
