@@ -5,7 +5,6 @@ whatever the language of the portal's interface; its wording is therefore litera
 than in the translation catalogue.
 """
 
-import csv
 import io
 from decimal import Decimal
 
@@ -13,6 +12,8 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from villaguard.spreadsheets import append_row, csv_writer
 
 from .models import CommitteeMember, Requisition
 
@@ -89,7 +90,7 @@ def requisition_rows(requisition: Requisition, *, base_url: str = "") -> list[li
 
 def requisition_csv(requisition: Requisition, *, base_url: str = "") -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(HEADERS)
     writer.writerows(requisition_rows(requisition, base_url=base_url))
     return buffer.getvalue()
@@ -99,17 +100,17 @@ def requisition_xlsx(requisition: Requisition, *, base_url: str = "") -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Solicitud"
-    sheet.append([f"Solicitud de apoyo {requisition.folio}"])
-    sheet.append(["Institución", str(requisition.institution.name)])
-    sheet.append(["Programa", requisition.program.name if requisition.program else ""])
-    sheet.append([])
-    sheet.append(HEADERS)
+    append_row(sheet, [f"Solicitud de apoyo {requisition.folio}"])
+    append_row(sheet, ["Institución", str(requisition.institution.name)])
+    append_row(sheet, ["Programa", requisition.program.name if requisition.program else ""])
+    append_row(sheet, [])
+    append_row(sheet, HEADERS)
     for cell in sheet[5]:
         cell.font = Font(bold=True)
     for row in requisition_rows(requisition, base_url=base_url):
         row[0], row[4], row[5] = int(row[0]), int(row[4]) if row[4] else None, int(row[5])
         row[6] = Decimal(row[6])
-        sheet.append(row)
+        append_row(sheet, row)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

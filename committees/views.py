@@ -1,7 +1,6 @@
 """Pages of the participation program. Public pages show names and positions of officers,
 never their contact data; the forms for members and staff hand their data to the services."""
 
-import csv
 import functools
 
 from django.contrib import messages
@@ -16,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from villaguard.spreadsheets import csv_writer
 
 from . import selectors, services
 from .documents import requisition_csv, requisition_pdf, requisition_xlsx
@@ -210,7 +211,7 @@ def equity_csv(request):
     rows = selectors.equity_rows(municipality)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="equity.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             "community",

@@ -1,4 +1,3 @@
-import csv
 import datetime
 from functools import wraps
 
@@ -18,6 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
+
+from villaguard.spreadsheets import csv_writer
 
 from . import selectors, services
 from .filters import CardFilter
@@ -527,7 +528,7 @@ def training_report(request, pk=None):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         filename = f"training-report-{pk or 'all'}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow([str(label) for _key, label in REPORT_COLUMNS])
         for row in rows:
             writer.writerow(

@@ -10,7 +10,6 @@ community needs) is left out for the same reason: people write names and phone n
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import json
@@ -27,6 +26,7 @@ from complaints.models import Complaint
 from contracts.models import Contract
 from findings.models import Finding
 from territory.models import Municipality, PublicSpace
+from villaguard.spreadsheets import csv_writer
 
 from .ocds import LICENSE_URL
 
@@ -411,9 +411,10 @@ DATASETS_BY_SLUG = {dataset.slug: dataset for dataset in DATASETS}
 def csv_chunks(
     header: list[str], rows: Iterable[tuple], chunk_rows: int = CHUNK_ROWS
 ) -> Iterator[str]:
-    """The CSV text, one chunk of ``chunk_rows`` rows at a time (the header comes first)."""
+    """The CSV text, one chunk of ``chunk_rows`` rows at a time (the header comes first); text
+    that a spreadsheet would run as a formula is written as text (villaguard.spreadsheets)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(header)
     for count, row in enumerate(rows, start=1):
         writer.writerow(row)
