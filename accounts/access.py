@@ -52,9 +52,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "accounts:otp_setup": LOGGED_IN,
     "privacy:notice": PUBLIC,
     "privacy:complaint_request": PUBLIC,
+    "privacy:complaint_request_confirm": PUBLIC,
     "privacy:my_data": LOGGED_IN,
     "privacy:my_data_download": LOGGED_IN,
     "privacy:request": LOGGED_IN,
+    "privacy:email_confirm_send": LOGGED_IN,
+    "privacy:email_confirm": LOGGED_IN,
     # --- territory ------------------------------------------------------------------------
     "territory:map": PUBLIC,
     "territory:space_detail": PUBLIC,

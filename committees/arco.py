@@ -1,6 +1,8 @@
 """ARCO rights for the planning data (see accounts.arco): committee and COPLADEM memberships,
-the civil-employee record and its activity log. Anonymising keeps the memberships, needs,
-forums and allocations (the public record) and replaces the person's name and contacts."""
+the civil-employee record and its activity log, linked to the account or filed under the
+person's confirmed e-mail, in the municipality asked. Anonymising keeps the memberships,
+needs, forums and allocations (the public record) and replaces the person's name and
+contacts."""
 
 from django.db.models import Q
 
@@ -11,13 +13,25 @@ from .models import Activity, CivilEmployee, CommitteeMember, PlanningMember
 NEUTRAL = {"phone": "", "email": "", "address": ""}
 
 
+# The path from each model to its municipality.
+MUNICIPALITY_PATHS = {
+    CommitteeMember: "committee__municipality",
+    PlanningMember: "body__municipality",
+    CivilEmployee: "association__municipality",
+}
+
+
 def _by_person(model, subject):
-    condition = Q(pk__in=[])
+    condition = subject.email_q("email")
     if subject.user is not None:
         condition |= Q(user=subject.user)
-    if subject.emails:
-        condition |= Q(email__in=subject.emails)
-    return model.objects.filter(condition)
+    return model.objects.filter(condition, **{MUNICIPALITY_PATHS[model]: subject.municipality})
+
+
+def _anonymise(model, subject, **values) -> list[int]:
+    ids = list(_by_person(model, subject).values_list("pk", flat=True))
+    model.objects.filter(pk__in=ids).update(**values)
+    return ids
 
 
 def export(subject) -> dict:
@@ -77,7 +91,10 @@ def export(subject) -> dict:
 def anonymise(subject) -> dict:
     name = {"full_name": str(ANONYMISED_NAME)}
     return {
-        "committee_members": _by_person(CommitteeMember, subject).update(**name, **NEUTRAL),
-        "planning_members": _by_person(PlanningMember, subject).update(**name, **NEUTRAL),
-        "civil_employees": _by_person(CivilEmployee, subject).update(**name, phone="", email=""),
+        model._meta.label_lower: _anonymise(model, subject, **name, **neutral)
+        for model, neutral in [
+            (CommitteeMember, NEUTRAL),
+            (PlanningMember, NEUTRAL),
+            (CivilEmployee, {"phone": "", "email": ""}),
+        ]
     }

@@ -1,6 +1,7 @@
 """ARCO rights for complaints (see accounts.arco): the complaints reported with the person's
-e-mail (or proved by tracking code) and the complaints they follow. Anonymising keeps the
-complaints (the public record) and blanks the reporter's contact; follower rows are removed."""
+confirmed e-mail (or proved by tracking code) and the complaints they follow, in the
+municipality asked. Anonymising keeps the complaints (the public record) and blanks the
+reporter's contact; follower rows are removed."""
 
 from django.db.models import Q
 
@@ -10,18 +11,16 @@ from .models import Complaint, ComplaintFollower
 
 
 def _complaints(subject):
-    condition = Q(pk__in=[])
-    if subject.emails:
-        condition |= Q(reporter_email__in=subject.emails)
+    condition = subject.email_q("reporter_email")
     if subject.complaint_codes:
         condition |= Q(code__in=subject.complaint_codes)
-    return Complaint.private_objects.filter(condition)
+    return Complaint.private_objects.filter(condition, municipality=subject.municipality)
 
 
 def _followers(subject):
-    if not subject.emails:
-        return ComplaintFollower.objects.none()
-    return ComplaintFollower.objects.filter(email__in=subject.emails)
+    return ComplaintFollower.objects.filter(
+        subject.email_q("email"), complaint__municipality=subject.municipality
+    )
 
 
 def export(subject) -> dict:
@@ -52,8 +51,13 @@ def export(subject) -> dict:
 
 
 def anonymise(subject) -> dict:
-    complaints = _complaints(subject).update(
+    complaints = list(_complaints(subject).values_list("pk", flat=True))
+    Complaint.private_objects.filter(pk__in=complaints).update(
         reporter_name=str(ANONYMISED_NAME), reporter_email="", reporter_phone=""
     )
-    followers, _by_model = _followers(subject).delete()
-    return {"complaints": complaints, "followers": followers}
+    followers = list(_followers(subject).values_list("pk", flat=True))
+    ComplaintFollower.objects.filter(pk__in=followers).delete()
+    return {
+        Complaint._meta.label_lower: complaints,
+        ComplaintFollower._meta.label_lower: followers,
+    }

@@ -1,8 +1,13 @@
-"""ARCO rights for findings (see accounts.arco): the in-portal messages a person received.
-Findings and their events stay (the public record); the messages are the person's own and are
-removed with their data."""
+"""ARCO rights for findings (see accounts.arco): the in-portal messages a person's account
+received about the municipality's findings. Findings and their events stay (the public
+record); the messages are the person's own and are removed with their data. Nothing here is
+matched by e-mail."""
 
 from .models import Message
+
+
+def _messages(subject):
+    return Message.objects.filter(user=subject.user, finding__municipality=subject.municipality)
 
 
 def export(subject) -> dict:
@@ -15,7 +20,7 @@ def export(subject) -> dict:
             "created_at": m.created_at.isoformat(),
             "read_at": m.read_at.isoformat() if m.read_at else None,
         }
-        for m in Message.objects.filter(user=subject.user)
+        for m in _messages(subject)
     ]
     return {"messages": messages} if messages else {}
 
@@ -23,5 +28,6 @@ def export(subject) -> dict:
 def anonymise(subject) -> dict:
     if subject.user is None:
         return {}
-    deleted, _by_model = Message.objects.filter(user=subject.user).delete()
-    return {"messages": deleted}
+    ids = list(_messages(subject).values_list("pk", flat=True))
+    Message.objects.filter(pk__in=ids).delete()
+    return {Message._meta.label_lower: ids}

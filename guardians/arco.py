@@ -1,6 +1,9 @@
 """ARCO rights for the guardians' data (see accounts.arco): the guardian profile, the
-applications sent with the person's e-mail, the cards they filed and their training attempts.
-Anonymising keeps the cards and attempts (the public record) and blanks the contact data."""
+applications that made it or were sent with the person's confirmed e-mail, the cards they filed
+and their training attempts, in the municipality asked. Anonymising keeps the cards and
+attempts (the public record) and blanks the contact data."""
+
+from django.db.models import Q
 
 from accounts.arco import ANONYMISED_NAME
 
@@ -8,15 +11,20 @@ from .models import Card, EvaluationAttempt, Guardian, GuardianApplication
 
 
 def _applications(subject):
-    if not subject.emails:
-        return GuardianApplication.private_objects.none()
-    return GuardianApplication.private_objects.filter(email__in=subject.emails)
+    condition = subject.email_q("email")
+    if subject.user is not None:
+        condition |= Q(guardian__user=subject.user)
+    return GuardianApplication.private_objects.filter(condition, municipality=subject.municipality)
 
 
 def _guardian(subject):
     if subject.user is None:
         return None
-    return Guardian.private_objects.filter(user=subject.user).select_related("colonia").first()
+    return (
+        Guardian.private_objects.filter(user=subject.user, municipality=subject.municipality)
+        .select_related("colonia")
+        .first()
+    )
 
 
 def export(subject) -> dict:
@@ -73,11 +81,16 @@ def export(subject) -> dict:
 def anonymise(subject) -> dict:
     """Blanks the guardian's phone and the applications' name, contact and motivation; the
     cards they filed and their attempts stay."""
-    guardians = 0
+    guardians = []
     guardian = _guardian(subject)
     if guardian is not None:
-        guardians = Guardian.private_objects.filter(pk=guardian.pk).update(phone="")
-    applications = _applications(subject).update(
+        Guardian.private_objects.filter(pk=guardian.pk).update(phone="")
+        guardians = [guardian.pk]
+    applications = list(_applications(subject).values_list("pk", flat=True))
+    GuardianApplication.private_objects.filter(pk__in=applications).update(
         full_name=str(ANONYMISED_NAME), email="", phone="", motivation=""
     )
-    return {"guardians": guardians, "applications": applications}
+    return {
+        Guardian._meta.label_lower: guardians,
+        GuardianApplication._meta.label_lower: applications,
+    }

@@ -2,15 +2,23 @@
 anonymise them without losing the public record."""
 
 import json
+import re
 import uuid
 
 import pytest
 from django.apps import apps
+from django.core import mail
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from accounts.arco import Subject, arco_anonymise, arco_request_create, personal_data_export
+from accounts.arco import (
+    Subject,
+    arco_anonymise,
+    arco_request_create,
+    email_confirmation_token,
+    personal_data_export,
+)
 from accounts.models import ArcoRequest, User
 from committees.models import (
     Activity,
@@ -129,7 +137,10 @@ def test_the_export_holds_the_persons_data_and_nobody_elses(world):
     guardian_user = world.guardian.user
     mine = give_markers(world, guardian_user, prefix="me", guardian=world.guardian)
     theirs = give_markers(world, world.lead.user, prefix="other", guardian=world.lead)
-    data = personal_data_export(subject=Subject.for_user(guardian_user))
+    subject = Subject.for_user(
+        guardian_user, municipality=world.municipality, confirmed_email=guardian_user.email
+    )
+    data = personal_data_export(subject=subject)
     text = json.dumps(data, default=str)
     for value in mine.values():
         assert value in text
@@ -142,13 +153,13 @@ def test_the_export_holds_the_persons_data_and_nobody_elses(world):
 def test_a_committee_member_and_a_civil_employee_get_their_memberships(world):
     member = world.users["committee_member"]
     CommitteeMember.objects.filter(user=member).update(phone="961-555-0001")
-    data = personal_data_export(subject=Subject.for_user(member))
+    data = personal_data_export(subject=Subject.for_user(member, municipality=world.municipality))
     assert data["committees"]["committee_memberships"][0]["phone"] == "961-555-0001"
     civil = world.users["civil_employee"]
     Activity.objects.create(
         employee=world.civil_employee, done_on="2024-06-01", description="Visita al ejido"
     )
-    data = personal_data_export(subject=Subject.for_user(civil))
+    data = personal_data_export(subject=Subject.for_user(civil, municipality=world.municipality))
     activities = data["committees"]["civil_employee"][0]["activities"]
     assert [a["description"] for a in activities] == ["Visita al ejido"]
 
@@ -165,9 +176,15 @@ def test_anonymising_removes_every_marker_and_keeps_the_public_record(world):
     mine_all = [*mine.values(), *member_values[0]]
     mine_all.remove(mine["complaint_code"])  # the tracking code is the public record's own
     request = arco_request_create(
-        user=guardian_user, kind=ArcoRequest.Kind.CANCELLATION, note="Borren mis datos"
+        user=guardian_user,
+        municipality=world.municipality,
+        kind=ArcoRequest.Kind.CANCELLATION,
+        note="Borren mis datos",
+        email_token=email_confirmation_token(user=guardian_user, municipality=world.municipality),
     )
-    member_request = arco_request_create(user=member, kind=ArcoRequest.Kind.CANCELLATION)
+    member_request = arco_request_create(
+        user=member, municipality=world.municipality, kind=ArcoRequest.Kind.CANCELLATION
+    )
     before = public_record_counts()
     staff = world.users["municipal_staff"]
 
@@ -193,10 +210,15 @@ def test_anonymising_removes_every_marker_and_keeps_the_public_record(world):
     assert complaint.reporter_name == "Anonymised person" and complaint.reporter_email == ""
     request.refresh_from_db()
     assert request.status == ArcoRequest.Status.DONE and request.handled_by == staff
-    assert request.outcome["anonymised"]["complaints"] == {"complaints": 1, "followers": 1}
+    assert request.outcome["anonymised"]["complaints"] == {
+        "complaints.complaint": 1,
+        "complaints.complaintfollower": 1,
+    }
 
 
-def test_a_reporter_without_account_asks_by_code_and_email(client, world, settings):
+def test_a_reporter_without_account_asks_by_code_and_email_and_confirms_by_link(
+    client, world, settings, django_capture_on_commit_callbacks
+):
     settings.LANGUAGE_CODE = "en"
     complaint = Complaint.private_objects.get(pk=world.complaint.pk)
     url = reverse("privacy:complaint_request")
@@ -205,9 +227,20 @@ def test_a_reporter_without_account_asks_by_code_and_email(client, world, settin
     assert client.post(url, wrong).status_code == 400
     assert not ArcoRequest.objects.exists()
     right = {**wrong, "email": complaint.reporter_email.upper(), "kind": "cancellation"}
-    assert client.post(url, right).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, right).status_code == 302
+    # Nothing is asked until the link sent to the reporter's address is followed.
+    assert not ArcoRequest.objects.exists()
+    assert [m.to for m in mail.outbox] == [[complaint.reporter_email.lower()]]
+    link = re.search(r"http://testserver(/\S+)", mail.outbox[0].body).group(1)
+    page = client.get(link)
+    assert page.status_code == 200 and complaint.code in page.content.decode()
+    assert not ArcoRequest.objects.exists()
+    assert client.post(link).status_code == 302
+    assert client.post(link).status_code == 302  # twice: still one request
     request = ArcoRequest.objects.get()
     assert request.user is None and request.complaint_code == complaint.code
+    assert request.municipality == world.municipality
 
     arco_anonymise(request=request, actor=None)
     complaint.refresh_from_db()
@@ -232,7 +265,9 @@ def test_my_data_page_download_and_request(client, world):
 
 def test_staff_anonymise_from_the_admin(client, world):
     guardian_user = world.guardian.user
-    request = arco_request_create(user=guardian_user, kind=ArcoRequest.Kind.CANCELLATION)
+    request = arco_request_create(
+        user=guardian_user, municipality=world.municipality, kind=ArcoRequest.Kind.CANCELLATION
+    )
     admin_user = world.users["administrator"]
     client.force_login(admin_user)
     changelist = reverse("admin:accounts_arcorequest_changelist")

@@ -10,6 +10,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.arco import complaint_request_token, email_confirmation_token
 from accounts.models import Role
 from accounts.services import user_create
 from committees import services as committee_services
@@ -168,6 +169,19 @@ def route_kwargs(w) -> dict[str, dict]:
         "guardians:welcome": {
             "uidb64": urlsafe_base64_encode(force_bytes(guardian_user.pk)),
             "token": default_token_generator.make_token(guardian_user),
+        },
+        "privacy:email_confirm": {
+            "token": email_confirmation_token(
+                user=w.users["authenticated"], municipality=w.municipality
+            )
+        },
+        "privacy:complaint_request_confirm": {
+            "token": complaint_request_token(
+                municipality=w.municipality,
+                complaint_code=w.complaint.code,
+                email=w.complaint.reporter_email,
+                kind="access",
+            )
         },
         "guardians:application_review": {"pk": w.application.pk},
         "guardians:visit_detail": {"pk": w.visit.pk},
