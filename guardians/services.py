@@ -12,7 +12,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -240,6 +240,21 @@ def guardian_application_approve(
     application = GuardianApplication.private_objects.select_for_update().get(pk=application.pk)
     if application.status != GuardianApplication.Status.PENDING:
         raise ValidationError(_("This application has already been reviewed."))
+    # Anyone can apply with any address: never hand a superuser's or another municipality's
+    # account (or one bound to none) a guardian profile and an invitation.
+    if (
+        User.objects.filter(email__iexact=application.email)
+        .filter(Q(is_superuser=True) | ~Q(municipality=application.municipality_id))
+        .exists()
+    ):
+        raise ValidationError(
+            _(
+                "This e-mail belongs to an administrator or to an account of another "
+                "municipality, so it cannot become a guardian. Ask the applicant for another "
+                "e-mail."
+            ),
+            code="foreign_account",
+        )
     user = _user_for_guardian(
         municipality=application.municipality,
         email=application.email,
