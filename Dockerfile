@@ -23,7 +23,7 @@ COPY committees ./committees
 RUN python3 -m venv .venv && .venv/bin/pip install --no-cache-dir --upgrade pip \
  && .venv/bin/pip install --no-cache-dir .
 COPY . .
-RUN SECRET_KEY=build ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
+RUN SECRET_KEY=build AUDIT_HMAC_KEY=build ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
  && useradd --system --home /app villaguard && mkdir -p /app/var/media && chown -R villaguard /app/var
 USER villaguard
 EXPOSE 8000

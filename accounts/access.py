@@ -137,6 +137,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "committees:allocation_list": STAFF,
     "committees:allocation_create": STAFF,
     "committees:allocation_history": PUBLIC,
+    "audit:head": PUBLIC,
     "committees:work_progress": STAFF,
     "committees:requisition_list": STAFF,
     "committees:requisition_create": STAFF,

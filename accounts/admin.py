@@ -48,6 +48,19 @@ class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
             readonly += self.deployment_only_fields
         return readonly
 
+    def get_deleted_objects(self, objs, request):
+        """The audit trail protects its actors: say what to do instead of only listing them."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            messages.error(
+                request,
+                _(
+                    "A user who appears in the audit trail (or in other kept records) cannot be "
+                    "deleted. Deactivate the account instead: untick “Active” and save."
+                ),
+            )
+        return deleted, model_count, perms_needed, protected
+
 
 @admin.register(ArcoRequest)
 class ArcoRequestAdmin(MunicipalityScopedAdmin):

@@ -1,15 +1,17 @@
 """The tamper-evident audit trail: one hash chain of entries per municipality.
 
-Each entry stores the SHA-256 of its own fields plus the previous entry's hash, so changing,
-removing or reordering any stored entry breaks the chain from that point on
-(``python manage.py verify_audit``). Sequence numbers are gap-free per municipality: every
-record belongs to one municipality, the chain is verified per municipality, and writers of one
-municipality never wait for another's.
+Each entry stores a keyed hash (HMAC-SHA256, see ``audit.chain``) of its own fields plus the
+previous entry's hash, so changing, removing or reordering any stored entry breaks the chain
+from that point on (``python manage.py verify_audit``), and without the key nobody can
+recompute it. Sequence numbers are gap-free per municipality: every record belongs to one
+municipality, the chain is verified per municipality, and writers of one municipality never
+wait for another's.
 
 Entries are append-only. The model refuses to update or delete a stored entry and its queryset
 refuses ``update()`` and ``delete()``; whoever bypasses Django (raw SQL) is exactly what the
-hash chain detects. (No database trigger: the actor's FK must still be nulled when a user is
-deleted, and the hash covers the username snapshot, not the FK.)
+hash chain detects. The municipality and the actor are protected: a user who appears in the
+trail is deactivated, never deleted (the admin says so), and the hash covers the username
+snapshot, so the entry reads the same whatever later happens to the account.
 """
 
 from django.conf import settings
@@ -52,13 +54,13 @@ class AuditEntry(models.Model):
         ANONYMISE = "anonymise", _("anonymised")
 
     municipality = models.ForeignKey(
-        "territory.Municipality", on_delete=models.CASCADE, related_name="audit_entries"
+        "territory.Municipality", on_delete=models.PROTECT, related_name="audit_entries"
     )
     sequence = models.PositiveBigIntegerField(_("sequence"))
     created_at = models.DateTimeField(_("when"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -76,6 +78,8 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("changes"), default=dict)
     previous_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
     hash = models.CharField(_("hash"), max_length=64)
+    # How ``hash`` was computed (audit.chain): 1 unkeyed SHA-256 (before the key), 2 HMAC.
+    hash_version = models.PositiveSmallIntegerField(_("hash version"))
 
     objects = AuditEntryQuerySet.as_manager()
 

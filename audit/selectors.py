@@ -1,16 +1,19 @@
 """Reads of the audit trail: chain verification and the public change history."""
 
+import datetime
+import hmac
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from territory.models import Municipality
 
+from .chain import UNKEYED, entry_hash, head_signature
 from .models import AuditEntry
-from .services import entry_hash
 
 BATCH_SIZE = 2000
 PUBLIC_HISTORY_LIMIT = 50
@@ -20,7 +23,9 @@ PUBLIC_HISTORY_LIMIT = 50
 class ChainProblem:
     municipality: str
     sequence: int
-    kind: str  # "altered" or "missing"
+    # "altered", "missing", "unsealed" (ends unkeyed), "truncated" or "rewritten" (against a
+    # published head)
+    kind: str
     detail: str
 
 
@@ -30,23 +35,40 @@ class ChainReport:
     problems: list[ChainProblem] = field(default_factory=list)
 
 
-def audit_chain_verify(*, municipality: Municipality | None = None) -> ChainReport:
+@dataclass(frozen=True)
+class PublishedHead:
+    """A head someone kept: the chain must contain this entry with this hash."""
+
+    sequence: int
+    hash: str
+
+
+def audit_chain_verify(
+    *, municipality: Municipality | None = None, head: PublishedHead | None = None
+) -> ChainReport:
     """Walks each municipality's chain in sequence order, recomputing every hash; reports the
-    first altered (hash mismatch) or missing (sequence gap, previous hash mismatch) entry."""
+    first altered (hash mismatch) or missing (sequence gap, previous hash mismatch) entry, a
+    chain that does not end keyed, and, given the ``head`` published for ``municipality``, a
+    chain cut before it or rewritten up to it."""
+    if head is not None and municipality is None:
+        raise ValueError("A published head belongs to one municipality's chain.")
     report = ChainReport()
     municipalities = Municipality.objects.order_by("pk")
     if municipality is not None:
         municipalities = municipalities.filter(pk=municipality.pk)
     for current in municipalities:
-        problem = _verify_one(current, report)
+        problem = _verify_one(current, report, head)
         if problem:
             report.problems.append(problem)
     return report
 
 
-def _verify_one(municipality: Municipality, report: ChainReport) -> ChainProblem | None:
+def _verify_one(
+    municipality: Municipality, report: ChainReport, head: PublishedHead | None
+) -> ChainProblem | None:
     expected_sequence = 1
     previous_hash = ""
+    keyed_seen = False
     last = 0
     while True:
         # Keyset batches: the chain can be millions of entries long.
@@ -56,34 +78,112 @@ def _verify_one(municipality: Municipality, report: ChainReport) -> ChainProblem
             )[:BATCH_SIZE]
         )
         if not batch:
-            return None
+            break
         for entry in batch:
-            if entry.sequence != expected_sequence:
-                return ChainProblem(
-                    municipality.slug,
-                    expected_sequence,
-                    "missing",
-                    f"entry {expected_sequence} is missing (next stored is {entry.sequence})",
-                )
-            if entry.previous_hash != previous_hash:
-                return ChainProblem(
-                    municipality.slug,
-                    entry.sequence,
-                    "missing",
-                    f"entry {entry.sequence} does not follow entry {entry.sequence - 1} "
-                    "(previous hash mismatch: an entry before it was replaced or removed)",
-                )
-            if entry_hash(entry) != entry.hash:
-                return ChainProblem(
-                    municipality.slug,
-                    entry.sequence,
-                    "altered",
-                    f"entry {entry.sequence} was altered (hash mismatch)",
-                )
+            problem = _entry_problem(
+                municipality,
+                entry,
+                expected_sequence=expected_sequence,
+                previous_hash=previous_hash,
+                keyed_seen=keyed_seen,
+                head=head,
+            )
+            if problem:
+                return problem
             report.verified += 1
+            keyed_seen = keyed_seen or entry.hash_version != UNKEYED
             previous_hash = entry.hash
             expected_sequence += 1
         last = batch[-1].sequence
+    if last and not keyed_seen:
+        # Only migration 0003 leaves unkeyed entries, and it seals them with a keyed one.
+        return ChainProblem(
+            municipality.slug,
+            last,
+            "unsealed",
+            "the chain does not end with a keyed entry: it was rewritten without the key",
+        )
+    if head and head.sequence > last:
+        return ChainProblem(
+            municipality.slug,
+            last + 1,
+            "truncated",
+            f"the chain ends at entry {last}, before the published head {head.sequence}",
+        )
+    return None
+
+
+def _entry_problem(
+    municipality: Municipality,
+    entry: AuditEntry,
+    *,
+    expected_sequence: int,
+    previous_hash: str,
+    keyed_seen: bool,
+    head: PublishedHead | None,
+) -> ChainProblem | None:
+    if entry.sequence != expected_sequence:
+        return ChainProblem(
+            municipality.slug,
+            expected_sequence,
+            "missing",
+            f"entry {expected_sequence} is missing (next stored is {entry.sequence})",
+        )
+    if entry.previous_hash != previous_hash:
+        return ChainProblem(
+            municipality.slug,
+            entry.sequence,
+            "missing",
+            f"entry {entry.sequence} does not follow entry {entry.sequence - 1} "
+            "(previous hash mismatch: an entry before it was replaced or removed)",
+        )
+    try:
+        intact = hmac.compare_digest(entry_hash(entry), entry.hash)
+    except ValueError:  # an unknown hash version
+        intact = False
+    if not intact:
+        return ChainProblem(
+            municipality.slug,
+            entry.sequence,
+            "altered",
+            f"entry {entry.sequence} was altered (hash mismatch)",
+        )
+    if entry.hash_version == UNKEYED and keyed_seen:
+        return ChainProblem(
+            municipality.slug,
+            entry.sequence,
+            "altered",
+            f"entry {entry.sequence} claims the unkeyed hash of the entries written before "
+            "the key, after keyed entries",
+        )
+    if head and entry.sequence == head.sequence and entry.hash != head.hash:
+        return ChainProblem(
+            municipality.slug,
+            entry.sequence,
+            "rewritten",
+            f"entry {entry.sequence} does not match the published head "
+            "(the chain was rewritten up to it)",
+        )
+    return None
+
+
+def audit_head(*, municipality: Municipality) -> dict:
+    """The latest entry of the municipality's chain, signed with the audit key: what the
+    public URL and the daily log line publish (sequence 0 and no hash for an empty chain)."""
+    latest = (
+        AuditEntry.objects.filter(municipality=municipality)
+        .order_by("-sequence")
+        .values("sequence", "hash")
+        .first()
+    ) or {"sequence": 0, "hash": ""}
+    head = {
+        "municipality": municipality.slug,
+        "sequence": latest["sequence"],
+        "hash": latest["hash"],
+        "timestamp": timezone.now().astimezone(datetime.UTC).isoformat(),
+    }
+    head["signature"] = head_signature(head)
+    return head
 
 
 # Who received a delivery is a private person's name; who recorded it is staff's account.

@@ -1,8 +1,7 @@
 """Writes of the audit trail: every audited service calls ``audit_record`` in its transaction."""
 
 import datetime
-import hashlib
-import json
+import logging
 import uuid
 from decimal import Decimal
 
@@ -11,8 +10,13 @@ from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from .models import AuditEntry
+from territory.models import Municipality
 
+from .chain import HASH_VERSION, canonical, entry_hash
+from .models import AuditEntry
+from .selectors import audit_head
+
+logger = logging.getLogger(__name__)
 A = AuditEntry.Action
 # Noise, not facts: every save moves them.
 SKIPPED_FIELDS = {"updated_at"}
@@ -56,29 +60,6 @@ def audit_snapshot(instance: models.Model, *, exclude=(), only=None) -> dict:
             continue
         values[field.name] = _json_value(getattr(instance, field.attname))
     return values
-
-
-def canonical(data) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-
-
-def entry_hash(entry: AuditEntry) -> str:
-    """SHA-256 over a canonical JSON of what the entry says, chained to the previous hash."""
-    payload = {
-        "municipality": entry.municipality_id,
-        "sequence": entry.sequence,
-        "created_at": entry.created_at.astimezone(datetime.UTC).isoformat(),
-        "actor_name": entry.actor_name,
-        "is_system": entry.is_system,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "object_repr": entry.object_repr,
-        "parent": entry.parent,
-        "changes": entry.changes,
-        "previous_hash": entry.previous_hash,
-    }
-    return hashlib.sha256(canonical(payload).encode()).hexdigest()
 
 
 def _municipality_id(instance) -> int | None:
@@ -151,6 +132,7 @@ def audit_append(
         parent=parent,
         changes=_json_value(changes),
         previous_hash=head["hash"] if head else "",
+        hash_version=HASH_VERSION,
     )
     entry.hash = entry_hash(entry)
     entry.save()
@@ -204,3 +186,12 @@ def audit_record(
         actor=actor,
         system=system,
     )
+
+
+def audit_heads_log() -> list[dict]:
+    """Writes each municipality's signed head to the log, one line each: a copy kept outside
+    the database, to check the chain against later (``verify_audit --head SEQUENCE:HASH``)."""
+    heads = [audit_head(municipality=m) for m in Municipality.objects.order_by("pk")]
+    for head in heads:
+        logger.info("audit head %s", canonical(head))
+    return heads

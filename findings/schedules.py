@@ -1,5 +1,6 @@
 """The periodic tasks, registered with django-celery-beat's database scheduler: the findings'
-own, and the sweepers that other apps name in their AppConfig (``sweepers``)."""
+own, and the daily jobs and sweepers that other apps name in their AppConfig (``crontabs``,
+``sweepers``)."""
 
 from django.apps import apps
 from django.conf import settings
@@ -15,6 +16,16 @@ CRONTABS = {
 SWEEPER = ("findings: outbox sweeper", "findings.tasks.deliver_outbox", 60)
 
 
+def crontabs() -> dict[str, tuple[str, str, str]]:
+    """name: (task, minute, hour) of each daily job: the findings' own, and those the apps
+    name in their AppConfig (``AppConfig.crontabs``, e.g. the audit trail's signed heads)."""
+    found = dict(CRONTABS)
+    for config in apps.get_app_configs():
+        for name, task, minute, hour in getattr(config, "crontabs", []):
+            found[name] = (task, minute, hour)
+    return found
+
+
 def sweepers() -> list[tuple[str, str, int]]:
     """(name, task, every so many seconds) of each outbox sweeper: the findings' outbox, and
     the apps whose rows are their own outbox (``AppConfig.sweepers``, e.g. complaints)."""
@@ -27,7 +38,7 @@ def sweepers() -> list[tuple[str, str, int]]:
 @transaction.atomic
 def schedules_setup() -> list[str]:
     names = []
-    for name, (task, minute, hour) in CRONTABS.items():
+    for name, (task, minute, hour) in crontabs().items():
         crontab, _ = CrontabSchedule.objects.get_or_create(
             minute=minute,
             hour=hour,

@@ -19,6 +19,7 @@ def check_deploy(secret_key: str) -> subprocess.CompletedProcess:
     env.update(
         DJANGO_SETTINGS_MODULE="villaguard.settings.production",
         SECRET_KEY=secret_key,
+        AUDIT_HMAC_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="example.org",
     )
     # In a child process: this process's settings module cannot be swapped.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("committees.urls")),
     path("", include("findings.urls")),
     path("", include("opendata.urls")),
+    path("", include("audit.urls")),
 ]
 
 if settings.DEBUG:

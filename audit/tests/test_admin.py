@@ -2,10 +2,13 @@
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db.models import ProtectedError
 from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditEntry
+from audit.selectors import audit_chain_verify
+from audit.services import audit_record
 from contracts.models import Contract, Obligation
 from contracts.tests.factories import ContractFactory, ObligationFactory
 
@@ -118,3 +121,27 @@ def test_the_admin_shows_the_trail_read_only(staff_client, municipality):
         == 403
     )
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_user_who_appears_in_the_trail_cannot_be_deleted_and_the_admin_says_deactivate(
+    client, municipality
+):
+    admin = User.objects.create_superuser(username="root", password="x")
+    client.force_login(admin)
+    actor = User.objects.create_user(username="ana", password="x", municipality=municipality)
+    audit_record(instance=ContractFactory(municipality=municipality), action="create", actor=actor)
+
+    with pytest.raises(ProtectedError):
+        actor.delete()
+    url = admin_url(User, "delete", actor.pk)
+    for response in (client.get(url, **EN), client.post(url, {"post": "yes"}, **EN)):
+        assert response.status_code == 200
+        assert "cannot be deleted" in response.text and "Deactivate" in response.text
+    bulk = client.post(
+        admin_url(User, "changelist"),
+        {"action": "delete_selected", "_selected_action": [actor.pk], "post": "yes"},
+        **EN,
+    )
+    assert bulk.status_code == 200 and "Deactivate" in bulk.text
+    assert User.objects.filter(pk=actor.pk, is_active=True).exists()
+    assert audit_chain_verify().problems == []

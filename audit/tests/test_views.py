@@ -2,8 +2,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
+from audit.chain import head_signature_valid
 from audit.services import audit_record, audit_snapshot
 from committees import services as committee_services
 from committees.permissions import Participant
@@ -96,3 +98,37 @@ def test_allocation_history_of_another_municipality_is_404(client, municipality,
     foreign = AllocationFactory(municipality=other)
     url = reverse("committees:allocation_history", args=[foreign.pk])
     assert client.get(url, **EN).status_code == 404
+
+
+def test_the_published_head_is_the_municipality_s_latest_entry_and_its_signature_verifies(
+    client, municipality, other
+):
+    ours = [
+        audit_record(instance=ContractFactory(municipality=municipality), action="create")
+        for _ in range(3)
+    ]
+    audit_record(instance=ContractFactory(municipality=other), action="create")
+
+    response = client.get("/audit/head.json")
+    assert response.status_code == 200 and "no-cache" in response["Cache-Control"]
+    head = response.json()
+    assert {k: head[k] for k in ("municipality", "sequence", "hash")} == {
+        "municipality": municipality.slug,
+        "sequence": 3,
+        "hash": ours[-1].hash,
+    }
+    assert head_signature_valid(head)
+    for forged in ({"sequence": 2}, {"hash": ours[0].hash}, {"timestamp": "2020-01-01T00:00:00"}):
+        assert not head_signature_valid({**head, **forged})
+    with override_settings(AUDIT_HMAC_KEY="another-key"):
+        assert not head_signature_valid(head)
+
+    theirs = client.get("/audit/head.json", HTTP_HOST="villaflores.localhost").json()
+    assert (theirs["municipality"], theirs["sequence"]) == ("villaflores", 1)
+    assert head_signature_valid(theirs)
+
+
+def test_the_head_of_an_empty_chain_is_sequence_zero(client, municipality):
+    head = client.get(reverse("audit:head")).json()
+    assert (head["sequence"], head["hash"]) == (0, "")
+    assert head_signature_valid(head)

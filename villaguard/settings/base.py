@@ -5,6 +5,8 @@ eager mode, e-mail to the console, an in-process cache. ``DATABASE_URL``, ``REDI
 ``EMAIL_URL`` switch on PostGIS, Redis (cache and Celery broker) and SMTP.
 """
 
+import hashlib
+import hmac
 from datetime import timedelta
 from pathlib import Path
 
@@ -287,3 +289,17 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="VillaGuard")
 
 # Open311: requests one API key may post per minute (answered with 429 past it).
 OPEN311_POST_RATE = env.str("OPEN311_POST_RATE", default="120/m")
+
+
+def key_from_secret(purpose: str) -> str:
+    """A development key derived from SECRET_KEY, for DEBUG and the tests only."""
+    return hmac.new(SECRET_KEY.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+# The audit trail's HMAC key (audit/chain.py). It lives in the environment, never in the
+# database, so that whoever can rewrite the table cannot recompute the chain. Only DEBUG falls
+# back to a key derived from SECRET_KEY; the production settings require it, and the trail
+# refuses to write or verify without one.
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="") or (
+    key_from_secret("villaguard.audit") if DEBUG else ""
+)

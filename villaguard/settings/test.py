@@ -1,7 +1,8 @@
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, key_from_secret
 
 DEBUG = False
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default=key_from_secret("villaguard.audit"))
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default="/tmp/villaguard-test-media")  # noqa: S108
