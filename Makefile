@@ -9,6 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+LOCK := requirements.lock
 
 # Debian/Ubuntu packages the project needs: GeoDjango's libraries (GDAL pulls GEOS and PROJ),
 # SpatiaLite and gettext; the tests add Chromium and Node.js/npm (for axe-core).
@@ -31,10 +32,14 @@ $(TEST_SYSTEM_STAMP): $(SYSTEM_STAMP)
 	@bash scripts/install-system-packages.sh $(TEST_PACKAGES)
 	@touch $@
 
-$(VENV_STAMP): pyproject.toml $(SYSTEM_STAMP)
+# Every version and hash from the lock (pip included), then the project itself without its
+# dependencies; `pip check` stops here when pyproject.toml asks for what the lock lacks.
+$(VENV_STAMP): $(LOCK) pyproject.toml $(SYSTEM_STAMP)
 	@test -x $(PY) || $(PYTHON_SYSTEM) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet --require-hashes -r $(LOCK)
+	$(PIP) install --quiet --no-deps -e .
+	@$(PIP) check >/dev/null || { $(PIP) check; \
+	  echo "$(LOCK) does not match pyproject.toml: run make lock" >&2; exit 1; }
 	@touch $@
 
 $(NODE_STAMP): package.json $(TEST_SYSTEM_STAMP)
@@ -43,6 +48,14 @@ $(NODE_STAMP): package.json $(TEST_SYSTEM_STAMP)
 
 .PHONY: install
 install: $(VENV_STAMP) ## Install system packages and the Python environment
+
+.PHONY: lock
+lock: $(SYSTEM_STAMP) ## Refresh requirements.lock: newest versions pyproject.toml allows, with hashes
+	@test -x $(PY) || $(PYTHON_SYSTEM) -m venv $(VENV)
+	@test -x $(VENV)/bin/pip-compile || $(PIP) install --quiet 'pip-tools>=7.4'
+	$(VENV)/bin/pip-compile --quiet --upgrade --extra dev --generate-hashes --allow-unsafe \
+	  --strip-extras --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
+	$(MAKE) install
 
 .PHONY: run
 run: $(VENV_STAMP) ## Migrate the embedded database, load demo data once, serve on 127.0.0.1:8000
