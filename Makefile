@@ -11,6 +11,12 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 LOCK := requirements.lock
 
+# The targets below are development tools: they run with DEBUG on unless the environment says
+# otherwise. Without DEBUG (and without DJANGO_SETTINGS_MODULE) manage.py, gunicorn and celery
+# load the production settings, which demand SECRET_KEY and ALLOWED_HOSTS
+# (villaguard/settings/default.py).
+export DEBUG ?= true
+
 # Debian/Ubuntu packages the project needs: GeoDjango's libraries (GDAL pulls GEOS and PROJ),
 # SpatiaLite and gettext; the tests add Chromium and Node.js/npm (for axe-core).
 SYSTEM_PACKAGES := python3 python3-venv binutils gdal-bin libsqlite3-mod-spatialite gettext

@@ -3,6 +3,10 @@
 With no environment at all this is the embedded default: SpatiaLite in ``var/``, Celery in
 eager mode, e-mail to the console, an in-process cache. ``DATABASE_URL``, ``REDIS_URL`` and
 ``EMAIL_URL`` switch on PostGIS, Redis (cache and Celery broker) and SMTP.
+
+This module is shared by the others and is not itself a deployment's choice: the entry points
+(manage.py, wsgi.py, asgi.py, celery.py) default to ``villaguard.settings.default``, which is
+this module only while DEBUG is on and ``villaguard.settings.production`` otherwise.
 """
 
 import hashlib
@@ -12,6 +16,7 @@ from pathlib import Path
 
 import environ
 from csp import constants as csp
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -20,10 +25,45 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-embedded-default-change-me-in-production")
+# Off unless asked for: the Makefile's targets (`make run`) turn it on for development.
+DEBUG = env.bool("DEBUG", default=False)
+# Published with the code, so only for development: the production settings refuse it.
+DEVELOPMENT_SECRET_KEY = "insecure-embedded-default-change-me-in-production"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", ".localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+_DEPLOYMENT_HINTS = {
+    "SECRET_KEY": "a long random value, e.g. the output of "
+    "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'",
+    "ALLOWED_HOSTS": "the host names the portal answers to, comma-separated, "
+    "e.g. portal.example.org",
+    "AUDIT_HMAC_KEY": "a long random value kept apart from the database and its backups "
+    "(it keys the audit trail's chain), generated like SECRET_KEY",
+}
+
+
+def required_in_deployment(name: str) -> str | list[str]:
+    """A variable a deployment must set (SECRET_KEY, ALLOWED_HOSTS): missing, empty or the
+    published development key, the process stops here with a message that says what to set,
+    rather than start on a development default."""
+    if name == "ALLOWED_HOSTS":
+        value = [host for host in env.list(name, default=[]) if host.strip()]
+    else:
+        value = env.str(name, default="").strip()
+    hint = _DEPLOYMENT_HINTS.get(name, "a value")
+    if value == DEVELOPMENT_SECRET_KEY:
+        raise ImproperlyConfigured(
+            f"{name} is the development key published with the code. Set {name} to {hint}."
+        )
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} is not set. With DEBUG off VillaGuard does not start on development "
+            f"defaults: set {name} to {hint}, in the environment or in .env. For development, "
+            "leave DJANGO_SETTINGS_MODULE unset and set DEBUG=true (make run does)."
+        )
+    return value
+
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,11 +1,14 @@
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, required_in_deployment
 
 DEBUG = False
-SECRET_KEY = env.str("SECRET_KEY")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Missing, empty or the development key: the process stops with a message saying what to set.
+SECRET_KEY = required_in_deployment("SECRET_KEY")
+ALLOWED_HOSTS = required_in_deployment("ALLOWED_HOSTS")
 # Never derived from SECRET_KEY here: the audit trail is only as safe as this key.
-AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY")
+AUDIT_HMAC_KEY = required_in_deployment("AUDIT_HMAC_KEY")
+# Static files are collected into the image; WhiteNoise indexes them once, at start.
+WHITENOISE_AUTOREFRESH = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True

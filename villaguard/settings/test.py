@@ -3,6 +3,9 @@ from .base import env, key_from_secret
 
 DEBUG = False
 AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default=key_from_secret("villaguard.audit"))
+# As under `make test` (DEBUG on in base): static files looked up on each request, whether or
+# not the suite is started through make.
+WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default="/tmp/villaguard-test-media")  # noqa: S108
