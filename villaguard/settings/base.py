@@ -187,6 +187,21 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# The client's address (villaguard.client_ip.client_ip), read by the rate limits and the login
+# lockout alike: the socket's address, unless the portal sits behind this many reverse proxies
+# that each append to X-Forwarded-For (then the hop the outermost one appended). 0: the header
+# is ignored, since anyone can forge it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or a number of proxies.")
+if "AXES_IP_HEADERS" in env:
+    raise ImproperlyConfigured(
+        "AXES_IP_HEADERS is no longer read: the rate limits and the login lockout read the "
+        "client's address one way. Remove it, and behind reverse proxies set "
+        "TRUSTED_PROXY_COUNT to their number (README, Settings)."
+    )
+RATELIMIT_IP_META_KEY = "villaguard.client_ip.client_ip"
+
 REDIS_URL = env.str("REDIS_URL", default="")
 
 
@@ -317,9 +332,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.security_views.lockout"
 AXES_USERNAME_FORM_FIELD = "username"
-# Where the client's address is read; behind a trusted reverse proxy that sets it, e.g.
-# AXES_IP_HEADERS=HTTP_X_FORWARDED_FOR,REMOTE_ADDR (never trust a header clients can forge).
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
+# The client's address, for the lockout as for the rate limits: villaguard/client_ip.py.
+AXES_CLIENT_IP_CALLABLE = "villaguard.client_ip.client_ip"
 
 # Two-factor login (django-otp, TOTP): staff and superusers must verify a device before they
 # use the admin or the staff pages. Off by default only in the embedded DEBUG default, so that
