@@ -2,9 +2,11 @@
 input; the views hand the cleaned data to the services."""
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from territory.models import Colonia
+from villaguard.uploads import reencode_if_photo
 
 from .models import (
     Activity,
@@ -19,6 +21,7 @@ from .models import (
     WorkProgress,
 )
 from .selectors import allocatable_needs, requisitionable_needs
+from .validators import validate_evidence
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -87,6 +90,14 @@ class NeedForm(forms.ModelForm):
         self.fields["evidence"].widget = forms.FileInput(
             attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}
         )
+
+    def clean_evidence(self):
+        """A photo is kept without its metadata (EXIF, GPS), as card and complaint photos are."""
+        evidence = self.cleaned_data.get("evidence")
+        if isinstance(evidence, UploadedFile):  # a new upload, not the stored file
+            validate_evidence(evidence)
+            evidence = reencode_if_photo(evidence)
+        return evidence
 
 
 class NeedStatusForm(forms.Form):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from territory.models import Colonia, MunicipalityScoped
 from territory.querysets import MunicipalityScopedQuerySet
+from villaguard.uploads import RandomName
 
 from .validators import validate_evidence, validate_pdf
 
@@ -122,7 +123,10 @@ class PlanningSession(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     agenda = models.TextField(_("agenda"))
     minutes = models.FileField(
-        _("minutes (PDF)"), upload_to="committees/minutes/", blank=True, validators=[validate_pdf]
+        _("minutes (PDF)"),
+        upload_to=RandomName("committees/minutes/"),
+        blank=True,
+        validators=[validate_pdf],
     )
 
     class Meta:
@@ -164,7 +168,7 @@ class CitizenCommittee(MunicipalityScoped):
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     registration_certificate = models.FileField(
         _("registration certificate (PDF)"),
-        upload_to="committees/certificates/",
+        upload_to=RandomName("committees/certificates/"),
         blank=True,
         validators=[validate_pdf],
     )
@@ -402,7 +406,10 @@ class Forum(MunicipalityScoped):
     )
     summary = models.TextField(_("summary of the minutes"), blank=True)
     minutes = models.FileField(
-        _("minutes (PDF)"), upload_to="committees/forums/", blank=True, validators=[validate_pdf]
+        _("minutes (PDF)"),
+        upload_to=RandomName("committees/forums/"),
+        blank=True,
+        validators=[validate_pdf],
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -536,7 +543,7 @@ class Need(MunicipalityScoped):
     people_affected = models.PositiveIntegerField(_("people affected"))
     evidence = models.FileField(
         _("evidence (photo or PDF)"),
-        upload_to="committees/evidence/",
+        upload_to=RandomName("committees/evidence/"),
         blank=True,
         validators=[validate_evidence],
     )

@@ -1,30 +1,16 @@
-"""Checks on uploaded documents: the type comes from the bytes, never from the name."""
+"""Checks on the participation program's uploads; the rules live in ``villaguard.uploads``."""
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
-
-from villaguard.photos import validate_photo
+from villaguard.uploads import validate_document
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-
-
-def _is_pdf(upload) -> bool:
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    return head == b"%PDF-"
+EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "webp"]
 
 
 def validate_pdf(upload) -> None:
-    if upload.size > MAX_DOCUMENT_BYTES:
-        raise ValidationError(_("The file is larger than 10 MB."), code="too_large")
-    if not _is_pdf(upload):
-        raise ValidationError(_("The file is not a PDF document."), code="not_a_pdf")
+    """Minutes and certificates: a PDF named ``.pdf``, at most 10 MB."""
+    validate_document(upload, extensions=["pdf"], max_bytes=MAX_DOCUMENT_BYTES)
 
 
 def validate_evidence(upload) -> None:
-    """Evidence of a need: a PDF document or a JPEG, PNG or WebP photo."""
-    if _is_pdf(upload):
-        validate_pdf(upload)
-        return
-    validate_photo(upload)
+    """Evidence of a need: a PDF document or a JPEG, PNG or WebP photo, named for what it is."""
+    validate_document(upload, extensions=EVIDENCE_EXTENSIONS, max_bytes=MAX_DOCUMENT_BYTES)

@@ -2,12 +2,13 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.gis.db import models
-from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from territory.models import MunicipalityScoped
+from villaguard.uploads import RandomName
 
 from .querysets import CompanyQuerySet, ContractQuerySet
 from .validators import validate_pdf
@@ -226,8 +227,8 @@ class ContractDocument(models.Model):
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(
         _("file (PDF)"),
-        upload_to="contracts/%Y/",
-        validators=[FileExtensionValidator(["pdf"]), validate_pdf],
+        upload_to=RandomName("contracts/%Y/"),
+        validators=[validate_pdf],
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 

@@ -10,11 +10,11 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.core.validators import FileExtensionValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from contracts.validators import validate_pdf
+from villaguard.uploads import RandomName
 
 from .querysets import (
     CardQuerySet,
@@ -261,9 +261,9 @@ class TrainingSession(models.Model):
     )
     material = models.FileField(
         _("material (PDF)"),
-        upload_to="guardians/training/%Y/",
+        upload_to=RandomName("guardians/training/%Y/"),
         blank=True,
-        validators=[FileExtensionValidator(["pdf"]), validate_pdf],
+        validators=[validate_pdf],
         help_text=_("For example the guardian manual."),
     )
 

@@ -1,10 +1,13 @@
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
 from . import views
+from .uploads import serve_media
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,5 +27,9 @@ urlpatterns = [
     path("", include("audit.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media are served by Django only while DEBUG is on (serve_media checks it on each request);
+# in production the web server, or another host named by MEDIA_URL, serves MEDIA_ROOT with
+# the same headers (docs/security.md).
+if not urlsplit(settings.MEDIA_URL).netloc:
+    media_prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
+    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", serve_media, name="media")]
