@@ -6,6 +6,7 @@ from territory.models import ServiceType
 from villaguard.photos import MAX_PHOTOS, validate_photos
 
 from .models import Complaint
+from .services import pending_photos_check
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -84,6 +85,8 @@ class ComplaintForm(forms.Form):
             )
         if len(cleaned.get("photos") or []) > MAX_PHOTOS:
             raise forms.ValidationError(_("Attach at most 3 photos."))
+        if cleaned.get("pending_photos"):
+            pending_photos_check(token=cleaned["pending_photos"])
         return cleaned
 
     @property

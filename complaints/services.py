@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import logging
+import posixpath
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -11,7 +12,7 @@ from contextlib import nullcontext
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection, send_mail
@@ -30,6 +31,7 @@ from villaguard.outbox import claim_pending
 from villaguard.photos import MAX_PHOTOS, reencode_photo, validate_photos
 from villaguard.sql import insert_select
 from villaguard.tasks import enqueue_on_commit
+from villaguard.uploads import PHOTO_FORMATS, extension_of, safe_storage_name
 
 from .models import Complaint, ComplaintFollower, ComplaintPhoto, ComplaintUpdate, Open311Client
 from .selectors import placement_for, placement_sql
@@ -482,7 +484,24 @@ def pending_photos_store(*, uploads: Sequence) -> str:
     return signing.dumps(names, salt=PENDING_PHOTOS_SALT) if names else ""
 
 
-def pending_photos_take(*, token: str) -> list[ContentFile]:
+def _pending_photo_names(names) -> list[str]:
+    """The token's names, normalised; each must be a photo directly in the pending folder
+    (a token is signed, but a leaked secret key must not reach other files through it)."""
+    if not isinstance(names, list) or len(names) > MAX_PHOTOS:
+        raise SuspiciousFileOperation("The pending photos are not a short list of names.")
+    checked = []
+    for name in names:
+        checked.append(safe_storage_name(name, folder=PENDING_PHOTOS_DIR))
+        directory, base = posixpath.split(checked[-1])
+        if directory != PENDING_PHOTOS_DIR or extension_of(base) not in PHOTO_FORMATS:
+            raise SuspiciousFileOperation(f"{name!r} is not a pending photo.")
+    return checked
+
+
+def pending_photos_check(*, token: str) -> list[str]:
+    """The stored names a token of ``pending_photos_store`` holds, once it is known to be ours,
+    unexpired, and to name only photos in the pending folder (the form checks it too, so that
+    a bad token is a message on the form). A single name outside that folder refuses it all."""
     if not token:
         return []
     try:
@@ -491,9 +510,23 @@ def pending_photos_take(*, token: str) -> list[ContentFile]:
         raise ValidationError(
             _("The photos you attached have expired: attach them again.")
         ) from error
+    try:
+        return _pending_photo_names(names)
+    except SuspiciousFileOperation as error:
+        logger.warning("Refused pending photos: %s", error)
+        raise ValidationError(
+            _("The photos you attached cannot be used: attach them again."),
+            code="bad_pending_photos",
+        ) from error
+
+
+def pending_photos_take(*, token: str) -> list[ContentFile]:
+    """The photos kept by ``pending_photos_store``, removed from the pending folder once the
+    caller's transaction commits."""
+    names = pending_photos_check(token=token)
     photos = []
-    for name in names[:MAX_PHOTOS]:
-        if not name.startswith(PENDING_PHOTOS_DIR + "/") or not default_storage.exists(name):
+    for name in names:
+        if not default_storage.exists(name):
             continue
         with default_storage.open(name) as stored:
             photos.append(
