@@ -278,6 +278,7 @@ class Open311ClientAdmin(MunicipalityScopedAdmin):
             client, key = open311_key_create(
                 municipality=user_municipality(request) or form.cleaned_data["municipality"],
                 name=form.cleaned_data["name"],
+                actor=request.user,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -298,12 +299,14 @@ class Open311ClientAdmin(MunicipalityScopedAdmin):
     @admin.action(description=gettext_lazy("Revoke the selected keys"))
     def revoke_keys(self, request, queryset):
         for client in queryset.filter(revoked_at__isnull=True):
-            open311_key_revoke(client=client)
+            open311_key_revoke(client=client, actor=request.user)
         messages.success(request, _("Keys revoked."))
 
     @admin.action(description=gettext_lazy("Replace the selected keys (revoke and issue new ones)"))
     def replace_keys(self, request, queryset):
         for client in queryset.filter(revoked_at__isnull=True):
-            open311_key_revoke(client=client)
-            new_client, key = open311_key_create(municipality=client.municipality, name=client.name)
+            open311_key_revoke(client=client, actor=request.user)
+            new_client, key = open311_key_create(
+                municipality=client.municipality, name=client.name, actor=request.user
+            )
             self._show_key(request, new_client, key)

@@ -543,9 +543,17 @@ def _hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+# What the audit trail keeps of a key: who it is for and how it begins, never its hash.
+OPEN311_KEY_AUDIT_FIELDS = ["name", "key_prefix", "revoked_at"]
+
+
 @transaction.atomic
-def open311_key_create(*, municipality: Municipality, name: str) -> tuple[Open311Client, str]:
-    """Issues a key for a client system. The key is returned once; only its hash is stored."""
+def open311_key_create(
+    *, municipality: Municipality, name: str, actor=None, system: str = ""
+) -> tuple[Open311Client, str]:
+    """Issues a key for a client system. The key is returned once; only its hash is stored.
+
+    Recorded in the audit trail, by ``actor`` (staff in the admin) or ``system`` (a command)."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Name the client system.")})
@@ -559,13 +567,34 @@ def open311_key_create(*, municipality: Municipality, name: str) -> tuple[Open31
     client = Open311Client.objects.create(
         municipality=municipality, name=name, key_prefix=key[:8], key_hash=_hash_key(key)
     )
+    audit_record(
+        instance=client,
+        action="issue",
+        actor=actor,
+        system=system,
+        only=OPEN311_KEY_AUDIT_FIELDS,
+    )
     return client, key
 
 
-def open311_key_revoke(*, client: Open311Client) -> Open311Client:
-    if client.revoked_at is None:
-        client.revoked_at = timezone.now()
-        client.save(update_fields=["revoked_at"])
+@transaction.atomic
+def open311_key_revoke(*, client: Open311Client, actor=None, system: str = "") -> Open311Client:
+    """Revokes the key, once: a key already revoked (here or concurrently) is left as it is
+    and nothing more is recorded."""
+    now = timezone.now()
+    revoked = Open311Client.objects.filter(pk=client.pk, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    if revoked:
+        client.revoked_at = now
+        audit_record(
+            instance=client,
+            action="revoke",
+            actor=actor,
+            system=system,
+            before={"revoked_at": None},
+            only=["revoked_at"],
+        )
     return client
 
 

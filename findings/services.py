@@ -272,23 +272,55 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def api_client_issue(*, client: ApiClient) -> str:
+# What the audit trail keeps of a token: whom it speaks for and how it begins, never its hash.
+API_CLIENT_AUDIT_FIELDS = [
+    "name",
+    "reported_by",
+    "company",
+    "directorate",
+    "token_prefix",
+    "revoked_at",
+]
+
+
+@transaction.atomic
+def api_client_issue(*, client: ApiClient, actor=None, system: str = "") -> str:
     """Gives a (new or existing) client a fresh token and saves it. Returns the token, which
-    is shown once: only its hash is stored."""
+    is shown once: only its hash is stored. Recorded in the audit trail."""
     if not client.name.strip():
         raise ValidationError({"name": _("Name the client system.")})
+    before = audit_snapshot(client, only=API_CLIENT_AUDIT_FIELDS) if client.pk else {}
     token = secrets.token_urlsafe(32)
     client.token_prefix = token[:8]
     client.token_hash = _hash_token(token)
     client.revoked_at = None
     client.save()
+    audit_record(
+        instance=client,
+        action="issue",
+        actor=actor,
+        system=system,
+        before=before,
+        only=API_CLIENT_AUDIT_FIELDS,
+    )
     return token
 
 
-def api_client_revoke(*, client: ApiClient) -> ApiClient:
-    if client.revoked_at is None:
-        client.revoked_at = timezone.now()
-        client.save(update_fields=["revoked_at"])
+@transaction.atomic
+def api_client_revoke(*, client: ApiClient, actor=None, system: str = "") -> ApiClient:
+    """Revokes the token, once: a token already revoked (here or concurrently) is left as it
+    is and nothing more is recorded."""
+    now = timezone.now()
+    if ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(revoked_at=now):
+        client.revoked_at = now
+        audit_record(
+            instance=client,
+            action="revoke",
+            actor=actor,
+            system=system,
+            before={"revoked_at": None},
+            only=["revoked_at"],
+        )
     return client
 
 

@@ -121,6 +121,9 @@ def _add_role(user, role: str) -> None:
     user.groups.add(group)
 
 
+# What the audit trail keeps of a card's review (the reviewer is the entry's actor).
+CARD_REVIEW_AUDIT_FIELDS = ["review_status", "review_note"]
+
 # What the audit trail keeps of a guardian: the appointment, not the person's contact data.
 GUARDIAN_AUDIT_FIELDS = [
     "municipality",
@@ -714,12 +717,22 @@ def card_submit(
     return card, True
 
 
+@transaction.atomic
 def card_review(*, card: Card, reviewer, note: str = "") -> Card:
+    """Marks the card reviewed by staff; recorded in the audit trail with the reviewer."""
+    before = audit_snapshot(card, only=CARD_REVIEW_AUDIT_FIELDS)
     card.review_status = Card.ReviewStatus.REVIEWED
     card.reviewed_by = reviewer
     card.reviewed_at = timezone.now()
     card.review_note = note
     card.save(update_fields=["review_status", "reviewed_by", "reviewed_at", "review_note"])
+    audit_record(
+        instance=card,
+        action="review",
+        actor=reviewer,
+        before=before,
+        only=CARD_REVIEW_AUDIT_FIELDS,
+    )
     return card
 
 

@@ -5,6 +5,9 @@ from complaints.models import Open311Client
 from complaints.services import open311_key_create, open311_key_revoke
 from territory.models import Municipality
 
+# Who the audit trail names for keys issued or revoked here (no portal user runs commands).
+SYSTEM = "manage.py open311_key"
+
 
 class Command(BaseCommand):
     help = "Issues (create) or revokes (revoke) the Open311 API key of a client system."
@@ -23,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError("No such municipality: give --municipality SLUG.")
         if action == "create":
             try:
-                client, key = open311_key_create(municipality=found, name=name)
+                client, key = open311_key_create(municipality=found, name=name, system=SYSTEM)
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
             self.stderr.write(f"Issued a key for {client.name} ({found.slug}). It is shown once:")
@@ -35,5 +38,5 @@ class Command(BaseCommand):
         if not clients.exists():
             raise CommandError(f"No active key named {name!r} in {found.slug}.")
         for client in clients:
-            open311_key_revoke(client=client)
+            open311_key_revoke(client=client, system=SYSTEM)
         self.stdout.write(f"Revoked the key of {name} ({found.slug}).")
