@@ -3,10 +3,15 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from villaguard.admin_base import MunicipalityScopedAdmin, is_deployment_admin
+from villaguard.admin_base import (
+    MunicipalityScopedAdmin,
+    is_deployment_admin,
+    scope_third_party_admins,
+)
 
 from .arco import arco_anonymise
-from .models import ArcoRequest, User
+from .models import ArcoRequest, Role, User
+from .selectors import outranks
 
 
 @admin.register(User)
@@ -61,6 +66,24 @@ class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
             )
         return deleted, model_count, perms_needed, protected
 
+    # A municipality's administrator never changes a superuser (other than themselves) nor
+    # anyone outside their municipality: they could take the account over (password, e-mail).
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or outranks(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or outranks(request.user, obj))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Groups are the deployment's: a municipality's staff give only the portal's roles.
+        if db_field.name == "groups" and not is_deployment_admin(request):
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(
+                name__in=Role.values
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
 
 @admin.register(ArcoRequest)
 class ArcoRequestAdmin(MunicipalityScopedAdmin):
@@ -102,3 +125,6 @@ class ArcoRequestAdmin(MunicipalityScopedAdmin):
             % {"count": done},
             messages.SUCCESS,
         )
+
+
+scope_third_party_admins(admin.site)

@@ -37,13 +37,17 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("accounts", "arcorequest", ("change", "view")),
         ("django_celery_beat", "*", VIEW),
     ],
-    # A municipality's administrator also manages its users.
+    # A municipality's administrator also manages its users: their two-factor devices (delete
+    # a lost phone's, then issue an enrolment code) and login lockouts. The schedules are the
+    # whole deployment's: they only read them (villaguard.admin_base.scope_third_party_admins).
     Role.ADMINISTRATOR: [
         *[(app, "*", ALL) for app in MUNICIPAL_APPS],
         ("accounts", "user", ALL),
         ("accounts", "arcorequest", ("change", "view")),
         ("auth", "group", VIEW),
-        ("django_celery_beat", "*", ALL),
+        ("django_celery_beat", "*", VIEW),
+        ("otp_totp", "totpdevice", ("view", "delete")),
+        ("axes", "accessattempt", ("view", "delete")),
     ],
 }
 

@@ -105,6 +105,8 @@ def is_municipal_admin(user, municipality) -> bool:
 def staff_directorate_id(user, municipality) -> int | None:
     """The directorate a directorate-staff user of ``municipality`` answers for, else None
     (also for the Sindicatura and administrators, who are not limited to one)."""
+    if getattr(user, "directorate_id", None) is None:
+        return None  # no directorate, no directorate role: spares the groups query
     if staff_role_for(user, municipality) == Role.DIRECTORATE_STAFF:
         return user.directorate_id
     return None

@@ -13,7 +13,14 @@ from villaguard.admin_base import (
 
 from .forms import ImportForm
 from .imports import complaints_import_csv
-from .models import Complaint, ComplaintFollower, ComplaintPhoto, ComplaintUpdate, Open311Client
+from .models import (
+    REPORTER_FIELDS,
+    Complaint,
+    ComplaintFollower,
+    ComplaintPhoto,
+    ComplaintUpdate,
+    Open311Client,
+)
 from .paginators import EstimatedCountPaginator
 from .services import (
     complaint_create,
@@ -48,6 +55,7 @@ class ComplaintFollowerInline(MunicipalityScopedInline):
     """Followers' e-mails are personal data: staff may read them here, nobody edits them."""
 
     model = ComplaintFollower
+    is_personal_data = True
     extra = 0
     can_delete = False
     fields = ["email", "language", "created_at", "last_notified_update"]
@@ -72,6 +80,11 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
 
 @admin.register(Complaint)
 class ComplaintAdmin(MunicipalityScopedAdmin):
+    """Directorate staff see their directorate's complaints only, and never the reporter's
+    contact data (the Sindicatura and administrators do; see ``MunicipalityScopedAdmin``)."""
+
+    directorate_path = "directorate"
+    personal_data_fields = REPORTER_FIELDS
     change_list_template = "admin/complaints/complaint/change_list.html"
     list_display = [
         "code",
@@ -209,6 +222,7 @@ class ComplaintAdmin(MunicipalityScopedAdmin):
 @admin.register(ComplaintUpdate)
 class ComplaintUpdateAdmin(MunicipalityScopedAdmin):
     municipality_path = "complaint__municipality"
+    directorate_path = "complaint__directorate"
     list_display = ["complaint", "status", "created_at", "user"]
     list_filter = ["status"]
     list_select_related = ["complaint__service_type", "user"]
@@ -221,6 +235,7 @@ class ComplaintUpdateAdmin(MunicipalityScopedAdmin):
 @admin.register(ComplaintPhoto)
 class ComplaintPhotoAdmin(MunicipalityScopedAdmin):
     municipality_path = "complaint__municipality"
+    directorate_path = "complaint__directorate"
     list_display = ["complaint", "image", "created_at"]
     list_select_related = ["complaint__service_type"]
     readonly_fields = ["complaint", "image", "created_at"]
@@ -232,9 +247,10 @@ class ComplaintPhotoAdmin(MunicipalityScopedAdmin):
 @admin.register(ComplaintFollower)
 class ComplaintFollowerAdmin(MunicipalityScopedAdmin):
     """Read-only. Deleting one (an ARCO cancellation request) goes through the service, like
-    the unsubscribe link."""
+    the unsubscribe link. Only roles that need contact data see them."""
 
     municipality_path = "complaint__municipality"
+    is_personal_data = True
     list_display = ["complaint", "email", "created_at"]
     list_select_related = ["complaint__service_type"]
     search_fields = ["email", "complaint__code"]

@@ -143,6 +143,7 @@ class FindingEventInline(admin.TabularInline):
 
 @admin.register(Finding)
 class FindingAdmin(MunicipalityScopedAdmin):
+    directorate_path = "directorate"
     list_display = [
         "pk",
         "kind",
@@ -168,6 +169,7 @@ class FindingAdmin(MunicipalityScopedAdmin):
 
 @admin.register(Outbox)
 class OutboxAdmin(MunicipalityScopedAdmin):
+    directorate_path = "directorate"
     list_display = [
         "pk",
         "event",
@@ -191,4 +193,5 @@ class OutboxAdmin(MunicipalityScopedAdmin):
 @admin.register(DirectorateSettings)
 class DirectorateSettingsAdmin(MunicipalityScopedAdmin):
     municipality_path = "directorate__municipality"
+    directorate_path = "directorate"
     list_display = ["directorate", "daily_digest"]

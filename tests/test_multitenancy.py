@@ -343,3 +343,171 @@ def test_staff_bound_to_no_municipality_administer_nothing(client, chihuahua):
     index = client.get(reverse("admin:index"), **EN)
     assert index.status_code == 200
     assert index.context["app_list"] == []
+
+
+# --- Roles in the admin (issue 14, items 5 and 7) ---------------------------------------------
+
+
+def municipal_admin_of(municipality, username, **extra):
+    from accounts.models import Role
+    from accounts.services import user_create
+
+    return user_create(
+        username=username,
+        password=None,
+        municipality=municipality,
+        roles=[Role.ADMINISTRATOR],
+        is_staff=True,
+        **extra,
+    )
+
+
+def test_directorate_staff_see_only_their_directorate_in_the_admin_and_no_reporter_contact(
+    client, chihuahua
+):
+    from accounts.models import Role
+    from accounts.services import user_create
+    from complaints.models import Complaint
+    from complaints.tests.factories import REPORTER_EMAIL, REPORTER_PHONE, make_complaint
+
+    parks, lighting = (
+        DirectorateFactory(municipality=chihuahua),
+        DirectorateFactory(municipality=chihuahua),
+    )
+    service = ServiceTypeFactory(municipality=chihuahua)
+    ours = make_complaint(municipality=chihuahua, service_type=service)
+    theirs = make_complaint(municipality=chihuahua, service_type=service)
+    Complaint.private_objects.filter(pk=ours.pk).update(directorate=parks)
+    Complaint.private_objects.filter(pk=theirs.pk).update(directorate=lighting)
+    staff = user_create(
+        username="parques",
+        password=None,
+        municipality=chihuahua,
+        directorate=parks,
+        roles=[Role.DIRECTORATE_STAFF],
+        is_staff=True,
+    )
+    client.force_login(staff)
+
+    listing = client.get(reverse("admin:complaints_complaint_changelist"), **EN)
+    assert listing.status_code == 200
+    assert [c.pk for c in listing.context["cl"].queryset] == [ours.pk]
+    assert client.get(
+        reverse("admin:complaints_complaint_change", args=[theirs.pk]), **EN
+    ).status_code in (302, 404)
+    page = client.get(reverse("admin:complaints_complaint_change", args=[ours.pk]), **EN)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert REPORTER_EMAIL not in html and REPORTER_PHONE not in html
+    assert "reporter_email" not in html
+    # Searching by a reporter's e-mail tells nothing either.
+    found = client.get(
+        reverse("admin:complaints_complaint_changelist"), {"q": REPORTER_EMAIL}, **EN
+    )
+    assert list(found.context["cl"].queryset) == []
+    followers = client.get(reverse("admin:complaints_complaintfollower_changelist"), **EN)
+    assert followers.status_code == 403
+
+
+def test_admin_of_a_cannot_edit_a_superuser_or_the_staff_of_b(client, chihuahua, villaflores):
+    admin_a = municipal_admin_of(chihuahua, "admin-cuu")
+    superuser_in_a = User.objects.create_superuser(
+        username="root-cuu", password=None, municipality=chihuahua
+    )
+    staff_b = municipal_admin_of(villaflores, "admin-vf")
+    client.force_login(admin_a)
+    for target in (superuser_in_a, staff_b):
+        change = reverse("admin:accounts_user_change", args=[target.pk])
+        response = client.post(change, {"username": "taken", "email": "x@example.org"}, **EN)
+        assert response.status_code in (302, 403, 404)
+        if response.status_code == 302:
+            assert response["Location"] == reverse("admin:index")
+        password = reverse("admin:auth_user_password_change", args=[target.pk])
+        assert client.get(password).status_code in (302, 403, 404)
+        target.refresh_from_db()
+        assert target.username != "taken"
+    page = client.get(reverse("admin:accounts_user_change", args=[superuser_in_a.pk]), **EN)
+    assert page.status_code == 200  # seen, read-only
+    assert "password1" not in page.content.decode()
+    assert 'name="email"' not in page.content.decode()
+
+
+def test_admin_of_a_cannot_change_a_periodic_task(client, chihuahua):
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    every = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.MINUTES)
+    task = PeriodicTask.objects.create(name="sweep", task="villaguard.tasks.noop", interval=every)
+    for user in (
+        municipal_admin_of(chihuahua, "admin-cuu"),
+        User.objects.create_superuser(username="root-cuu", password=None, municipality=chihuahua),
+    ):
+        client.force_login(user)
+        listing = client.get(reverse("admin:django_celery_beat_periodictask_changelist"), **EN)
+        assert listing.status_code == 200
+        assert not listing.context["cl"].model_admin.get_actions(listing.wsgi_request)
+        change = reverse("admin:django_celery_beat_periodictask_change", args=[task.pk])
+        client.post(change, {"name": "taken", "task": "x", "interval": every.pk, "enabled": ""})
+        client.post(
+            reverse("admin:django_celery_beat_periodictask_changelist"),
+            {"action": "disable_tasks", "_selected_action": [task.pk]},
+        )
+        assert client.get(reverse("admin:django_celery_beat_periodictask_add")).status_code == 403
+        task.refresh_from_db()
+        assert (task.name, task.enabled) == ("sweep", True)
+
+
+def test_admin_of_a_sees_no_groups_totp_devices_or_axes_rows_of_b(client, chihuahua, villaflores):
+    from axes.models import AccessAttempt, AccessLog
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    staff_a, staff_b = (
+        municipal_admin_of(chihuahua, "admin-cuu"),
+        municipal_admin_of(villaflores, "admin-vf"),
+    )
+    Group.objects.create(name="state-auditors")
+    for user in (staff_a, staff_b):
+        TOTPDevice.objects.create(user=user, name=f"phone of {user.username}")
+        AccessAttempt.objects.create(
+            username=user.username, ip_address="10.0.0.1", failures_since_start=1
+        )
+        AccessLog.objects.create(username=user.username, ip_address="10.0.0.1")
+    for user in (
+        staff_a,
+        User.objects.create_superuser(username="root-cuu", password=None, municipality=chihuahua),
+    ):
+        client.force_login(user)
+        for url_name in (
+            "otp_totp_totpdevice",
+            "axes_accessattempt",
+            "axes_accesslog",
+            "auth_group",
+        ):
+            response = client.get(reverse(f"admin:{url_name}_changelist"), **EN)
+            if response.status_code == 403:
+                continue
+            rows = list(response.context["cl"].queryset)
+            assert "admin-vf" not in response.content.decode(), url_name
+            assert all(getattr(row, "name", "") != "state-auditors" for row in rows)
+        device_b = TOTPDevice.objects.get(user=staff_b)
+        response = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device_b.pk]))
+        assert response.status_code in (302, 403, 404)
+        group = Group.objects.get(name="administrator")
+        client.post(reverse("admin:auth_group_change", args=[group.pk]), {"name": "taken"})
+        group.refresh_from_db()
+        assert group.name == "administrator"
+
+
+def test_forum_facilitator_choices_are_only_of_the_admins_municipality(
+    client, chihuahua, villaflores
+):
+    from committees.tests.factories import CivilEmployeeFactory, ForumFactory
+
+    ours = CivilEmployeeFactory(association__municipality=chihuahua)
+    theirs = CivilEmployeeFactory(association__municipality=villaflores)
+    forum = ForumFactory(municipality=chihuahua)
+    client.force_login(municipal_admin_of(chihuahua, "admin-cuu"))
+    page = client.get(reverse("admin:committees_forum_change", args=[forum.pk]), **EN)
+    assert page.status_code == 200
+    choices = page.context["adminform"].form.fields["facilitator"].queryset
+    assert ours in choices and theirs not in choices
