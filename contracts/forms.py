@@ -16,6 +16,7 @@ class CompanyForm(forms.ModelForm):
             "contact_name",
             "email",
             "phone",
+            "contact_public",
             "address",
             "website",
         ]

@@ -37,6 +37,16 @@ class Company(MunicipalityScoped):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
+    # The contact person, e-mail and phone are often a person's own: not published unless the
+    # company agreed (see contracts.selectors.company_public_contact).
+    contact_public = models.BooleanField(
+        _("contact details are public"),
+        default=False,
+        help_text=_(
+            "Show the contact person, e-mail and phone on the public company page and in the "
+            "open data. Staff always see them."
+        ),
+    )
 
     objects = CompanyQuerySet.as_manager()
 

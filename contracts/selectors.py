@@ -50,6 +50,28 @@ def company_detail(*, municipality: Municipality) -> QuerySet[Company]:
     return Company.objects.for_municipality(municipality)
 
 
+def _may_view_in_admin(user, company: Company) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if user.municipality_id is None:
+        return user.is_superuser  # a deployment administrator
+    return user.municipality_id == company.municipality_id and user.has_perm(
+        "contracts.view_company"
+    )
+
+
+def company_public_contact(company: Company, *, user=None) -> dict[str, str]:
+    """The company's contact person, e-mail and phone that ``user`` may see (None: the public,
+    as in open data), the empty ones left out: all of them when the company made them public
+    (``contact_public``) or the user may view the company in the admin (staff of its
+    municipality, a deployment administrator); none otherwise, as they are often a person's
+    own. Every page and export that shows a company's contact asks here."""
+    if not (company.contact_public or _may_view_in_admin(user, company)):
+        return {}
+    contact = {"name": company.contact_name, "email": company.email, "phone": company.phone}
+    return {key: value for key, value in contact.items() if value}
+
+
 def company_contracts(*, company: Company) -> QuerySet[Contract]:
     return (
         Contract.objects.filter(company=company)

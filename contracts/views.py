@@ -59,6 +59,7 @@ def company_detail(request, pk):
         "contracts/company_detail.html",
         {
             "company": company,
+            "contact": selectors.company_public_contact(company, user=request.user),
             "contracts": contracts,
             "totals": selectors.contract_totals(contracts),
             "spaces": selectors.company_spaces(company=company),

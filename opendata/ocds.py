@@ -35,12 +35,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract
+from contracts.selectors import company_public_contact
 from territory.models import Municipality
 
 DEFAULT_OCID_PREFIX = "ocds-villaguard"
 OCDS_VERSION = "1.1"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 CURRENCY = "MXN"
+# contracts.selectors.company_public_contact's keys → OCDS ContactPoint fields.
+OCDS_CONTACT_FIELDS = {"name": "name", "email": "email", "phone": "telephone"}
 
 # The extension.json of each extension in shared/standards/ocds. The *.meta.json files there
 # carry no URL of their extension.json, only a documentation URL: these are the raw files of the
@@ -189,7 +192,12 @@ def _parties(contract: Contract, municipality: Municipality) -> list[dict]:
         }
     if company.address:
         supplier["address"] = {"streetAddress": company.address}
-    # The company's contact person, e-mail and phone are left out: they may be a person's own.
+    # The contact person, e-mail and phone only when the company made them public.
+    contact = company_public_contact(company)
+    if contact:
+        supplier["contactPoint"] = {
+            OCDS_CONTACT_FIELDS[key]: value for key, value in contact.items()
+        }
     return [buyer, procuring, supplier]
 
 

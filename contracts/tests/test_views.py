@@ -279,6 +279,7 @@ def test_company_detail_shows_contracts_totals_and_spaces(client, municipality):
         rfc="JNO210101AB1",
         contact_name="Ana Pérez",
         phone="614 555 0101",
+        contact_public=True,
     )
     shared, only_second = PublicSpaceFactory.create_batch(2, municipality=municipality)
     ContractFactory(
