@@ -28,11 +28,13 @@ from contracts.models import Contract
 from territory.models import Colonia, Directorate, Municipality, PublicSpace, ServiceType
 
 from .models import REPORTER_FIELDS, Complaint, ComplaintFollower
+from .public import ROUNDING_METRES, public_coordinates, public_distance_m
 from .querysets import bbox_around, bbox_extent_around
 
 NEAREST_SPACE_METRES = 50
 NEARBY_COMPLAINT_METRES = 100
-PUBLIC_DECIMALS = 5
+# Open complaints of one service within ~180 m of a point: a handful in the busiest colonia.
+NEARBY_CANDIDATES = 200
 
 
 # --- Where a point falls ----------------------------------------------------------------------
@@ -134,26 +136,27 @@ def nearby_open_complaints(
     metres: float = NEARBY_COMPLAINT_METRES,
     limit: int = 10,
 ):
-    return list(
+    """Open complaints of the service at most ``metres`` from the point, nearest first, each
+    with ``distance`` (a ``D``) measured to its public point (complaints.public): a distance
+    to the exact point, asked from a few places, would give the reporter's home away."""
+    candidates = (
         Complaint.public_objects.for_municipality(municipality)
         .filter(service_type=service_type)
         .open()
-        .within(point, metres)
-        .select_related("service_type")[:limit]
+        .within(point, metres + ROUNDING_METRES)
+        .select_related("service_type")[:NEARBY_CANDIDATES]
     )
+    nearby = []
+    for complaint in candidates:
+        distance = public_distance_m(point, complaint.location)
+        if distance <= metres:
+            complaint.distance = D(m=distance)
+            nearby.append(complaint)
+    nearby.sort(key=lambda complaint: (complaint.distance.m, complaint.pk))
+    return nearby[:limit]
 
 
 # --- What the public sees --------------------------------------------------------------------
-
-
-def public_coordinates(complaint: Complaint) -> tuple[float, float] | None:
-    """(lat, lon) rounded to 5 decimals (about a metre): enough to find the place, no more."""
-    if complaint.location is None:
-        return None
-    return (
-        round(complaint.location.y, PUBLIC_DECIMALS),
-        round(complaint.location.x, PUBLIC_DECIMALS),
-    )
 
 
 def public_complaints(*, municipality: Municipality):
@@ -195,17 +198,17 @@ def follower_by_token(
 
 
 def complaints_geojson(complaints) -> dict:
-    """A FeatureCollection (longitude first) with public fields only."""
+    """A FeatureCollection (longitude first) with public fields only, each point rounded as
+    complaints.public.public_coordinates says."""
     features = []
     for complaint in complaints:
-        coordinates = public_coordinates(complaint)
-        if coordinates is None:
+        point = public_coordinates(complaint.location)
+        if point is None:
             continue
-        lat, lon = coordinates
         features.append(
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "geometry": {"type": "Point", "coordinates": [point.longitude, point.latitude]},
                 "properties": {
                     "code": complaint.code,
                     "service": complaint.service_type.name,

@@ -34,6 +34,7 @@ from .forms import (
 )
 from .models import Complaint
 from .paginators import EstimatedCountPaginator
+from .public import public_coordinates
 from .selectors import (
     brief_for_colonia,
     complaint_follower_count,
@@ -47,7 +48,6 @@ from .selectors import (
     nearby_open_complaints,
     public_complaint_by_code,
     public_complaints,
-    public_coordinates,
     user_can_handle_complaints,
     user_can_read_briefs,
 )
@@ -288,7 +288,7 @@ def _render_detail(request, complaint, *, follow_form=None, status=200):
         "complaints/complaint_detail.html",
         {
             "complaint": complaint,
-            "coordinates": public_coordinates(complaint),
+            "coordinates": public_coordinates(complaint.location),
             "history": complaint_public_history(complaint=complaint),
             "photos": complaint.photos.all(),
             "follower_count": complaint_follower_count(complaint=complaint),
@@ -451,7 +451,6 @@ def inbox_detail(request, code):
             "photos": complaint.photos.all(),
             "status_form": status_form,
             "merge_form": merge_form,
-            "coordinates": public_coordinates(complaint),
         },
         status=400 if request.method == "POST" else 200,
     )

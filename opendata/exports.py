@@ -4,7 +4,8 @@ Every download reads ``values_list`` rows through ``.iterator(chunk_size=CHUNK_R
 server-side cursor on PostGIS) and yields text a chunk of rows at a time, so memory stays flat
 whatever the number of rows. Only the listed columns are read: complaints never select the
 reporter's name, e-mail or phone, and their coordinates are rounded to 3 decimals (about 110 m)
-so that a point does not single out a home. Free text (complaint descriptions and addresses,
+so that a point does not single out a home: the rule of every public surface, in
+``complaints.public.public_coordinates``. Free text (complaint descriptions and addresses,
 community needs) is left out for the same reason: people write names and phone numbers in it.
 """
 
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import Allocation, Need
 from complaints.models import Complaint
+from complaints.public import public_coordinates
 from contracts.models import Contract
 from findings.models import Finding
 from territory.models import Municipality, PublicSpace
@@ -31,7 +33,6 @@ from villaguard.spreadsheets import csv_writer
 from .ocds import LICENSE_URL
 
 CHUNK_ROWS = 1000
-COMPLAINT_DECIMALS = 3
 SPACE_DECIMALS = 6
 LICENSE_NAME = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
 
@@ -154,6 +155,7 @@ def _complaint_rows(municipality, absolute):
         .iterator(chunk_size=CHUNK_ROWS)
     )
     for *values, created, updated, colonia, space, directorate, location in rows:
+        point = public_coordinates(location)
         yield (
             *values,
             _date(timezone.localdate(created)),
@@ -161,8 +163,8 @@ def _complaint_rows(municipality, absolute):
             colonia or "",
             space or "",
             directorate or "",
-            _round(location.x, COMPLAINT_DECIMALS) if location else "",
-            _round(location.y, COMPLAINT_DECIMALS) if location else "",
+            point.longitude if point else "",
+            point.latitude if point else "",
         )
 
 

@@ -29,7 +29,8 @@ from territory.models import ServiceType
 
 from ..attributes import attributes_for
 from ..models import Complaint
-from ..selectors import public_complaints, public_coordinates
+from ..public import public_coordinates
+from ..selectors import public_complaints
 from ..services import complaint_create, open311_client_for_key
 
 MAX_RESULTS = 1000
@@ -142,9 +143,10 @@ def _iso(value: datetime.datetime | None) -> str | None:
 
 
 def request_dict(complaint: Complaint, request) -> dict:
-    """One service request as the spec shows it: never the reporter's name, e-mail or phone,
-    coordinates rounded to 5 decimals."""
-    coordinates = public_coordinates(complaint)
+    """One service request as the spec shows it: never the reporter's name, e-mail or phone;
+    the place as complaints.public.public_coordinates allows (the point rounded, no
+    free-text address)."""
+    point = public_coordinates(complaint.location)
     expected = None
     if complaint.expected_date:
         expected = timezone.make_aware(
@@ -167,11 +169,11 @@ def request_dict(complaint: Complaint, request) -> dict:
         "requested_datetime": _iso(complaint.created_at),
         "updated_datetime": _iso(complaint.updated_at),
         "expected_datetime": _iso(expected),
-        "address": complaint.address or None,
+        "address": None,
         "address_id": None,
         "zipcode": None,
-        "lat": coordinates[0] if coordinates else None,
-        "long": coordinates[1] if coordinates else None,
+        "lat": point.latitude if point else None,
+        "long": point.longitude if point else None,
         "media_url": media_url,
     }
 

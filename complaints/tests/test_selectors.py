@@ -120,17 +120,25 @@ def test_the_hand_written_placement_agrees_with_the_orm_one(
 def test_nearby_open_complaints_are_of_the_same_service_within_100_metres(
     municipality, lighting, green
 ):
+    # Distances are measured to each complaint's public point (rounded to 3 decimals), as
+    # everything the public sees (complaints.public).
     base = 28.63
-    close = make_complaint(municipality=municipality, service_type=lighting, lat=north_of(base, 90))
-    make_complaint(municipality=municipality, service_type=lighting, lat=north_of(base, 110))
+    close = make_complaint(municipality=municipality, service_type=lighting, lat=north_of(base, 40))
+    # Its public point is 28.631, 61 m from the point asked about (its own point is 10 m away).
+    farther = make_complaint(
+        municipality=municipality, service_type=lighting, lat=north_of(base, 60)
+    )
+    make_complaint(municipality=municipality, service_type=lighting, lat=north_of(base, 200))
     make_complaint(municipality=municipality, service_type=green, lat=north_of(base, 10))
     solved = make_complaint(municipality=municipality, service_type=lighting, lat=north_of(base, 5))
     complaint_change_status(complaint=solved, status=Complaint.Status.RESOLVED)
     found = nearby_open_complaints(
-        municipality=municipality, service_type=lighting, point=Point(-106.08, base, srid=4326)
+        municipality=municipality,
+        service_type=lighting,
+        point=Point(-106.08, north_of(base, 50), srid=4326),
     )
-    assert [c.code for c in found] == [close.code]
-    assert 85 < found[0].distance.m < 95
+    assert [c.code for c in found] == [close.code, farther.code]
+    assert 50 < found[0].distance.m < 60 and 55 < found[1].distance.m < 65
 
 
 def _at(day: datetime.date, hour: int = 12) -> datetime.datetime:
