@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import json
 import logging
+import secrets
 from io import StringIO
 
 import pytest
@@ -16,6 +17,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from audit.chain import head_signature_valid
+from audit.checks import audit_key_check
 from audit.models import AuditEntry
 from audit.selectors import audit_chain_verify
 from audit.services import audit_record, entry_hash
@@ -164,6 +166,15 @@ def test_verify_audit_needs_the_municipality_of_the_head(chain):
         call_command("verify_audit", "--head", head_of(chain[0]))
 
 
+@pytest.mark.parametrize("key", ["short", "same-as-the-secret-key-" + "x" * 40])
+def test_the_deploy_check_warns_of_a_weak_audit_key(settings, key):
+    settings.SECRET_KEY = "same-as-the-secret-key-" + "x" * 40
+    settings.AUDIT_HMAC_KEY = key
+    assert [w.id for w in audit_key_check(None)] == ["audit.W001"]
+    settings.AUDIT_HMAC_KEY = secrets.token_urlsafe(50)
+    assert audit_key_check(None) == []
+
+
 @override_settings(AUDIT_HMAC_KEY="")
 def test_without_a_key_the_trail_refuses_to_write(municipality):
     contract = ContractFactory(municipality=municipality)
@@ -231,7 +242,7 @@ def test_the_daily_job_logs_each_municipality_s_signed_head_in_one_line(
     chain, municipality, other, caplog
 ):
     with caplog.at_level(logging.INFO, logger="audit.services"):
-        assert log_heads.delay().get() == 2
+        assert log_heads() == 2  # as the worker runs it
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("audit head ")]
     assert len(lines) == 2
     heads = [json.loads(line.removeprefix("audit head ")) for line in lines]
