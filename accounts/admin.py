@@ -11,6 +11,7 @@ from villaguard.admin_base import (
 
 from .arco import arco_anonymise
 from .models import ArcoRequest, Role, User
+from .otp import otp_enrolment_code_issue
 from .selectors import outranks
 
 
@@ -36,6 +37,7 @@ class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
     list_select_related = ["directorate"]
     search_fields = ["username", "first_name", "last_name", "email"]
     deployment_only_fields = ["is_superuser", "user_permissions"]
+    actions = ["issue_enrolment_codes"]
 
     def get_list_display(self, request):
         fields = list(super().get_list_display(request))
@@ -75,6 +77,32 @@ class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or outranks(request.user, obj))
+
+    @admin.action(
+        description=_("Issue a two-factor enrolment code (shown once)"),
+        permissions=["change"],
+    )
+    def issue_enrolment_codes(self, request, queryset):
+        """The one-time code a person needs to set up their authenticator app; given to them
+        in person or by phone, never by e-mail."""
+        for user in queryset:
+            if not outranks(request.user, user):
+                self.message_user(
+                    request,
+                    _("You cannot issue a code for %(username)s.") % {"username": user.username},
+                    messages.ERROR,
+                )
+                continue
+            code = otp_enrolment_code_issue(user=user, issued_by=request.user)
+            self.message_user(
+                request,
+                _(
+                    "Enrolment code for %(username)s: %(code)s. Give it to them in person or "
+                    "by phone; it is not stored and will not be shown again."
+                )
+                % {"username": user.username, "code": code},
+                messages.WARNING,
+            )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         # Groups are the deployment's: a municipality's staff give only the portal's roles.

@@ -123,3 +123,35 @@ class ArcoRequest(models.Model):
     def __str__(self):
         # No name or e-mail: __str__ ends up in logs and admin messages.
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+class TwoFactorEnrolmentCode(models.Model):
+    """A one-time code an administrator gives a person so they can set up their authenticator
+    app: a stolen password alone cannot enrol a device. Stored hashed; shown once."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="two_factor_enrolment_codes",
+    )
+    code_hash = models.CharField(_("code (hashed)"), max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        User,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("two-factor enrolment code")
+        verbose_name_plural = _("two-factor enrolment codes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user_id} #{self.pk}"

@@ -16,3 +16,12 @@ class TOTPTokenForm(forms.Form):
         if not token.isdigit() or len(token) != 6:
             raise forms.ValidationError(_("Enter the 6-digit code your authenticator app shows."))
         return token
+
+
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code from your administrator"),
+        max_length=40,
+        help_text=_("A one-time code, e.g. ABCD-EFGH-JKLM-NPQR. Ask an administrator for one."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )

@@ -1,5 +1,7 @@
 """The two-factor pages for staff (django-otp, TOTP) and django-axes' lockout page."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -9,13 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from .otp import (
+    otp_enrolment_code_valid,
     qr_code_svg,
     totp_confirmed_device,
     totp_device_confirm,
     totp_device_start,
     totp_login_verify,
+    totp_pending_device,
 )
-from .security_forms import TOTPTokenForm
+from .security_forms import EnrolmentCodeForm, TOTPTokenForm
+
+# The enrolment code accepted in this session (its id; the code is spent on confirmation).
+ENROLMENT_SESSION_KEY = "villaguard_otp_enrolment_code"
 
 
 def _next_url(request) -> str:
@@ -47,16 +54,23 @@ def otp_verify(request):
 @never_cache
 @login_required
 def otp_setup(request):
-    """Sets up the user's authenticator app: a QR code, the same key as text, and a first code
-    to prove the app works."""
+    """Sets up the user's authenticator app in two steps: the one-time enrolment code an
+    administrator issued, then a QR code (and the same key as text) and a first code to prove
+    the app works. The key is shown only after the enrolment code."""
     if totp_confirmed_device(user=request.user) is not None:
         return redirect(f"{reverse('accounts:otp_verify')}?{request.GET.urlencode()}")
-    device = totp_device_start(user=request.user)
+    device = totp_pending_device(user=request.user)
+    if request.session.get(ENROLMENT_SESSION_KEY) is None or device is None:
+        return _enrolment_code_step(request)
     form = TOTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if totp_device_confirm(
-            request=request, device=device, token=form.cleaned_data["otp_token"]
+            request=request,
+            device=device,
+            token=form.cleaned_data["otp_token"],
+            enrolment_code_id=request.session[ENROLMENT_SESSION_KEY],
         ):
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             return redirect(_next_url(request))
         form.add_error(
             "otp_token",
@@ -70,6 +84,28 @@ def otp_setup(request):
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     }
     return render(request, "accounts/otp_setup.html", context)
+
+
+def _enrolment_code_step(request):
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = otp_enrolment_code_valid(user=request.user, code=form.cleaned_data["enrolment_code"])
+        if code is not None:
+            request.session[ENROLMENT_SESSION_KEY] = code.pk
+            totp_device_start(user=request.user)
+            return redirect(
+                f"{reverse('accounts:otp_setup')}?{urlencode({'next': _next_url(request)})}"
+            )
+        form.add_error(
+            "enrolment_code",
+            _(
+                "That enrolment code is not valid: it is wrong, used or expired. "
+                "Ask an administrator for a new one."
+            ),
+        )
+    return render(
+        request, "accounts/otp_enrolment.html", {"form": form, "next": _next_url(request)}
+    )
 
 
 def lockout(request, credentials, *args, **kwargs):

@@ -340,6 +340,10 @@ AXES_CLIENT_IP_CALLABLE = "villaguard.client_ip.client_ip"
 # `make run`'s demo staff reach the admin at once.
 OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=not DEBUG)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="VillaGuard")
+# The TOTP keys and QR codes are never shown in the admin, not even to a superuser.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# How long an enrolment code an administrator issues can be used to set up an app.
+OTP_ENROLMENT_CODE_HOURS = env.int("OTP_ENROLMENT_CODE_HOURS", default=72)
 
 # Open311: requests one API key may post per minute (answered with 429 past it).
 OPEN311_POST_RATE = env.str("OPEN311_POST_RATE", default="120/m")
