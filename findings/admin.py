@@ -194,4 +194,4 @@ class OutboxAdmin(MunicipalityScopedAdmin):
 class DirectorateSettingsAdmin(MunicipalityScopedAdmin):
     municipality_path = "directorate__municipality"
     directorate_path = "directorate"
-    list_display = ["directorate", "daily_digest"]
+    list_display = ["directorate", "daily_digest", "work_logs_since"]

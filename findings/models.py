@@ -192,6 +192,8 @@ class WorkLog(_Located):
             models.Index(fields=["space", "service_type", "done_on"]),
             models.Index(fields=["service_area", "service_type", "done_on"]),
             models.Index(fields=["contract", "done_on"]),
+            # A directorate's first work log (``reconcile.directorates_checked_since``).
+            models.Index(fields=["service_type", "done_on"]),
         ]
 
     def __str__(self):
@@ -298,6 +300,17 @@ class DirectorateSettings(models.Model):
         _("daily digest"),
         default=False,
         help_text=_("One e-mail a day listing the new findings instead of one per finding."),
+    )
+    work_logs_since = models.DateField(
+        _("work logs reported since"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day from which every job of this directorate's contracts is recorded as a work "
+            "log (API, CSV import or admin). Obligations are checked for overdue work only from "
+            "then on, or from its first work log if that is earlier; without either they are "
+            "not checked."
+        ),
     )
 
     class Meta:

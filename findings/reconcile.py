@@ -20,7 +20,10 @@ PostgreSQL; SQLite serialises writers by itself):
    key are more evidence of the live finding. The cards are marked reconciled
    (``ReconciledCard``, one row per card, with the run's timestamp): a finding's evidence is
    derived from that on read (``selectors.finding_evidence``), not stored per answer.
-6. Each obligation whose last period has no work log raises "obligation overdue".
+6. Each obligation whose last period has no work log raises "obligation overdue", if its
+   directorate's work logs were being recorded then (``directorates_checked_since``): a
+   directorate without a work-log feed would otherwise get a finding, and an e-mail, for every
+   obligation every period.
 7. Every finding raised writes its notification to the outbox, in this same transaction.
 
 Idempotent: the natural keys are unique constraints (``Finding.Meta``), a card is reconciled
@@ -35,12 +38,15 @@ import zlib
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import DateField, F, Min, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Least, NullIf
 from django.utils import timezone
 
 from contracts.models import Contract, Obligation
+from territory.models import Directorate, ServiceType
 from villaguard import pagecache
 
-from .models import Finding
+from .models import Finding, WorkLog
 
 LOCK_NAMESPACE = zlib.crc32(b"findings.reconcile")
 
@@ -357,6 +363,53 @@ def obligation_windows(*, obligations, today: datetime.date) -> list[tuple[int, 
     return windows
 
 
+_NEVER = datetime.date.max  # "no date" inside LEAST, which is NULL on SQLite if any argument is
+
+
+def _first_done_on(owners, key: str):
+    """The earliest ``done_on`` of the work logs whose ``key`` is one of ``owners`` (rows
+    correlated with the directorate), or ``_NEVER``. One index probe per owner on
+    (``key``, done_on), not a scan of every work log of the service."""
+    first = Subquery(
+        WorkLog.objects.filter(**{key: OuterRef("pk")}).order_by("done_on").values("done_on")[:1]
+    )
+    earliest = (
+        owners.order_by().annotate(group=Value(1)).values("group").annotate(earliest=Min(first))
+    )
+    return Coalesce(
+        Subquery(earliest.values("earliest")[:1]), Value(_NEVER, output_field=DateField())
+    )
+
+
+def directorates_checked_since(*, municipality_id: int | None = None):
+    """Directorates annotated with ``checked_since``: the day from which their obligations are
+    checked for overdue work, or None (never: nothing says their work is recorded).
+
+    It is the earlier of the day staff set in the directorate's settings ("work logs reported
+    since") and its first work log (one on its contracts, or for a service in its charge).
+    Missing work logs are evidence only where work logs are kept. The reconciliation joins this
+    queryset's SQL and the findings page lists it, so both read one rule."""
+    directorates = Directorate.objects.annotate(
+        checked_since=NullIf(
+            Least(
+                Coalesce(
+                    F("findings_settings__work_logs_since"),
+                    Value(_NEVER, output_field=DateField()),
+                ),
+                _first_done_on(Contract.objects.filter(directorate_id=OuterRef("pk")), "contract"),
+                _first_done_on(
+                    ServiceType.objects.filter(directorates=OuterRef("pk")),
+                    "service_type",
+                ),
+            ),
+            Value(_NEVER, output_field=DateField()),
+        )
+    )
+    if municipality_id:
+        directorates = directorates.filter(municipality_id=municipality_id)
+    return directorates
+
+
 def _obligations(cursor, result, municipality_id, today, now) -> None:
     d = _Dialect(connection.vendor)
     obligations = (
@@ -385,6 +438,12 @@ def _obligations(cursor, result, municipality_id, today, now) -> None:
     areas_table = Contract.service_areas.through._meta.db_table
     response_default = _settings_int("FINDINGS_DEFAULT_RESPONSE_HOURS", DEFAULT_RESPONSE_HOURS)
     now_param = connection.ops.adapt_datetimefield_value(now)
+    checked_sql, checked_params = (
+        directorates_checked_since(municipality_id=municipality_id)
+        .order_by()
+        .values("id", "checked_since")
+        .query.sql_with_params()
+    )
     result.overdue_raised = _raise(
         cursor,
         result,
@@ -401,7 +460,9 @@ def _obligations(cursor, result, municipality_id, today, now) -> None:
         FROM findings_window w
         JOIN contracts_obligation o ON o.id = w.obligation_id
         JOIN contracts_contract ct ON ct.id = o.contract_id
-        WHERE NOT EXISTS (
+        JOIN ({checked_sql}) dc ON dc.id = ct.directorate_id
+        WHERE w.period_start >= dc.checked_since
+          AND NOT EXISTS (
             SELECT 1 FROM findings_worklog l
             WHERE l.contract_id = ct.id AND l.service_type_id = ct.service_type_id
               AND l.done_on >= w.period_start AND l.done_on <= w.period_end)
@@ -416,8 +477,8 @@ def _obligations(cursor, result, municipality_id, today, now) -> None:
             WHERE ca.contract_id = ct.id AND l.service_type_id = ct.service_type_id
               AND l.done_on >= w.period_start AND l.done_on <= w.period_end)
         ON CONFLICT DO NOTHING
-        """,  # noqa: S608 (constants and model table names, values as params)
-        [now_param, now_param, now_param],
+        """,  # noqa: S608 (constants, model table names and the ORM's SQL, values as params)
+        [now_param, now_param, now_param, *checked_params],
     )
     _drop_temp(cursor, "findings_window")
 

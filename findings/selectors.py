@@ -20,6 +20,8 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
 from contracts.models import Company, Contract
@@ -27,7 +29,7 @@ from guardians.models import Card, CardAnswer, CardPhoto
 from territory.models import Directorate
 
 from .models import Finding, FindingEvent, KnownIssueAnswer, Message, WorkLog
-from .reconcile import DEFAULT_WINDOW_DAYS
+from .reconcile import DEFAULT_WINDOW_DAYS, directorates_checked_since
 
 # --- The inbox ----------------------------------------------------------------------------------
 
@@ -50,6 +52,48 @@ def unread_message_count(*, user) -> int:
 
 def user_messages(*, user):
     return Message.objects.filter(user=user).select_related("finding", "outbox")
+
+
+@dataclasses.dataclass
+class UncheckedDirectorate:
+    pk: int
+    name: str
+    reason: str
+
+
+def unchecked_directorates(
+    *, municipality, directorate_ids=None, today: datetime.date | None = None
+) -> list[UncheckedDirectorate]:
+    """The directorates whose contracts have scheduled obligations that the reconciliation
+    does not check for overdue work today, and why (one query; the rule is
+    ``reconcile.directorates_checked_since``)."""
+    today = today or timezone.localdate()
+    scheduled = Contract.objects.active_on(today).filter(
+        Q(obligations__frequency_days__isnull=False) | Q(obligations__schedule__weekdays__gt="")
+    )
+    directorates = (
+        directorates_checked_since(municipality_id=municipality.pk)
+        .filter(pk__in=scheduled.values("directorate_id"))
+        .filter(Q(checked_since__isnull=True) | Q(checked_since__gt=today))
+        .order_by("name", "pk")
+    )
+    if directorate_ids is not None:
+        directorates = directorates.filter(pk__in=directorate_ids)
+    rows = []
+    for directorate in directorates.only("pk", "name"):
+        if directorate.checked_since is None:
+            reason = _(
+                "No work-log source is configured and no work log has been recorded, so a "
+                "missing work log proves nothing: its obligations are not checked for overdue "
+                "work."
+            )
+        else:
+            reason = _(
+                "Its work logs are reported from %(date)s: its obligations are checked for "
+                "overdue work from that day."
+            ) % {"date": formats.date_format(directorate.checked_since, "SHORT_DATE_FORMAT")}
+        rows.append(UncheckedDirectorate(pk=directorate.pk, name=directorate.name, reason=reason))
+    return rows
 
 
 # --- Evidence -----------------------------------------------------------------------------------

@@ -815,6 +815,17 @@ def directorate_digest_set(*, directorate: Directorate, daily_digest: bool) -> D
     return row
 
 
+def directorate_work_logs_since_set(
+    *, directorate: Directorate, since: datetime.date | None
+) -> DirectorateSettings:
+    """From ``since`` on, every job of the directorate's contracts is recorded as a work log:
+    its obligations are checked for overdue work (``reconcile.directorates_checked_since``)."""
+    row, _created = DirectorateSettings.objects.update_or_create(
+        directorate=directorate, defaults={"work_logs_since": since}
+    )
+    return row
+
+
 def message_mark_read(*, user, messages: Iterable[Message]) -> int:
     ids = [m.pk for m in messages if m.user_id == user.pk]
     if not ids and messages:

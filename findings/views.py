@@ -38,6 +38,7 @@ def finding_list(request):
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    is_staff_view = is_findings_staff(request.user, municipality)
     return render(
         request,
         "findings/finding_list.html",
@@ -45,7 +46,11 @@ def finding_list(request):
             "filter": filterset,
             "page": page,
             "query": query.urlencode(),
-            "is_staff_view": is_findings_staff(request.user, municipality),
+            "is_staff_view": is_staff_view,
+            "unchecked": selectors.unchecked_directorates(
+                municipality=municipality,
+                directorate_ids=None if is_staff_view else [request.user.directorate_id],
+            ),
             "unread": selectors.unread_message_count(user=request.user),
         },
     )

@@ -247,3 +247,123 @@ def test_the_nightly_task_runs_every_municipality(world):
     assert result["findings_raised"] == 1
     assert result["overdue_raised"] == 1
     assert reconcile_all.apply().get()["findings_raised"] == 0
+
+
+# --- Overdue obligations only where work logs are kept ------------------------------------------
+
+
+def overdue():
+    return Finding.objects.filter(kind=Finding.Kind.OVERDUE)
+
+
+def test_a_directorate_without_a_work_log_source_gets_no_overdue_finding_nor_email(world):
+    from findings.services import directorate_work_logs_since_set
+
+    directorate_work_logs_since_set(directorate=world.parks, since=None)
+
+    result = findings_reconcile(municipality=world.municipality)
+    outbox_deliver_due()
+
+    assert result.overdue_raised == 0
+    assert not overdue().exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("first_log_days_ago", "checked"),
+    [(35, True), (5, False)],  # the last mowing period is days 25 to 11 ago
+)
+def test_after_its_first_work_log_a_directorates_obligations_are_checked(
+    world, first_log_days_ago, checked
+):
+    from findings.services import directorate_work_logs_since_set
+
+    directorate_work_logs_since_set(directorate=world.parks, since=None)
+    log(world, days_ago=first_log_days_ago, space=world.spaces[0])
+
+    findings_reconcile(municipality=world.municipality)
+
+    assert list(overdue().values_list("obligation", flat=True)) == (
+        [world.mowing.pk] if checked else []
+    )
+    assert len(mail.outbox) == 0  # delivered later by the outbox, once
+    outbox_deliver_due()
+    assert len(mail.outbox) == (1 if checked else 0)
+
+
+@pytest.mark.parametrize(
+    ("since_days_ago", "checked"),
+    [(30, True), (25, True), (20, False), (-5, False)],
+)
+def test_a_configured_work_log_source_checks_the_periods_that_start_from_its_day(
+    world, since_days_ago, checked
+):
+    from findings.services import directorate_work_logs_since_set
+
+    directorate_work_logs_since_set(
+        directorate=world.parks, since=world.today - datetime.timedelta(days=since_days_ago)
+    )
+    findings_reconcile(municipality=world.municipality)
+    assert overdue().exists() is checked
+
+
+def test_the_run_and_the_findings_page_agree_on_which_directorates_are_checked(world):
+    """The overdue rule runs in SQL (``_obligations``) and the page reads the ORM annotation
+    (``directorates_checked_since``): one directorate per case, the same answer from both."""
+    from contracts.tests.factories import ContractFactory, ObligationFactory
+    from findings.reconcile import directorates_checked_since
+    from findings.selectors import unchecked_directorates
+    from findings.services import directorate_work_logs_since_set
+    from territory.tests.factories import DirectorateFactory, ServiceTypeFactory
+
+    start = world.today - datetime.timedelta(days=40)
+    period_start = start + datetime.timedelta(days=15)
+    cases = {}
+    for name in ("none", "configured", "future", "by-contract", "by-service", "late"):
+        directorate = DirectorateFactory(municipality=world.municipality, name=name)
+        service = ServiceTypeFactory(municipality=world.municipality, code=f"s-{name}")
+        directorate.services.add(service)
+        contract = ContractFactory(
+            municipality=world.municipality,
+            company=world.company,
+            service_type=service,
+            directorate=directorate,
+            start_date=start,
+            end_date=world.today + datetime.timedelta(days=300),
+            spaces=[world.spaces[2]],
+        )
+        ObligationFactory(contract=contract, task=f"Tarea {name}", frequency_days=15)
+        cases[name] = (directorate, service, contract)
+
+    def days_ago(n):
+        return world.today - datetime.timedelta(days=n)
+
+    directorate_work_logs_since_set(directorate=cases["configured"][0], since=start)
+    directorate_work_logs_since_set(directorate=cases["future"][0], since=days_ago(-3))
+    for name, place, contract, when in (
+        ("by-contract", world.spaces[1], True, 38),  # a space of another contract
+        ("by-service", world.spaces[0], False, 38),  # no contract named: the service's
+        ("late", world.spaces[2], True, 3),
+    ):
+        _directorate, service, own_contract = cases[name]
+        work_log_create(
+            municipality=world.municipality,
+            service_type=service,
+            space=place,
+            contract=own_contract if contract else None,
+            done_on=days_ago(when),
+            description="Trabajo",
+        )
+
+    findings_reconcile(municipality=world.municipality)
+
+    names = {d.pk: name for name, (d, _s, _c) in cases.items()}
+    raised = {names[pk] for pk in overdue().values_list("directorate_id", flat=True) if pk in names}
+    annotated = {
+        names[d.pk]
+        for d in directorates_checked_since(municipality_id=world.municipality.pk)
+        if d.pk in names and d.checked_since is not None and d.checked_since <= period_start
+    }
+    assert raised == annotated == {"configured", "by-contract", "by-service"}
+    unchecked = {row.name for row in unchecked_directorates(municipality=world.municipality)}
+    assert unchecked == {"none", "future"}

@@ -190,3 +190,34 @@ def test_panels_render_on_the_contract_and_company_pages(world, findings, client
     assert "What citizens observed" in contract_html
     assert "What citizens observed" in company_html and "Fix rate" in company_html
     assert ">2<" in contract_html  # cards received
+
+
+def test_the_findings_page_lists_the_unchecked_directorates_with_the_reason(client, world):
+    from contracts.tests.factories import ObligationFactory
+
+    # Lighting has a contract with a monthly obligation and no work-log feed.
+    lighting = ContractFactory(
+        municipality=world.municipality,
+        company=world.company,
+        service_type=world.lighting,
+        directorate=world.lights,
+        spaces=[world.spaces[2]],
+    )
+    ObligationFactory(contract=lighting, task="Revisión de luminarias", frequency_days=30)
+    findings_reconcile(municipality=world.municipality)
+    assert not Finding.objects.filter(kind="overdue", directorate=world.lights).exists()
+
+    client.force_login(world.sindicatura)
+    page = client.get(reverse("findings:list")).content.decode()
+    section = page.split('id="unchecked-directorates"')[1].split("</ul>")[0]
+    assert "Alumbrado" in section
+    assert "No work-log source is configured" in section
+    assert "Parques y Jardines" not in section  # it keeps work logs: checked
+
+    # A directorate's staff read only about their own directorate.
+    client.force_login(world.parks_staff)
+    assert (
+        'id="unchecked-directorates"' not in client.get(reverse("findings:list")).content.decode()
+    )
+    client.force_login(world.lights_staff)
+    assert "Alumbrado" in client.get(reverse("findings:list")).content.decode()

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from contracts.tests.factories import CompanyFactory, ContractFactory, ObligationFactory
+from findings.services import directorate_work_logs_since_set
 from guardians import services as guardian_services
 from guardians.tests.factories import GuardianFactory, UserFactory
 from territory.models import ServiceType
@@ -20,7 +21,8 @@ from territory.tests.factories import (
 
 class World:
     """A colonia with three parks under a green-spaces contract (mow every 15 days, answer
-    within 48 h), a lighting service with an area, two directorates with a staff member each,
+    within 48 h; the parks directorate keeps work logs since its start), a lighting service
+    with an area, two directorates with a staff member each,
     guardians (one lead), and the Sindicatura's staff."""
 
     def answers(self, template=None, **by_code) -> dict:
@@ -97,6 +99,8 @@ def build_world(municipality) -> World:
         end_date=w.today + datetime.timedelta(days=300),
         spaces=w.spaces[:2],
     )
+    # Parks records every job as a work log: its obligations are checked for overdue work.
+    directorate_work_logs_since_set(directorate=w.parks, since=w.contract.start_date)
     w.mowing = ObligationFactory(contract=w.contract, task="Corte de pasto", frequency_days=15)
     w.repair = ObligationFactory(
         contract=w.contract,
