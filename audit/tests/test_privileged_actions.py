@@ -21,9 +21,7 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def trail(model):
-    return list(
-        AuditEntry.objects.filter(object_type=model._meta.label_lower).order_by("sequence")
-    )
+    return list(AuditEntry.objects.filter(object_type=model._meta.label_lower).order_by("sequence"))
 
 
 def admin_url(model, view, *args):
