@@ -12,7 +12,8 @@ from villaguard.admin_base import (
 from .arco import arco_anonymise
 from .models import ArcoRequest, Role, User
 from .otp import otp_enrolment_code_issue
-from .selectors import outranks
+from .selectors import forget_role_names, outranks
+from .services import user_audit, user_audit_state
 
 
 @admin.register(User)
@@ -67,6 +68,18 @@ class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
                 ),
             )
         return deleted, model_count, perms_needed, protected
+
+    # Role and user changes go to the audit trail: the stored state before the form is saved,
+    # compared once the groups (saved with the related objects) are in place.
+    def save_model(self, request, obj, form, change):
+        obj._audit_before = user_audit_state(obj) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        forget_role_names(user)
+        user_audit(user=user, actor=request.user, before=getattr(user, "_audit_before", None))
 
     # A municipality's administrator never changes a superuser (other than themselves) nor
     # anyone outside their municipality: they could take the account over (password, e-mail).

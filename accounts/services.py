@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.services import audit_append, audit_record, audit_snapshot
 from territory.models import Directorate, Municipality
 
 from .models import Role, User
+from .selectors import forget_role_names, user_role_names
 
 UPDATABLE_FIELDS = frozenset(
     {
@@ -29,6 +31,69 @@ UPDATABLE_FIELDS = frozenset(
         "is_demo",
     }
 )
+
+
+# What the audit trail keeps of a user: privileges and bindings, never the password hash, the
+# last login or contact data.
+USER_AUDIT_FIELDS = (
+    "username",
+    "municipality",
+    "directorate",
+    "is_staff",
+    "is_superuser",
+    "is_active",
+    "is_demo",
+)
+
+
+def user_audit_state(user: User) -> dict:
+    """What ``user_audit`` compares: the audited fields and the sorted role names, as stored."""
+    stored = User.objects.filter(pk=user.pk).first() if user.pk else None
+    if stored is None:
+        return {}
+    return {
+        "fields": audit_snapshot(stored, only=USER_AUDIT_FIELDS),
+        "roles": sorted(user_role_names(stored)),
+    }
+
+
+def user_audit(*, user: User, actor, before: dict | None) -> None:
+    """Records a user's creation (``before`` empty or None) or the change of their privileges,
+    bindings or roles since ``before`` (``user_audit_state``), in their municipality's chain
+    (the one they left, if they left every one). Deployment-wide users have no chain."""
+    before = before or {}
+    roles_before = before.get("roles", [])
+    roles_after = sorted(user_role_names(user))
+    extra = {"roles": [roles_before, roles_after]} if roles_before != roles_after else {}
+    action = "update" if before else "create"
+    if user.municipality_id is not None:
+        audit_record(
+            instance=user,
+            action=action,
+            actor=actor,
+            before=before.get("fields"),
+            only=USER_AUDIT_FIELDS,
+            extra=extra,
+        )
+        return
+    municipality_id = before.get("fields", {}).get("municipality")
+    if municipality_id is None:
+        return
+    after = audit_snapshot(user, only=USER_AUDIT_FIELDS)
+    changes = {
+        name: [before["fields"].get(name), value]
+        for name, value in after.items()
+        if before["fields"].get(name) != value
+    }
+    audit_append(
+        municipality_id=municipality_id,
+        action=action,
+        object_type=user._meta.label_lower,
+        object_id=str(user.pk),
+        object_repr=str(user),
+        changes={**changes, **extra},
+        actor=actor,
+    )
 
 
 def _clean_roles(roles: Iterable[str]) -> list[str]:
@@ -84,6 +149,7 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     skip_password_validation: bool = False,
+    actor: User | None = None,
 ) -> User:
     """Creates a user with these roles. ``password=None`` leaves the password unusable (e.g.
     someone invited who sets it through a reset link); a given password must pass the
@@ -112,18 +178,26 @@ def user_create(
             validate_password(password, user)
         user.set_password(password)
     user.save()
-    user_set_roles(user=user, roles=roles)
+    _set_roles(user=user, roles=roles)
+    user_audit(user=user, actor=actor, before=None)
     return user
 
 
 @transaction.atomic
 def user_update(
-    *, user: User, password: str | None = None, skip_password_validation: bool = False, **fields
+    *,
+    user: User,
+    password: str | None = None,
+    skip_password_validation: bool = False,
+    actor: User | None = None,
+    **fields,
 ) -> User:
-    """Changes the given fields (any of ``UPDATABLE_FIELDS``) and, if given, the password."""
+    """Changes the given fields (any of ``UPDATABLE_FIELDS``) and, if given, the password.
+    Changes of privileges and bindings are audited; the password never is."""
     unknown = set(fields) - UPDATABLE_FIELDS
     if unknown:
         raise TypeError(f"user_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    before = user_audit_state(user)
     for name, value in fields.items():
         setattr(user, name, value)
     _validate(user, list(user.groups.values_list("name", flat=True)))
@@ -132,12 +206,20 @@ def user_update(
             validate_password(password, user)
         user.set_password(password)
     user.save()
+    user_audit(user=user, actor=actor, before=before)
     return user
 
 
 @transaction.atomic
-def user_set_roles(*, user: User, roles: Iterable[str]) -> User:
-    """Gives the user exactly these roles (groups that are not roles are kept)."""
+def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None = None) -> User:
+    """Gives the user exactly these roles (groups that are not roles are kept); audited."""
+    before = user_audit_state(user)
+    _set_roles(user=user, roles=roles)
+    user_audit(user=user, actor=actor, before=before)
+    return user
+
+
+def _set_roles(*, user: User, roles: Iterable[str]) -> User:
     roles = _clean_roles(roles)
     if Role.DIRECTORATE_STAFF in roles and user.directorate_id is None:
         raise ValidationError(
@@ -150,4 +232,5 @@ def user_set_roles(*, user: User, roles: Iterable[str]) -> User:
     groups = [Group.objects.get_or_create(name=role)[0] for role in roles]
     user.groups.remove(*user.groups.filter(name__in=Role.values).exclude(name__in=roles))
     user.groups.add(*groups)
+    forget_role_names(user)
     return user

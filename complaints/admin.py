@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.services import audit_record, audit_snapshot
 from villaguard.admin_base import (
     MunicipalityScopedAdmin,
     MunicipalityScopedInline,
@@ -28,6 +29,9 @@ from .services import (
     open311_key_create,
     open311_key_revoke,
 )
+
+# The address may be a home, and the trail outlives an ARCO cancellation.
+AUDIT_EXCLUDED_FIELDS = (*REPORTER_FIELDS, "token", "address")
 
 
 class ComplaintUpdateInline(MunicipalityScopedInline):
@@ -158,7 +162,19 @@ class ComplaintAdmin(MunicipalityScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            # Edits in the admin are audited like the services' changes; never the reporter's
+            # contact data nor the Open311 token.
+            stored = Complaint.private_objects.get(pk=obj.pk)
+            before = audit_snapshot(stored, exclude=AUDIT_EXCLUDED_FIELDS)
+            super().save_model(request, obj, form, change)
+            audit_record(
+                instance=obj,
+                action="update",
+                actor=request.user,
+                before=before,
+                exclude=AUDIT_EXCLUDED_FIELDS,
+            )
+            return
         data = form.cleaned_data
         created = complaint_create(
             municipality=user_municipality(request) or data["municipality"],
