@@ -6,7 +6,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from territory.models import Colonia
-from villaguard.uploads import reencode_if_photo
 
 from .models import (
     Activity,
@@ -95,8 +94,7 @@ class NeedForm(forms.ModelForm):
         """A photo is kept without its metadata (EXIF, GPS), as card and complaint photos are."""
         evidence = self.cleaned_data.get("evidence")
         if isinstance(evidence, UploadedFile):  # a new upload, not the stored file
-            validate_evidence(evidence)
-            evidence = reencode_if_photo(evidence)
+            validate_evidence(evidence)  # need_create/need_update re-encode photos
         return evidence
 
 

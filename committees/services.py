@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audit_record, audit_snapshot
 from territory.models import Colonia, Municipality
 from villaguard.photos import reencode_photo, validate_photos
+from villaguard.uploads import reencode_if_photo
 
 from .models import (
     Activity,
@@ -126,7 +127,7 @@ def need_create(
         created_by=user if user is not None and user.is_authenticated else None,
     )
     if evidence:
-        need.evidence = evidence
+        need.evidence = reencode_if_photo(evidence)  # from the portal's form or the admin
     need.full_clean()
     need.save()
     NeedStatusChange.objects.create(
@@ -153,8 +154,10 @@ def need_update(*, need: Need, participant: Participant, actor=None, **fields) -
         raise ValueError(f"need_update cannot change {sorted(unknown)}")
     before = audit_snapshot(Need.objects.get(pk=need.pk))
     for name, value in fields.items():
-        if name == "evidence" and not value:
-            continue
+        if name == "evidence":
+            if not value:
+                continue
+            value = reencode_if_photo(value)  # from the portal's form or the admin
         setattr(need, name, value)
     need.full_clean()
     need.save()
