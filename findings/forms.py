@@ -2,9 +2,11 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
+from villaguard.uploads import validate_document
+
 from .models import ReportedBy
 
-EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png"]
+EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "webp"]
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 
 
@@ -30,13 +32,15 @@ class FindingActionForm(forms.Form):
     attachment = forms.FileField(
         label=_("Evidence (PDF or photo, at most 5 MB)"),
         required=False,
-        validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS)],
     )
 
     def clean_attachment(self):
+        """The same check as every uploaded document; the services re-encode photos."""
         attachment = self.cleaned_data.get("attachment")
-        if attachment and attachment.size > MAX_EVIDENCE_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        if attachment:
+            validate_document(
+                attachment, extensions=EVIDENCE_EXTENSIONS, max_bytes=MAX_EVIDENCE_BYTES
+            )
         return attachment
 
 

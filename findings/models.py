@@ -10,6 +10,8 @@ from django.contrib.gis.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from villaguard.uploads import RandomName
+
 from .querysets import FindingQuerySet, OutboxQuerySet, ScopedQuerySet
 
 
@@ -544,7 +546,9 @@ class FindingEvent(models.Model):
     )
     to_status = models.CharField(_("to"), max_length=16, choices=Finding.Status.choices)
     note = models.TextField(_("note"), blank=True)
-    attachment = models.FileField(_("evidence"), upload_to="findings/%Y/%m/", blank=True)
+    attachment = models.FileField(
+        _("evidence"), upload_to=RandomName("findings/%Y/%m/"), blank=True
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),

@@ -26,6 +26,7 @@ from audit.services import audit_append, audit_record, audit_snapshot
 from contracts.models import Contract
 from guardians.models import Card, Guardian
 from territory.models import Directorate, Municipality
+from villaguard.uploads import reencode_if_photo
 
 from .models import (
     ApiClient,
@@ -439,7 +440,7 @@ def finding_transition(
             from_status=previous,
             to_status=to_status,
             note=note,
-            attachment=attachment or "",
+            attachment=reencode_if_photo(attachment) if attachment else "",
             user=user if getattr(user, "is_authenticated", False) else None,
         )
         audit_record(
@@ -483,7 +484,7 @@ def finding_answer(*, finding: Finding, user, note: str, attachment=None) -> Fin
         from_status=finding.status,
         to_status=finding.status,
         note=note,
-        attachment=attachment or "",
+        attachment=reencode_if_photo(attachment) if attachment else "",
         user=user,
     )
 
