@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.selectors import is_municipal_staff, staff_directorate_id, staff_role_for
 from contracts.models import Contract
 from territory.models import Colonia, Directorate, Municipality, PublicSpace, ServiceType
 
@@ -226,29 +226,14 @@ def complaints_geojson(complaints) -> dict:
 # --- Staff -----------------------------------------------------------------------------------
 
 
-def user_handles_all_complaints(user) -> bool:
-    if user.is_superuser:
-        return True
-    return user.groups.filter(name__in=[Role.MUNICIPAL_STAFF, Role.ADMINISTRATOR]).exists()
-
-
 def user_can_handle_complaints(user, municipality: Municipality | None) -> bool:
-    if not user.is_authenticated or municipality is None:
-        return False
-    if user.is_superuser and user.municipality_id is None:
-        return True
-    if user.municipality_id != municipality.id:
-        return False
-    return user.directorate_id is not None or user_handles_all_complaints(user)
+    """Directorate staff, the Sindicatura and administrators of ``municipality``."""
+    return municipality is not None and staff_role_for(user, municipality) is not None
 
 
 def user_can_read_briefs(user, municipality: Municipality | None) -> bool:
     """Briefs and impact figures are for the Sindicatura (municipal staff) and administrators."""
-    if not user.is_authenticated or municipality is None:
-        return False
-    if user.is_superuser and user.municipality_id is None:
-        return True
-    return user.municipality_id == municipality.id and user_handles_all_complaints(user)
+    return municipality is not None and is_municipal_staff(user, municipality)
 
 
 def inbox_complaints(*, user, municipality: Municipality):
@@ -256,11 +241,12 @@ def inbox_complaints(*, user, municipality: Municipality):
     complaints = Complaint.private_objects.for_municipality(municipality).select_related(
         "service_type", "colonia", "directorate", "space"
     )
-    if user_handles_all_complaints(user):
+    if is_municipal_staff(user, municipality):
         return complaints
-    if user.directorate_id is None:
+    directorate_id = staff_directorate_id(user, municipality)
+    if directorate_id is None:
         return complaints.none()
-    return complaints.for_directorate(user.directorate_id)
+    return complaints.for_directorate(directorate_id)
 
 
 # --- Pre-visit brief -------------------------------------------------------------------------
