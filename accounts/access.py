@@ -44,6 +44,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "healthz": PUBLIC,
     "set_language": PUBLIC,
     "javascript-catalog": PUBLIC,
+    # Uploaded files, under random names; served by Django only while DEBUG is on (or
+    # SERVE_MEDIA), by the web server or a separate media host in production.
+    "media": PUBLIC,
     "admin:*": STAFF,
     # --- accounts: login, privacy and ARCO rights ----------------------------------------
     "accounts:login": PUBLIC,

@@ -278,7 +278,7 @@ def test_a_document_over_the_size_limit_is_refused():
 
 @pytest.fixture
 def served(settings, media):
-    settings.DEBUG = True
+    settings.SERVE_MEDIA = True
     files = {
         "committees/minutes/acta.pdf": PDF,
         "complaints/2025/01/foto.jpg": jpeg_with_gps(),
@@ -325,6 +325,6 @@ def test_media_paths_that_leave_the_media_folder_are_not_served(client, served):
         assert client.get(path).status_code in (400, 404)
 
 
-def test_media_are_not_served_by_django_when_debug_is_off(client, served, settings):
-    settings.DEBUG = False
+def test_media_are_not_served_by_django_unless_serve_media_is_on(client, served, settings):
+    settings.SERVE_MEDIA = False
     assert client.get("/media/committees/minutes/acta.pdf").status_code == 404

@@ -11,9 +11,10 @@ One place for the rules, so that no upload field can be weaker than another:
   checked extension, so nothing of the uploader's file name reaches the disk or a URL.
 - ``safe_storage_name``: a stored name that comes back from a request, a form, a token or a job
   is normalised and refused if it leaves its folder.
-- ``serve_media``: media served by Django (while ``DEBUG`` is on) are never sniffed, and only
-  images are shown inline; the rest is a download, sandboxed if a browser opens it anyway.
-  In production the web server serves ``MEDIA_ROOT`` with the same headers (docs/security.md).
+- ``serve_media``: media served by Django (``SERVE_MEDIA``, on with ``DEBUG``) are never
+  sniffed, and only images are shown inline; the rest is a download, sandboxed if a browser
+  opens it anyway. In production the web server (or a media host) serves ``MEDIA_ROOT`` with
+  the same headers (docs/security.md).
 """
 
 import posixpath
@@ -190,9 +191,10 @@ def safe_storage_name(name, *, folder: str) -> str:
 
 
 def serve_media(request, path):
-    """MEDIA_URL while ``DEBUG`` is on (the embedded default): never sniffed, images inline,
+    """MEDIA_URL while ``SERVE_MEDIA`` is on (with ``DEBUG``, the embedded default, or set for
+    a deployment without a web server in front): never sniffed, images inline,
     anything else a download, sandboxed. Production serves media from the web server."""
-    if not settings.DEBUG:
+    if not settings.SERVE_MEDIA:
         raise Http404
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     response["X-Content-Type-Options"] = "nosniff"

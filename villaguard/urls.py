@@ -27,7 +27,7 @@ urlpatterns = [
     path("", include("audit.urls")),
 ]
 
-# Media are served by Django only while DEBUG is on (serve_media checks it on each request);
+# Media are served by Django only with SERVE_MEDIA (serve_media checks it on each request);
 # in production the web server, or another host named by MEDIA_URL, serves MEDIA_ROOT with
 # the same headers (docs/security.md).
 if not urlsplit(settings.MEDIA_URL).netloc:

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -164,6 +166,9 @@ def route_kwargs(w) -> dict[str, dict]:
     guardian_user = w.users[Role.GUARDIAN]
     return {
         "territory:space_detail": {"code": w.spaces[0].code},
+        "media": {
+            "path": default_storage.save("contracts/documents/matrix.pdf", ContentFile(b"%PDF-1.4"))
+        },
         "contracts:contract_detail": {"pk": w.contract.pk},
         "contracts:company_detail": {"pk": w.company.pk},
         "guardians:welcome": {

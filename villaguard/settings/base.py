@@ -178,7 +178,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+# Uploaded files. MEDIA_URL may name another host (one that shares no cookies with the portal);
+# SERVE_MEDIA lets Django serve MEDIA_ROOT itself, with the safe headers of
+# villaguard.uploads.serve_media: on by default with DEBUG, and for a small deployment without
+# a web server in front (docker-compose). docs/security.md has the web server's configuration.
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

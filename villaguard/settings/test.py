@@ -8,6 +8,8 @@ AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default=key_from_secret("villaguard.a
 WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# As with DEBUG on: the access matrix and the browser journeys open uploaded files.
+SERVE_MEDIA = True
 MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default="/tmp/villaguard-test-media")  # noqa: S108
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
