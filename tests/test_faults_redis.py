@@ -175,6 +175,7 @@ def environment(tmp_path, private_redis):
             "EMAIL_URL": f"filemail:///{mail_dir}",
             "DEBUG": "false",
             "SECRET_KEY": "fault-test-" + uuid.uuid4().hex,
+            "AUDIT_HMAC_KEY": "fault-test-audit-" + uuid.uuid4().hex,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "OTP_REQUIRED_FOR_STAFF": "false",
             "MEDIA_ROOT": str(tmp_path / "media"),
