@@ -13,6 +13,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp import constants as csp
@@ -279,12 +280,15 @@ LEAFLET_CONFIG = {
 CSP_TILE_ORIGINS = sorted(
     {"https://" + tile[1].split("//", 1)[1].split("/", 1)[0] for tile in LEAFLET_CONFIG["TILES"]}
 )
+# A separate media host (MEDIA_URL with a host name) is the other origin images come from.
+_media = urlsplit(MEDIA_URL)
+CSP_MEDIA_ORIGINS = [f"{_media.scheme}://{_media.netloc}"] if _media.netloc else []
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.SELF],
         "script-src": [csp.SELF, csp.NONCE],
         "style-src": [csp.SELF],
-        "img-src": [csp.SELF, "data:", "blob:", *CSP_TILE_ORIGINS],
+        "img-src": [csp.SELF, "data:", "blob:", *CSP_TILE_ORIGINS, *CSP_MEDIA_ORIGINS],
         "font-src": [csp.SELF],
         "connect-src": [csp.SELF],
         "worker-src": [csp.SELF],
