@@ -3,7 +3,7 @@ FROM debian:bookworm-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    DJANGO_SETTINGS_MODULE=villaguard.settings.production \
+    DJANGO_SETTINGS_MODULE=config.settings.production \
     PATH=/app/.venv/bin:$PATH
 
 RUN apt-get update \
@@ -35,4 +35,4 @@ RUN SECRET_KEY=build AUDIT_HMAC_KEY=build ALLOWED_HOSTS=localhost python manage.
 USER villaguard
 EXPOSE 8000
 # Workers, threads, keep-alive and the access log: gunicorn.conf.py, read from /app.
-CMD ["gunicorn", "villaguard.wsgi:application"]
+CMD ["gunicorn", "config.wsgi:application"]

@@ -14,7 +14,7 @@ LOCK := requirements.lock
 # The targets below are development tools: they run with DEBUG on unless the environment says
 # otherwise. Without DEBUG (and without DJANGO_SETTINGS_MODULE) manage.py, gunicorn and celery
 # load the production settings, which demand SECRET_KEY and ALLOWED_HOSTS
-# (villaguard/settings/default.py).
+# (config/settings/default.py).
 export DEBUG ?= true
 
 # Debian/Ubuntu packages the project needs: GeoDjango's libraries (GDAL pulls GEOS and PROJ),
@@ -100,7 +100,7 @@ bench: $(VENV_STAMP) ## Benchmarks against PostGIS; figures go to docs/benchmark
 
 .PHONY: worker
 worker: $(VENV_STAMP) ## A Celery worker and beat against REDIS_URL (default redis://127.0.0.1:6379/0)
-	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/celery -A villaguard worker -B -l info
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/celery -A config worker -B -l info
 
 .PHONY: backup
 backup: $(VENV_STAMP) ## Back up the database (PostGIS or SpatiaLite) and media to var/backups/<timestamp>/

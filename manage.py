@@ -6,7 +6,7 @@ import sys
 def main():
     # Without DJANGO_SETTINGS_MODULE: the development settings only with DEBUG=true (the
     # Makefile's targets set it), the production settings otherwise (settings/default.py).
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "villaguard.settings.default")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.default")
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

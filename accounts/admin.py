@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from villaguard.admin_base import (
+from core.admin_base import (
     MunicipalityScopedAdmin,
     is_deployment_admin,
     scope_third_party_admins,

@@ -39,7 +39,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     ],
     # A municipality's administrator also manages its users: their two-factor devices (delete
     # a lost phone's, then issue an enrolment code) and login lockouts. The schedules are the
-    # whole deployment's: they only read them (villaguard.admin_base.scope_third_party_admins).
+    # whole deployment's: they only read them (core.admin_base.scope_third_party_admins).
     Role.ADMINISTRATOR: [
         *[(app, "*", ALL) for app in MUNICIPAL_APPS],
         ("accounts", "user", ALL),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from villaguard.admin_base import MunicipalityScopedAdmin
+from core.admin_base import MunicipalityScopedAdmin
 
 from .models import AuditEntry
 

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/villaguard_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "villaguard.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ.setdefault("DEBUG", "false")
 
 import django  # noqa: E402

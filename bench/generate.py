@@ -19,7 +19,7 @@ if __name__ == "__main__":  # `python bench/generate.py --tier …`: set Django 
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "villaguard.settings.base")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     os.environ.setdefault("DEBUG", "false")
     import django
 
@@ -495,7 +495,7 @@ def generate_tier(tier: str) -> dict:
             time.perf_counter() - step
         )
     timings["total"] = time.perf_counter() - started
-    from villaguard import pagecache
+    from core import pagecache
 
     for label in pagecache.APPS:  # written in SQL, without model signals
         pagecache.bump(label)

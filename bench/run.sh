@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DATABASE_URL="${DATABASE_URL:-postgis://postgres@127.0.0.1:5432/villaguard_bench}"
-export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-villaguard.settings.base}"
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.base}"
 export DEBUG=false
 PY="${PY:-.venv/bin/python}"
 

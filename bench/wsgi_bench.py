@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "villaguard.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -25,7 +25,7 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 
-from villaguard.urls import urlpatterns as project_urlpatterns  # noqa: E402
+from config.urls import urlpatterns as project_urlpatterns  # noqa: E402
 
 
 def plain(request):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from villaguard.admin_base import MunicipalityScopedAdmin, MunicipalityScopedInline
+from core.admin_base import MunicipalityScopedAdmin, MunicipalityScopedInline
 
 from . import models, services
 from .permissions import Participant, participant_for

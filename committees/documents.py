@@ -13,7 +13,7 @@ from fpdf.fonts import FontFace
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from villaguard.spreadsheets import append_row, csv_writer
+from core.spreadsheets import append_row, csv_writer
 
 from .models import CommitteeMember, Requisition
 

@@ -13,9 +13,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import RandomName
 from territory.models import Colonia, MunicipalityScoped
 from territory.querysets import MunicipalityScopedQuerySet
-from villaguard.uploads import RandomName
 
 from .validators import validate_evidence, validate_pdf
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record, audit_snapshot
+from core.photos import reencode_photo, validate_photos
+from core.uploads import reencode_if_photo
 from territory.models import Colonia, Municipality
-from villaguard.photos import reencode_photo, validate_photos
-from villaguard.uploads import reencode_if_photo
 
 from .models import (
     Activity,

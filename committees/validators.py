@@ -1,6 +1,6 @@
-"""Checks on the participation program's uploads; the rules live in ``villaguard.uploads``."""
+"""Checks on the participation program's uploads; the rules live in ``core.uploads``."""
 
-from villaguard.uploads import validate_document
+from core.uploads import validate_document
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "webp"]

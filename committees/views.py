@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from villaguard.spreadsheets import csv_writer
+from core.spreadsheets import csv_writer
 
 from . import selectors, services
 from .documents import requisition_csv, requisition_pdf, requisition_xlsx

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record, audit_snapshot
-from villaguard.admin_base import (
+from core.admin_base import (
     MunicipalityScopedAdmin,
     MunicipalityScopedInline,
     user_municipality,

@@ -2,8 +2,8 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
+from core.photos import MAX_PHOTOS, validate_photos
 from territory.models import ServiceType
-from villaguard.photos import MAX_PHOTOS, validate_photos
 
 from .models import Complaint
 from .services import pending_photos_check

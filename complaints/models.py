@@ -185,7 +185,7 @@ class ComplaintUpdate(models.Model):
         _("e-mails to the followers pending"), default=False, db_default=False, editable=False
     )
 
-    #: Its complaint's municipality scopes the page cache's invalidation (villaguard.pagecache).
+    #: Its complaint's municipality scopes the page cache's invalidation (core.pagecache).
     pagecache_parent = "complaint"
 
     class Meta:

@@ -26,12 +26,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import audit_record
+from core.outbox import claim_pending
+from core.photos import MAX_PHOTOS, reencode_photo, validate_photos
+from core.sql import insert_select
+from core.tasks import enqueue_on_commit
+from core.uploads import PHOTO_FORMATS, extension_of, safe_storage_name
 from territory.models import Municipality, ServiceType
-from villaguard.outbox import claim_pending
-from villaguard.photos import MAX_PHOTOS, reencode_photo, validate_photos
-from villaguard.sql import insert_select
-from villaguard.tasks import enqueue_on_commit
-from villaguard.uploads import PHOTO_FORMATS, extension_of, safe_storage_name
 
 from .models import Complaint, ComplaintFollower, ComplaintPhoto, ComplaintUpdate, Open311Client
 from .selectors import placement_for, placement_sql

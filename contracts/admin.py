@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record, audit_snapshot
-from villaguard.admin_base import MunicipalityScopedAdmin, MunicipalityScopedInline
+from core.admin_base import MunicipalityScopedAdmin, MunicipalityScopedInline
 
 from .forms import CompanyForm, ContractForm, ObligationForm
 from .models import Company, Contract, ContractDocument, Obligation

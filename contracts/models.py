@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import RandomName
 from territory.models import MunicipalityScoped
-from villaguard.uploads import RandomName
 
 from .querysets import CompanyQuerySet, ContractQuerySet
 from .validators import validate_pdf

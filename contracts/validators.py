@@ -1,6 +1,6 @@
-"""Checks on contract documents; the rules live in ``villaguard.uploads``."""
+"""Checks on contract documents; the rules live in ``core.uploads``."""
 
-from villaguard.uploads import validate_document
+from core.uploads import validate_document
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 

@@ -4,7 +4,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from villaguard.admin_base import MunicipalityScopedAdmin, user_municipality
+from core.admin_base import MunicipalityScopedAdmin, user_municipality
 
 from . import services
 from .forms import ServiceStatusUploadForm

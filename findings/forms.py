@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
-from villaguard.uploads import validate_document
+from core.uploads import validate_document
 
 from .models import ReportedBy
 

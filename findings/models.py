@@ -10,7 +10,7 @@ from django.contrib.gis.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from villaguard.uploads import RandomName
+from core.uploads import RandomName
 
 from .querysets import FindingQuerySet, OutboxQuerySet, ScopedQuerySet
 

@@ -43,8 +43,8 @@ from django.db.models.functions import Coalesce, Least, NullIf
 from django.utils import timezone
 
 from contracts.models import Contract, Obligation
+from core import pagecache
 from territory.models import Directorate, ServiceType
-from villaguard import pagecache
 
 from .models import Finding, WorkLog
 

@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from audit.services import audit_append, audit_record, audit_snapshot
 from contracts.models import Contract
+from core.uploads import reencode_if_photo
 from guardians.models import Card, Guardian
 from territory.models import Directorate, Municipality
-from villaguard.uploads import reencode_if_photo
 
 from .models import (
     ApiClient,

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from villaguard.admin_base import MunicipalityScopedAdmin, MunicipalityScopedInline
+from core.admin_base import MunicipalityScopedAdmin, MunicipalityScopedInline
 
 from . import services
 from .models import (

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from core.photos import MAX_PHOTOS, validate_photo
 from territory.models import Colonia, PublicSpace, ServiceType
-from villaguard.photos import MAX_PHOTOS, validate_photo
 
 from .models import CardTemplate, CardTemplateItem, Visit
 from .selectors import services_for_guardian, spaces_for_guardian

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from contracts.validators import validate_pdf
-from villaguard.uploads import RandomName
+from core.uploads import RandomName
 
 from .querysets import (
     CardQuerySet,

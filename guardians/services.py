@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.services import user_create
 from audit.services import audit_record, audit_snapshot
+from core.outbox import claim_pending
+from core.photos import reencode_photo, validate_photos
 from territory.models import Colonia, Municipality, PublicSpace, ServiceType
-from villaguard.outbox import claim_pending
-from villaguard.photos import reencode_photo, validate_photos
 
 from .models import (
     AttemptAnswer,
@@ -619,7 +619,7 @@ def guardian_can_file(*, guardian: Guardian, space: PublicSpace, service_type: S
 
 
 def _enqueue_card_filed(card_id: int) -> None:
-    from villaguard.tasks import enqueue
+    from core.tasks import enqueue
 
     from .tasks import card_filed
 

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from villaguard.spreadsheets import csv_writer
+from core.spreadsheets import csv_writer
 
 from . import selectors, services
 from .filters import CardFilter

@@ -26,9 +26,9 @@ from committees.models import Allocation, Need
 from complaints.models import Complaint
 from complaints.public import public_coordinates
 from contracts.models import Contract
+from core.spreadsheets import csv_writer
 from findings.models import Finding
 from territory.models import Municipality, PublicSpace
-from villaguard.spreadsheets import csv_writer
 
 from .ocds import LICENSE_URL
 
@@ -414,7 +414,7 @@ def csv_chunks(
     header: list[str], rows: Iterable[tuple], chunk_rows: int = CHUNK_ROWS
 ) -> Iterator[str]:
     """The CSV text, one chunk of ``chunk_rows`` rows at a time (the header comes first); text
-    that a spreadsheet would run as a formula is written as text (villaguard.spreadsheets)."""
+    that a spreadsheet would run as a formula is written as text (core.spreadsheets)."""
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow(header)

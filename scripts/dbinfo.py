@@ -5,7 +5,7 @@ import shlex
 
 import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "villaguard.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 django.setup()
 
 from django.conf import settings  # noqa: E402

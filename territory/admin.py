@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import transaction
 from leaflet.admin import LeafletGeoAdmin
 
-from villaguard.admin_base import MunicipalityScopedAdmin, is_deployment_admin, user_municipality
+from core.admin_base import MunicipalityScopedAdmin, is_deployment_admin, user_municipality
 
 from .models import Colonia, Directorate, Municipality, PublicSpace, ServiceArea, ServiceType
 from .selectors import forget_municipality_hosts

@@ -7,7 +7,7 @@ class TerritoryConfig(AppConfig):
     verbose_name = _("Territory")
 
     def ready(self):
-        from villaguard import pagecache
+        from core import pagecache
 
         # Every app is loaded by now: the page cache follows the writes of all of them.
         pagecache.connect_signals()

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from villaguard.pagecache import public_page_cache
+from core.pagecache import public_page_cache
 
 from . import selectors
 from .api import spaces_geojson, spaces_nearest

@@ -86,7 +86,7 @@ def test_spatialite_backup_restored_into_an_empty_file_has_every_row(tmp_path):
     (source_media / "cards").mkdir()
     (source_media / "cards" / "photo.webp").write_bytes(b"RIFF....WEBP")
     env = {
-        "DJANGO_SETTINGS_MODULE": "villaguard.settings.test",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": f"spatialite:///{source}",
         "REDIS_URL": "",
         "TEST_MEDIA_ROOT": str(source_media),
@@ -181,7 +181,7 @@ def test_postgis_backup_restored_into_an_empty_database_has_every_row(tmp_path):
     source_media = media_env(tmp_path, "media")
     (source_media / "doc.pdf").write_bytes(b"%PDF-1.4")
     env = {
-        "DJANGO_SETTINGS_MODULE": "villaguard.settings.test",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": _url(source_name),
         "TEST_MEDIA_ROOT": str(source_media),
         "BACKUP_ROOT": str(tmp_path / "backups"),

@@ -23,7 +23,7 @@ def _logout(page):
 
 @pytest.fixture
 def eager():
-    from villaguard.celery import app
+    from config.celery import app
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True

@@ -1,6 +1,6 @@
 """One client address for everything that counts per client: the rate limits of the public
 forms (django-ratelimit) and the login lockout (django-axes) both read
-``villaguard.client_ip.client_ip``. By default that is the socket's address and
+``core.client_ip.client_ip``. By default that is the socket's address and
 X-Forwarded-For is ignored, so a forged header buys no fresh allowance; behind
 TRUSTED_PROXY_COUNT reverse proxies it is the hop the outermost proxy appended."""
 
@@ -15,7 +15,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from accounts.services import user_create
-from villaguard.client_ip import client_ip
+from core.client_ip import client_ip
 
 PROXY = "10.0.0.1"
 PASSWORD = "a-long-Pass-phrase-42"
@@ -141,7 +141,7 @@ def test_behind_a_proxy_the_login_lockout_counts_the_client_hop(client, municipa
 def test_the_old_axes_ip_headers_variable_stops_the_process_with_a_pointer_to_the_new_one():
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     env.update(
-        DJANGO_SETTINGS_MODULE="villaguard.settings.test",
+        DJANGO_SETTINGS_MODULE="config.settings.test",
         AXES_IP_HEADERS="HTTP_X_FORWARDED_FOR,REMOTE_ADDR",
     )
     result = subprocess.run(

@@ -17,7 +17,7 @@ def check_deploy(secret_key: str) -> subprocess.CompletedProcess:
         if key != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="villaguard.settings.production",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secret_key,
         AUDIT_HMAC_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="example.org",

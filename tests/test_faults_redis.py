@@ -164,7 +164,7 @@ def environment(tmp_path, private_redis):
     }
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "villaguard.settings.base",
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
             "DATABASE_URL": (
                 f"postgis://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
                 f"/{db['NAME']}"
@@ -216,7 +216,7 @@ def portal(processes):
         "portal",
         [
             str(BIN / "gunicorn"),
-            "villaguard.wsgi:application",
+            "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -319,7 +319,7 @@ def _call(environment, task: str) -> str:
     """Enqueues a task by name with Celery's own command line (the test's process keeps its
     Celery app untouched) and returns its id."""
     result = subprocess.run(  # noqa: S603 - our own virtualenv's celery
-        [str(BIN / "celery"), "-A", "villaguard", "call", task],
+        [str(BIN / "celery"), "-A", "config", "call", task],
         cwd=settings.BASE_DIR,
         env=environment["env"],
         capture_output=True,
@@ -406,7 +406,7 @@ def test_redis_down_the_portal_works_and_nothing_is_lost_when_it_returns(
         [
             str(BIN / "celery"),
             "-A",
-            "villaguard",
+            "config",
             "worker",
             "--pool=solo",
             "--loglevel=INFO",

@@ -59,7 +59,7 @@ WORKER_SCRIPT = textwrap.dedent(
 
     from findings import reconcile, services
     from findings.models import Finding, KnownIssueAnswer, Outbox, ReconciledCard
-    from villaguard.celery import app
+    from config.celery import app
 
     files = pathlib.Path(os.environ["FAULT_DIR"])
     killed, resume = files / "killed.json", files / "resume"
@@ -203,14 +203,14 @@ def _database_url() -> str:
 
 @pytest.fixture
 def faulty_worker(transactional_db, tmp_path):
-    from villaguard.celery import app
+    from config.celery import app
 
     assert not app.conf.task_always_eager
     queue = f"fault-reconcile-{uuid.uuid4().hex}"
     log = tmp_path / "worker.log"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "villaguard.settings.test",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": _database_url(),
         "FAULT_DIR": str(tmp_path),
         "FAULT_QUEUE": queue,
@@ -281,7 +281,7 @@ def session_alive(backend_pid: int) -> bool:
 
 def left_in_broker(queue: str, task_id: str) -> tuple[int, int]:
     """(messages waiting in the queue, unacknowledged deliveries of the task)."""
-    from villaguard.celery import app
+    from config.celery import app
 
     with app.connection_for_write() as broker:
         channel = broker.default_channel

@@ -1,7 +1,7 @@
 import pytest
 from django.test import override_settings
 
-from villaguard import health
+from config import health
 
 
 @pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_broker_check_talks_to_the_real_redis():
 
 @pytest.mark.services
 def test_broker_check_fails_when_redis_is_unreachable():
-    from villaguard.celery import app
+    from config.celery import app
 
     original = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"

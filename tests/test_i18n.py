@@ -5,8 +5,8 @@ from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
+from config.settings import base
 from territory.tests.factories import MunicipalityFactory
-from villaguard.settings import base
 
 
 def test_the_portal_speaks_spanish_of_mexico_first():

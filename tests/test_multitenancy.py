@@ -436,7 +436,7 @@ def test_admin_of_a_cannot_change_a_periodic_task(client, chihuahua):
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
     every = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.MINUTES)
-    task = PeriodicTask.objects.create(name="sweep", task="villaguard.tasks.noop", interval=every)
+    task = PeriodicTask.objects.create(name="sweep", task="core.tasks.noop", interval=every)
     for user in (
         municipal_admin_of(chihuahua, "admin-cuu"),
         User.objects.create_superuser(username="root-cuu", password=None, municipality=chihuahua),

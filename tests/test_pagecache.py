@@ -1,4 +1,4 @@
-"""The public page cache (villaguard/pagecache.py) on the space page: hits, per-visitor tokens,
+"""The public page cache (core/pagecache.py) on the space page: hits, per-visitor tokens,
 invalidation by every kind of write, and the visitors and failures that bypass it."""
 
 import re
@@ -9,12 +9,12 @@ from django.test import Client
 from django.urls import reverse
 
 from contracts.tests.factories import ObligationFactory
+from core import pagecache
 from territory.models import PublicSpace
 from territory.panels import space_page_apps
 from territory.selectors import forget_municipality_hosts
 from territory.tests.factories import MunicipalityFactory
 from territory.tests.test_map_api import build_city
-from villaguard import pagecache
 
 URL = reverse("territory:space_detail", args=["AC-Z11-0001"])
 APPS = space_page_apps()

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from villaguard.photos import reencode_photo, validate_photo
+from core.photos import reencode_photo, validate_photo
 
 
 def jpeg_with_gps() -> bytes:

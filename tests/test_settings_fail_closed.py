@@ -1,5 +1,5 @@
 """A deployment that forgets DJANGO_SETTINGS_MODULE (or DEBUG) must not run on development
-defaults: manage.py, wsgi.py, asgi.py and celery.py default to villaguard.settings.default,
+defaults: manage.py, wsgi.py, asgi.py and celery.py default to config.settings.default,
 which is the embedded development settings only when DEBUG is turned on, and the production
 settings otherwise; those refuse to start without SECRET_KEY and ALLOWED_HOSTS."""
 
@@ -61,16 +61,16 @@ def test_a_deployment_that_sets_neither_settings_module_nor_debug_does_not_start
 def test_a_deployment_that_forgets_the_settings_module_runs_with_debug_off():
     secret = secrets.token_urlsafe(50)
     result = run(
-        print_settings("villaguard.wsgi"),
+        print_settings("config.wsgi"),
         SECRET_KEY=secret,
         ALLOWED_HOSTS="example.org",
         AUDIT_HMAC_KEY=secrets.token_urlsafe(50),
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["villaguard.settings.default", "False", secret]
+    assert result.stdout.split() == ["config.settings.default", "False", secret]
 
 
-@pytest.mark.parametrize("entry_point", ["villaguard.wsgi", "villaguard.asgi", "villaguard.celery"])
+@pytest.mark.parametrize("entry_point", ["config.wsgi", "config.asgi", "config.celery"])
 def test_every_entry_point_fails_closed_without_a_secret_key(entry_point):
     result = run(print_settings(entry_point), ALLOWED_HOSTS="example.org")
     assert result.returncode != 0, result.stdout
@@ -86,7 +86,7 @@ def test_allowed_hosts_is_required_too_when_debug_is_off():
 def test_the_production_settings_refuse_the_development_secret_key():
     result = run(
         ["manage.py", "check"],
-        DJANGO_SETTINGS_MODULE="villaguard.settings.production",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY="insecure-embedded-default-change-me-in-production",
         ALLOWED_HOSTS="example.org",
     )
@@ -97,7 +97,7 @@ def test_the_production_settings_refuse_the_development_secret_key():
 def test_the_production_settings_name_a_missing_secret_key():
     result = run(
         ["manage.py", "check"],
-        DJANGO_SETTINGS_MODULE="villaguard.settings.production",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
         ALLOWED_HOSTS="example.org",
     )
     assert result.returncode != 0, result.stdout
@@ -105,8 +105,8 @@ def test_the_production_settings_name_a_missing_secret_key():
 
 
 def test_debug_on_keeps_the_embedded_default_that_make_run_uses():
-    result = run(print_settings("villaguard.wsgi"), DEBUG="true")
+    result = run(print_settings("config.wsgi"), DEBUG="true")
     assert result.returncode == 0, result.stderr
     module, debug, _secret = result.stdout.split()
-    assert (module, debug) == ("villaguard.settings.default", "True")
+    assert (module, debug) == ("config.settings.default", "True")
     assert run(["manage.py", "check"], DEBUG="true").returncode == 0

@@ -1,5 +1,5 @@
 """Every CSV and XLSX export writes text that a spreadsheet would run as a formula as text
-(villaguard.spreadsheets), and keeps numbers, negative ones included, as numbers."""
+(core.spreadsheets), and keeps numbers, negative ones included, as numbers."""
 
 import csv
 import io
@@ -15,9 +15,9 @@ from committees.models import Need
 from committees.permissions import Participant
 from committees.tests.factories import AllocationFactory, InstitutionFactory, NeedFactory
 from contracts.tests.factories import ContractFactory
+from core.spreadsheets import safe_cell
 from territory.models import PublicSpace
 from territory.tests.factories import ColoniaFactory, square
-from villaguard.spreadsheets import safe_cell
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from committees.tests.factories import (
 )
 from contracts.models import ContractDocument
 from contracts.tests.factories import ContractFactory
+from core.uploads import RandomName, validate_document
 from guardians.models import TrainingSession
-from villaguard.uploads import RandomName, validate_document
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
@@ -321,7 +321,7 @@ def test_image_media_are_shown_inline_with_nosniff(client, served, name):
 
 
 def test_media_paths_that_leave_the_media_folder_are_not_served(client, served):
-    for path in ["/media/../villaguard/settings/base.py", "/media/..%2F..%2Fetc%2Fpasswd"]:
+    for path in ["/media/../config/settings/base.py", "/media/..%2F..%2Fetc%2Fpasswd"]:
         assert client.get(path).status_code in (400, 404)
 
 

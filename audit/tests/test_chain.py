@@ -259,7 +259,7 @@ def test_the_daily_job_logs_each_municipality_s_signed_head_in_one_line(
 def test_setup_schedules_registers_the_daily_signed_heads(db):
     from django_celery_beat.models import PeriodicTask
 
-    from villaguard.celery import app
+    from config.celery import app
 
     call_command("setup_schedules", stdout=StringIO())
     call_command("setup_schedules", stdout=StringIO())

@@ -67,7 +67,7 @@ def en_client(client):
 def _celery_eager():
     """On PostGIS + Redis Celery is not eager: run the tasks in the test process all the same
     (the tests check what a task does, not the broker)."""
-    from villaguard.celery import app
+    from config.celery import app
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True

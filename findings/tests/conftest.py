@@ -11,7 +11,7 @@ def world(municipality):
 @pytest.fixture
 def eager_celery():
     """Run tasks inline even when REDIS_URL configures a real broker."""
-    from villaguard.celery import app
+    from config.celery import app
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True

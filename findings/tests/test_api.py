@@ -228,7 +228,7 @@ def test_setup_schedules_is_idempotent(db):
 def test_setup_schedules_registers_each_apps_sweeper_every_minute(db):
     from django_celery_beat.models import PeriodicTask
 
-    from villaguard.celery import app
+    from config.celery import app
 
     call_command("setup_schedules")
     call_command("setup_schedules")

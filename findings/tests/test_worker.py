@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 def celery_worker():
     from celery.contrib.testing.worker import start_worker
 
-    from villaguard.celery import app
+    from config.celery import app
 
     assert not app.conf.task_always_eager
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:

@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 import contracts.validators
-import villaguard.uploads
+import core.uploads
 
 
 class Migration(migrations.Migration):
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             field=models.FileField(
                 blank=True,
                 help_text="For example the guardian manual.",
-                upload_to=villaguard.uploads.RandomName("guardians/training/%Y/"),
+                upload_to=core.uploads.RandomName("guardians/training/%Y/"),
                 validators=[contracts.validators.validate_pdf],
                 verbose_name="material (PDF)",
             ),

@@ -5,8 +5,8 @@ eager mode, e-mail to the console, an in-process cache. ``DATABASE_URL``, ``REDI
 ``EMAIL_URL`` switch on PostGIS, Redis (cache and Celery broker) and SMTP.
 
 This module is shared by the others and is not itself a deployment's choice: the entry points
-(manage.py, wsgi.py, asgi.py, celery.py) default to ``villaguard.settings.default``, which is
-this module only while DEBUG is on and ``villaguard.settings.production`` otherwise.
+(manage.py, wsgi.py, asgi.py, celery.py) default to ``config.settings.default``, which is
+this module only while DEBUG is on and ``config.settings.production`` otherwise.
 """
 
 import hashlib
@@ -113,8 +113,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "villaguard.urls"
-WSGI_APPLICATION = "villaguard.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -181,7 +181,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files. MEDIA_URL may name another host (one that shares no cookies with the portal);
 # SERVE_MEDIA lets Django serve MEDIA_ROOT itself, with the safe headers of
-# villaguard.uploads.serve_media: on by default with DEBUG, and for a small deployment without
+# core.uploads.serve_media: on by default with DEBUG, and for a small deployment without
 # a web server in front (docker-compose). docs/security.md has the web server's configuration.
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
@@ -193,7 +193,7 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-# The client's address (villaguard.client_ip.client_ip), read by the rate limits and the login
+# The client's address (core.client_ip.client_ip), read by the rate limits and the login
 # lockout alike: the socket's address, unless the portal sits behind this many reverse proxies
 # that each append to X-Forwarded-For (then the hop the outermost one appended). 0: the header
 # is ignored, since anyone can forge it.
@@ -206,7 +206,7 @@ if "AXES_IP_HEADERS" in env:
         "client's address one way. Remove it, and behind reverse proxies set "
         "TRUSTED_PROXY_COUNT to their number (README, Settings)."
     )
-RATELIMIT_IP_META_KEY = "villaguard.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "core.client_ip.client_ip"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
@@ -341,8 +341,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.security_views.lockout"
 AXES_USERNAME_FORM_FIELD = "username"
-# The client's address, for the lockout as for the rate limits: villaguard/client_ip.py.
-AXES_CLIENT_IP_CALLABLE = "villaguard.client_ip.client_ip"
+# The client's address, for the lockout as for the rate limits: core/client_ip.py.
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 
 # Two-factor login (django-otp, TOTP): staff and superusers must verify a device before they
 # use the admin or the staff pages. Off by default only in the embedded DEBUG default, so that

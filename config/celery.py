@@ -2,7 +2,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "villaguard.settings.default")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.default")
 
 app = Celery("villaguard")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -436,7 +436,7 @@ def scope_third_party_admins(site) -> None:
 def admin_portal_counts(request):
     """The key counts of the municipality the user administers (every one for a deployment
     admin), or an empty list for a staff user bound to none."""
-    from villaguard.selectors import portal_counts
+    from config.selectors import portal_counts
 
     if is_deployment_admin(request):
         return portal_counts(None)

@@ -6,8 +6,9 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
+from core.uploads import serve_media
+
 from . import views
-from .uploads import serve_media
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -31,7 +31,7 @@ def check_cache() -> tuple[bool, str]:
 def check_broker() -> tuple[bool, str]:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return True, "eager"
-    from villaguard.celery import app
+    from config.celery import app
 
     try:
         with app.connection_for_write() as conn:
