@@ -6,12 +6,17 @@ Each app names its functions in its AppConfig, like ``demo_seeders`` and the pag
         personal_data_exporters = ["guardians.arco.export"]
         personal_data_anonymisers = ["guardians.arco.anonymise"]
 
+    class ComplaintsConfig(AppConfig):
+        personal_data_code_matchers = ["complaints.arco.code_matches"]
+
 An exporter takes a ``Subject`` and returns a JSON-ready dict (or ``{}``/None when the app
 holds nothing about them); an anonymiser takes a ``Subject`` and returns the primary keys of
 what it changed or removed, by model label (``{"complaints.complaint": [4, 9]}``). Anonymisers
 keep the public record (cards, complaints, needs, allocations stay) and replace the person's
 fields with neutral values; they must not depend on each other's order, except that the
-accounts anonymiser (which renames and deactivates the user) runs last.
+accounts anonymiser (which renames and deactivates the user) runs last. A code matcher takes
+``municipality``, ``code`` and ``email`` and says whether the app filed that tracking code under
+that address: how someone without an account proves a complaint is theirs.
 
 Who the subject is, and where (issue 14): every matcher is scoped to ``subject.municipality``,
 the municipality the request was made to. An account's rows are matched by foreign key. Rows
@@ -219,12 +224,16 @@ def arco_request_create(
     )
 
 
-def _complaint_matches(*, municipality, complaint_code: str, email: str) -> bool:
-    from complaints.models import Complaint
+def code_matchers() -> list[tuple[str, Callable]]:
+    return _functions("personal_data_code_matchers")
 
-    return Complaint.private_objects.filter(
-        municipality=municipality, code=complaint_code, reporter_email__iexact=email
-    ).exists()
+
+def _complaint_matches(*, municipality, complaint_code: str, email: str) -> bool:
+    """Whether an app that hands out tracking codes (complaints) filed one under this e-mail."""
+    return any(
+        matches(municipality=municipality, code=complaint_code, email=email)
+        for _label, matches in code_matchers()
+    )
 
 
 def complaint_request_send(

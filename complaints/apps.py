@@ -8,6 +8,7 @@ class ComplaintsConfig(AppConfig):
     demo_seeders = ["complaints.demo.seed_complaints"]
     personal_data_exporters = ["complaints.arco.export"]  # ARCO rights, see accounts.arco
     personal_data_anonymisers = ["complaints.arco.anonymise"]
+    personal_data_code_matchers = ["complaints.arco.code_matches"]
     # Periodic tasks that send what the tasks enqueued on commit could not (findings.schedules).
     sweepers = [
         ("complaints: notification sweeper", "complaints.tasks.sweep_notifications", 60),

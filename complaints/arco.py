@@ -10,6 +10,14 @@ from accounts.arco import ANONYMISED_NAME
 from .models import Complaint, ComplaintFollower
 
 
+def code_matches(*, municipality, code: str, email: str) -> bool:
+    """Whether the complaint with this tracking code was reported with this e-mail (ARCO
+    requests by someone without an account, accounts.arco.complaint_request_send)."""
+    return Complaint.private_objects.filter(
+        municipality=municipality, code=code, reporter_email__iexact=email
+    ).exists()
+
+
 def _complaints(subject):
     condition = subject.email_q("reporter_email")
     if subject.complaint_codes:
