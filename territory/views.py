@@ -7,11 +7,8 @@ from django.utils.translation import gettext as _
 from core.pagecache import public_page_cache
 
 from . import selectors
-from .api import spaces_geojson, spaces_nearest
 from .filters import POLYGON_MIN_ZOOM, PublicSpaceFilter
 from .panels import space_page_apps, space_panels
-
-__all__ = ["map_page", "space_detail", "spaces_geojson", "spaces_nearest"]
 
 SPACES_PER_PAGE = 50
 

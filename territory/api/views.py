@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition, require_safe
 
-from . import selectors
-from .filters import (
+from .. import selectors
+from ..filters import (
     POLYGON_MIN_ZOOM,
     NearestQueryForm,
     PublicSpaceFilter,
     PublicSpaceViewportFilter,
 )
-from .models import PublicSpace
+from ..models import PublicSpace
 
 GEOJSON_CONTENT_TYPE = "application/geo+json"
 
