@@ -5,6 +5,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import MultiplePhotoField
 from territory.models import Colonia
 
 from .models import (
@@ -21,24 +22,6 @@ from .models import (
 )
 from .selectors import allocatable_needs, requisitionable_needs
 from .validators import validate_evidence
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.FileField):
-    widget = MultipleFileInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleImageField, self).clean(f, initial) for f in files]
 
 
 class DateInput(forms.DateInput):
@@ -121,10 +104,7 @@ class NeedStatusForm(forms.Form):
 
 
 class ForumForm(forms.ModelForm):
-    photos = MultipleImageField(
-        label=_("Photos (at most 3)"),
-        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
+    photos = MultiplePhotoField(label=_("Photos (at most 3)"))
 
     class Meta:
         model = Forum

@@ -2,31 +2,12 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
-from core.photos import MAX_PHOTOS, validate_photos
+from core.forms import MultiplePhotoField
+from core.photos import MAX_PHOTOS
 from territory.models import ServiceType
 
 from .models import Complaint
 from .services import pending_photos_check
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    widget = MultipleFileInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        files = [super(MultiplePhotoField, self).clean(f, initial) for f in files if f]
-        validate_photos(files)
-        return files
 
 
 class ComplaintForm(forms.Form):
@@ -56,10 +37,7 @@ class ComplaintForm(forms.Form):
         max_length=300,
         help_text=_("Street, number, cross streets. Needed if you do not place a pin."),
     )
-    photos = MultiplePhotoField(
-        label=_("Photos (up to 3)"),
-        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
+    photos = MultiplePhotoField(label=_("Photos (up to 3)"))
     reporter_name = forms.CharField(label=_("Your name (optional)"), required=False, max_length=200)
     reporter_email = forms.EmailField(
         label=_("Your e-mail (optional, to be told of each change)"), required=False

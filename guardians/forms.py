@@ -7,42 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from core.photos import MAX_PHOTOS, validate_photo
+from core.forms import MultiplePhotoField
+from core.photos import validate_photo
 from territory.models import Colonia, PublicSpace, ServiceType
 
 from .models import CardTemplate, CardTemplateItem, Visit
 from .selectors import services_for_guardian, spaces_for_guardian
 
 Kind = CardTemplateItem.Kind
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    """Up to 3 photos, each checked from its bytes (JPEG, PNG or WebP, at most 5 MB)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
-        )
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        uploads = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        if len(uploads) > MAX_PHOTOS:
-            raise ValidationError(_("Attach at most 3 photos."), code="too_many_photos")
-        errors = []
-        for upload in uploads:
-            try:
-                validate_photo(upload)
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return uploads
 
 
 class DateInput(forms.DateInput):
