@@ -168,4 +168,4 @@ class ArcoRequestAdmin(MunicipalityScopedAdmin):
         )
 
 
-scope_third_party_admins(admin.site)
+scope_third_party_admins(admin.site, role_names=Role.values)

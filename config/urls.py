@@ -6,9 +6,15 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
+from core.admin_base import configure_admin_site
 from core.uploads import serve_media
 
 from . import views
+from .selectors import portal_counts
+
+# The admin index shows the portal's key counts, which read every app: config, the top
+# layer, hands them to core's admin base.
+configure_admin_site(admin.site, portal_counts=portal_counts)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,4 +1,8 @@
-"""Admin building blocks shared by every app: staff of one municipality see only its data."""
+"""Admin building blocks shared by every app: staff of one municipality see only its data.
+
+core is the bottom layer: it asks the staff questions of ``request.user`` itself
+(``User.staff_role_for`` and its kin delegate to accounts.selectors), and the admin index's
+counts are handed in by config (``configure_admin_site``)."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
@@ -6,8 +10,6 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdminMixin
-
-from accounts import selectors as roles
 
 
 def user_municipality(request):
@@ -22,8 +24,15 @@ def user_municipality(request):
     return user.municipality if getattr(user, "municipality_id", None) else None
 
 
+def _authenticated_user(request):
+    """The signed-in user (a ``User``, with its staff methods), or None."""
+    user = request.user
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def is_deployment_admin(request) -> bool:
-    return roles.is_deployment_admin(request.user)
+    user = _authenticated_user(request)
+    return user is not None and user.is_deployment_admin
 
 
 def can_administer(request) -> bool:
@@ -82,14 +91,14 @@ def sees_personal_data(request) -> bool:
     """Whether the request's user has a role that needs people's contact data: the Sindicatura
     and administrators of their municipality (or a deployment admin). Directorate staff, and
     admin logins with no role, do not."""
-    user = request.user
-    return roles.is_municipal_staff(user, getattr(user, "municipality_id", None))
+    user = _authenticated_user(request)
+    return user is not None and user.is_municipal_staff(user.municipality_id)
 
 
 def staff_directorate_id(request) -> int | None:
     """The directorate a directorate-staff user answers for (their admin shows only its rows)."""
-    user = request.user
-    return roles.staff_directorate_id(user, getattr(user, "municipality_id", None))
+    user = _authenticated_user(request)
+    return user.staff_directorate_id(user.municipality_id) if user is not None else None
 
 
 class MunicipalityScopedAdmin(LeafletGeoAdminMixin, admin.ModelAdmin):
@@ -366,16 +375,11 @@ def _by_username(queryset, municipality):
     return queryset.filter(username__in=usernames.values("username"))
 
 
-def _role_groups(queryset, municipality):
-    from accounts.models import Role
-
-    return queryset.filter(name__in=Role.values)
-
-
-def scope_third_party_admins(site) -> None:
+def scope_third_party_admins(site, *, role_names) -> None:
     """Re-registers the admins of django-otp, django-axes, django-celery-beat and auth's groups
     so that a municipality's staff (a superuser bound to it included) see only their users'
-    devices and lockouts, the role groups read-only, and the deployment's schedules read-only.
+    devices and lockouts, the role groups (the groups named ``role_names``) read-only, and the
+    deployment's schedules read-only.
     """
     from importlib import import_module
 
@@ -390,9 +394,14 @@ def scope_third_party_admins(site) -> None:
     )
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    role_names = list(role_names)
+
+    def role_groups(queryset, municipality):
+        return queryset.filter(name__in=role_names)
+
     rules = {
         TOTPDevice: {"scope": staticmethod(_by_user)},
-        Group: {"scope": staticmethod(_role_groups), "read_only": True},
+        Group: {"scope": staticmethod(role_groups), "read_only": True},
         **{
             model: {"read_only": True}
             for model in (
@@ -433,20 +442,20 @@ def scope_third_party_admins(site) -> None:
 # --- The admin site: titles and the portal's key counts on the index page ----------------------
 
 
-def admin_portal_counts(request):
+def admin_portal_counts(request, portal_counts):
     """The key counts of the municipality the user administers (every one for a deployment
     admin), or an empty list for a staff user bound to none."""
-    from config.selectors import portal_counts
-
     if is_deployment_admin(request):
         return portal_counts(None)
     municipality = user_municipality(request)
     return portal_counts(municipality) if municipality is not None else []
 
 
-def configure_admin_site(site) -> None:
+def configure_admin_site(site, *, portal_counts) -> None:
     """Titles and index counts on Django's default site, so every app's ``admin.register``
-    keeps working. The counts are lazy: only the index template evaluates them."""
+    keeps working. ``portal_counts(municipality or None)`` gives the counts: they read every
+    app, so config passes its own (config.urls). They are lazy: only the index template
+    evaluates them."""
     if getattr(site, "_villaguard_configured", False):
         return
     site.site_header = _("VillaGuard")
@@ -456,7 +465,9 @@ def configure_admin_site(site) -> None:
 
     def each_context_with_counts(request):
         context = each_context(request)
-        context["portal_counts"] = SimpleLazyObject(lambda: admin_portal_counts(request))
+        context["portal_counts"] = SimpleLazyObject(
+            lambda: admin_portal_counts(request, portal_counts)
+        )
         context["admin_municipality"] = (
             None if is_deployment_admin(request) else user_municipality(request)
         )
@@ -464,6 +475,3 @@ def configure_admin_site(site) -> None:
 
     site.each_context = each_context_with_counts
     site._villaguard_configured = True
-
-
-configure_admin_site(admin.site)
