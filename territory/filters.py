@@ -11,9 +11,8 @@ from django import forms
 from django.contrib.gis.geos import Polygon
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import Company, Contract
-
 from .models import Colonia, PublicSpace, ServiceType
+from .responsible import space_responsible
 
 # Below this zoom the map gets centroids (points); from it on, simplified polygons.
 POLYGON_MIN_ZOOM = 15
@@ -32,8 +31,14 @@ def _scoped(model):
     return queryset
 
 
-def _contracts(request):
-    return _scoped(Contract)(request).select_related("company").order_by("number")
+def _responsible_choices(name: str):
+    # Companies and contracts belong to the contracts app, asked through the registry.
+    def queryset(request):
+        municipality = getattr(request, "municipality", None)
+        choices = getattr(space_responsible(), name)
+        return choices(municipality).none() if municipality is None else choices(municipality)
+
+    return queryset
 
 
 class BBoxField(forms.CharField):
@@ -99,13 +104,13 @@ class PublicSpaceFilter(django_filters.FilterSet):
     )
     company = django_filters.ModelChoiceFilter(
         label=_("Company"),
-        queryset=_scoped(Company),
+        queryset=_responsible_choices("company_choices"),
         method="filter_company",
         empty_label=_("All companies"),
     )
     contract = django_filters.ModelChoiceFilter(
         label=_("Contract"),
-        queryset=_contracts,
+        queryset=_responsible_choices("contract_choices"),
         method="filter_contract",
         empty_label=_("All contracts"),
     )

@@ -5,8 +5,9 @@ import datetime
 from django.contrib.gis.db.models.functions import Distance, GeomOutputGeoFunc
 from django.contrib.gis.geos import Point, Polygon
 from django.db import models
-from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.db.models import OuterRef
+
+from .responsible import space_responsible
 
 
 class SimplifyPreserveTopology(GeomOutputGeoFunc):
@@ -52,48 +53,30 @@ class _SpatialQuerySet(MunicipalityScopedQuerySet):
 
 
 class PublicSpaceQuerySet(_SpatialQuerySet):
-    def _contracts(self):
-        # The reverse side of Contract.spaces: territory does not import the contracts app.
-        return self.model._meta.get_field("contracts").related_model.objects
-
     def with_contract_in_force(self, day: datetime.date | None = None):
-        """Annotates ``contract_in_force_id``: the contract in force that covers the space, the
-        latest started if several do (one correlated subquery, no query per row)."""
+        """Annotates ``contract_in_force_id``: the contract in force that covers the space, by
+        the contracts app's rule (one correlated subquery, no query per row)."""
         if "contract_in_force_id" in self.query.annotations:
             return self
-        in_force = (
-            self._contracts()
-            .active_on(day or timezone.localdate())
-            .filter(spaces=OuterRef("pk"))
-            .order_by("-start_date", "-pk")
-            .values("pk")[:1]
-        )
-        return self.annotate(contract_in_force_id=Subquery(in_force))
+        in_force = space_responsible().contract_in_force_id(OuterRef("pk"), day)
+        return self.annotate(contract_in_force_id=in_force)
 
     def with_responsible(self, day: datetime.date | None = None):
         """Adds the company and contract in force (``company_name``, ``company_id_in_force``,
         ``contract_number``) and selects the colonia and directorate, for lists."""
-        contract = self._contracts().filter(pk=OuterRef("contract_in_force_id"))
+        responsible = space_responsible().responsible_annotations(OuterRef("contract_in_force_id"))
         return (
             self.with_contract_in_force(day)
-            .annotate(
-                contract_number=Subquery(contract.values("number")[:1]),
-                company_name=Subquery(contract.values("company__legal_name")[:1]),
-                company_id_in_force=Subquery(contract.values("company_id")[:1]),
-            )
+            .annotate(**responsible)
             .select_related("colonia", "directorate")
         )
 
     def served_in_force(self, *, company=None, service_type=None, day=None):
         """Spaces whose contract in force is held by the company or is for the service."""
-        contracts = self._contracts().all()
-        if company is not None:
-            contracts = contracts.filter(company=company)
-        if service_type is not None:
-            contracts = contracts.filter(service_type=service_type)
-        return self.with_contract_in_force(day).filter(
-            contract_in_force_id__in=contracts.values("pk")
+        contracts = space_responsible().contracts_serving(
+            company=company, service_type=service_type
         )
+        return self.with_contract_in_force(day).filter(contract_in_force_id__in=contracts)
 
     def covered_by(self, contract):
         """Spaces the contract covers, in force or not."""

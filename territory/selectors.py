@@ -12,11 +12,10 @@ from django.db.models import F, Value
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts.models import Company, Contract
-
 from .filters import POLYGON_MIN_ZOOM
 from .models import Municipality, PublicSpace, ServiceType
 from .querysets import PublicSpaceQuerySet, SimplifyPreserveTopology
+from .responsible import space_responsible
 
 # RFC 7946 advises 6 decimals: about 10 cm, more than the source data is worth.
 GEOJSON_DECIMALS = 6
@@ -87,7 +86,7 @@ def map_settings(*, municipality: Municipality) -> dict:
 
 def _data_version_sql(*, municipality: Municipality, bbox: Polygon | None) -> tuple[str, list]:
     spaces_table = PublicSpace._meta.db_table
-    contracts_table = Contract._meta.db_table
+    contracts_table = space_responsible().CONTRACT_TABLE
     summary = "CAST(COUNT(*) AS TEXT) || '/' || COALESCE(CAST(MAX(updated_at) AS TEXT), '')"
     in_box, box_params = "", []
     if bbox is not None:
@@ -263,6 +262,7 @@ def _feature_collection_postgis(rows: tuple[str, list], database, version_sql=No
     # the text on.
     inner_sql, inner_params = rows
     url_prefix, url_suffix = _space_url_parts()
+    responsible = space_responsible()
     params = [json.dumps(_kind_labels()), url_prefix, url_suffix, *inner_params]
     sql = f"""
         SELECT json_build_object(
@@ -285,8 +285,8 @@ def _feature_collection_postgis(rows: tuple[str, list], database, version_sql=No
             ) ORDER BY s.code), '[]'::json)
         )::text
         FROM ({inner_sql}) AS s
-        LEFT JOIN {Contract._meta.db_table} AS c ON c.id = s.contract_in_force_id
-        LEFT JOIN {Company._meta.db_table} AS co ON co.id = c.company_id
+        LEFT JOIN {responsible.CONTRACT_TABLE} AS c ON c.id = s.contract_in_force_id
+        LEFT JOIN {responsible.COMPANY_TABLE} AS co ON co.id = c.company_id
         LEFT JOIN {ServiceType._meta.db_table} AS st ON st.id = c.service_type_id
     """  # noqa: S608 (table names come from the models, values are parameters)
     if version_sql is not None:
@@ -304,12 +304,7 @@ def _feature_collection_python(rows) -> str:
     kind_labels = _kind_labels()
     url_prefix, url_suffix = _space_url_parts()
     contract_ids = {row["contract_in_force_id"] for row in rows} - {None}
-    contracts = {
-        contract["pk"]: contract
-        for contract in Contract.objects.filter(pk__in=contract_ids).values(
-            "pk", "number", "company__legal_name", "service_type__name", "service_type__color"
-        )
-    }
+    contracts = space_responsible().map_properties(contract_ids)
     features = []
     for row in rows:
         contract = contracts.get(row["contract_in_force_id"])
@@ -318,14 +313,9 @@ def _feature_collection_python(rows) -> str:
             "name": row["name"],
             "kind": row["kind"],
             "kind_label": kind_labels.get(row["kind"], row["kind"]),
-            "service": {
-                "name": contract["service_type__name"],
-                "color": contract["service_type__color"],
-            }
-            if contract
-            else None,
-            "company": contract["company__legal_name"] if contract else None,
-            "contract": contract["number"] if contract else None,
+            "service": contract["service"] if contract else None,
+            "company": contract["company"] if contract else None,
+            "contract": contract["contract"] if contract else None,
             "colonia": row["colonia_name"],
             "url": f"{url_prefix}{row['code']}{url_suffix}",
         }
@@ -396,16 +386,9 @@ def space_for_code(*, municipality: Municipality, code: str) -> PublicSpace | No
     )
 
 
-def contract_in_force_for_space(*, space: PublicSpace) -> Contract | None:
-    """The contract in force that covers the space (the latest started), with its obligations."""
-    return (
-        Contract.objects.active_on()
-        .filter(spaces=space)
-        .select_related("company", "service_type", "directorate")
-        .prefetch_related("obligations")
-        .order_by("-start_date", "-pk")
-        .first()
-    )
+def contract_in_force_for_space(*, space: PublicSpace):
+    """The contract in force that covers the space, with its obligations (contracts' rule)."""
+    return space_responsible().contract_for_space(space=space)
 
 
 def space_feature(*, space: PublicSpace) -> dict:
