@@ -1,7 +1,5 @@
 from django.urls import path
 
-from audit import views as audit_views
-
 from . import views
 
 app_name = "committees"
@@ -32,7 +30,7 @@ urlpatterns = [
     path("participation/allocations/", views.allocation_list, name="allocation_list"),
     path(
         "allocations/<int:pk>/history/",
-        audit_views.allocation_history,
+        views.allocation_history,
         name="allocation_history",
     ),
     path("participation/allocations/new/", views.allocation_create, name="allocation_create"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.selectors import history_about
 from core.spreadsheets import csv_writer
 
 from . import selectors, services
@@ -35,6 +36,7 @@ from .forms import (
     WorkProgressForm,
 )
 from .models import (
+    Allocation,
     Assignment,
     CitizenCommittee,
     CivilEmployee,
@@ -744,6 +746,19 @@ def allocation_list(request):
     allocations = selectors.allocations_for_list(request.municipality)
     page = Paginator(allocations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "committees/allocation_list.html", {"page": page})
+
+
+@require_GET
+def allocation_history(request, pk):
+    """The public change history of one allocation: when and what, never who by name."""
+    allocation = get_object_or_404(
+        Allocation.objects.select_related("colonia"), pk=pk, municipality=request.municipality
+    )
+    return render(
+        request,
+        "committees/allocation_history.html",
+        {"allocation": allocation, "panel": {"rows": history_about(allocation)}},
+    )
 
 
 @participant_required(staff=True)
