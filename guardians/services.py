@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
+from django.utils.functional import Promise
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from core.outbox import claim_pending
 from core.photos import reencode_photo, validate_photos
 from territory.models import Colonia, Municipality, PublicSpace, ServiceType
 
+from .card_templates import DEFAULT_CARDS
 from .models import (
     AttemptAnswer,
     Card,
@@ -418,141 +420,42 @@ def card_template_create(
     return template
 
 
-def _overall_and_problems() -> list[dict]:
-    return [
-        {
-            "code": "overall",
-            "text": _("Overall score of the service"),
-            "help_text": _("1 is very bad, 5 is very good."),
-            "kind": Kind.RATING,
-            "failure_min": 3,
-        },
-        {
-            "code": "problems",
-            "text": _("Problems observed"),
-            "kind": Kind.MULTI_CHOICE,
-            "required": False,
-            "choices": "\n".join(
-                [
-                    "terms_not_met|" + _("The terms of the contract were not met"),
-                    "poor_quality|" + _("Poor quality"),
-                    "not_done|" + _("Not done"),
-                    "late|" + _("Done late"),
-                ]
-            ),
-            "failure_values": "terms_not_met\npoor_quality\nnot_done\nlate",
-        },
-        {"code": "comments", "text": _("Comments"), "kind": Kind.TEXT, "required": False},
-    ]
-
-
-def _yes_no(code: str, text: str, failure: str = "no", required: bool = True) -> dict:
+def _texts_resolved(fields: dict) -> dict:
+    """An item's fields with its texts (lazy in ``card_templates``) in the active language."""
     return {
-        "code": code,
-        "text": text,
-        "kind": Kind.YES_NO,
-        "failure_values": failure,
-        "required": required,
+        name: str(value) if isinstance(value, Promise) else value for name, value in fields.items()
     }
-
-
-def default_card_items() -> dict[str, tuple[str, list[dict]]]:
-    """Default card (name, items) per service category."""
-    return {
-        ServiceType.Category.GREEN_SPACES: (
-            _("Park and green-space maintenance"),
-            [
-                _yes_no("grass-cut", _("Has the grass been cut?")),
-                _yes_no("litter-removed", _("Has the litter been removed?")),
-                _yes_no("irrigation", _("Is the space being watered?")),
-                _yes_no("trees-pruned", _("Have the trees and shrubs been pruned?")),
-                {
-                    "code": "furniture",
-                    "text": _("Condition of benches, bins and lamps"),
-                    "kind": Kind.RATING,
-                    "failure_min": 3,
-                },
-                {
-                    "code": "playground",
-                    "text": _("Condition of the playground"),
-                    "help_text": _("Leave it empty if the space has no playground."),
-                    "kind": Kind.RATING,
-                    "failure_min": 3,
-                    "required": False,
-                },
-                *_overall_and_problems(),
-            ],
-        ),
-        ServiceType.Category.GARBAGE: (
-            _("Garbage collection"),
-            [
-                _yes_no(
-                    "collected-on-schedule", _("Was the garbage collected on the scheduled day?")
-                ),
-                {
-                    "code": "missed-pickups",
-                    "text": _("Missed pickups in the last month"),
-                    "kind": Kind.COUNT,
-                    "failure_max": 0,
-                },
-                _yes_no("illegal-dumping", _("Is there illegal dumping nearby?"), failure="yes"),
-                *_overall_and_problems(),
-            ],
-        ),
-        ServiceType.Category.LIGHTING: (
-            _("Street lighting"),
-            [
-                {
-                    "code": "lamps-working",
-                    "text": _("Lamps working"),
-                    "kind": Kind.COUNT,
-                    "has_total": True,
-                    "total_label": _("Lamps present"),
-                    "failure_min": 100,
-                },
-                {
-                    "code": "damaged-poles",
-                    "text": _("Damaged poles"),
-                    "kind": Kind.COUNT,
-                    "failure_max": 0,
-                },
-                _yes_no("dark-spots", _("Are there dark spots?"), failure="yes"),
-                *_overall_and_problems(),
-            ],
-        ),
-    }
-
-
-DEFAULT_SERVICE_TYPES = {
-    ServiceType.Category.GREEN_SPACES: ("green-spaces", "Mantenimiento de áreas verdes"),
-    ServiceType.Category.GARBAGE: ("garbage", "Recolección de basura"),
-    ServiceType.Category.LIGHTING: ("lighting", "Alumbrado público"),
-}
 
 
 @transaction.atomic
 def seed_card_templates(*, municipality: Municipality) -> list[CardTemplate]:
-    """The default cards for parks, garbage collection and street lighting, for every service
-    of those categories that has no card yet (the service types are created when missing).
-    Running it twice creates nothing the second time."""
+    """The default cards for parks, garbage collection and street lighting
+    (``guardians.card_templates``), for every service of those categories that has no card yet
+    (the service types are created when missing). Running it twice creates nothing the second
+    time."""
     created = []
     with translation.override(translation.get_language() or "es-mx"):
-        defaults = default_card_items()
-        for category, (code, name) in DEFAULT_SERVICE_TYPES.items():
+        for category, default in DEFAULT_CARDS.items():
             if not ServiceType.objects.filter(
                 municipality=municipality, category=category
             ).exists():
                 ServiceType.objects.get_or_create(
                     municipality=municipality,
-                    code=code,
-                    defaults={"name": name, "category": category},
+                    code=default.service_code,
+                    defaults={"name": default.service_name, "category": category},
                 )
         services = ServiceType.objects.filter(
-            municipality=municipality, category__in=list(defaults)
+            municipality=municipality, category__in=list(DEFAULT_CARDS)
         ).exclude(card_templates__isnull=False)
         for service in services:
-            name, items = defaults[service.category]
-            created.append(card_template_create(service_type=service, name=name, items=items))
+            default = DEFAULT_CARDS[service.category]
+            created.append(
+                card_template_create(
+                    service_type=service,
+                    name=str(default.name),
+                    items=[_texts_resolved(item) for item in default.items],
+                )
+            )
     return created
 
 
