@@ -111,8 +111,9 @@ def _clean_roles(roles: Iterable[str]) -> list[str]:
 def _validate(user: User, roles: list[str]) -> None:
     """The rules every user keeps, whether created or updated."""
     errors: dict[str, list[str]] = {}
-    if user.directorate_id is not None:
-        directorate = user.directorate
+    # No query when the user has no directorate: the descriptor sees the empty key.
+    directorate = user.directorate
+    if directorate is not None:
         if user.municipality_id is None:
             user.municipality = directorate.municipality
         elif directorate.municipality_id != user.municipality_id:

@@ -175,8 +175,13 @@ def audit_record(
     changes.update(extra or {})
     if action == A.UPDATE and not changes:
         return None
+    chain = municipality_id or _municipality_id(instance)
+    if chain is None:
+        # Every entry belongs to one municipality's chain (the column is NOT NULL): a caller
+        # recording a deployment-wide row names the chain, as ``accounts.services`` does.
+        raise ValueError(f"{instance._meta.label} has no municipality: pass municipality_id.")
     return audit_append(
-        municipality_id=municipality_id or _municipality_id(instance),
+        municipality_id=chain,
         action=action,
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk) if instance.pk is not None else "",

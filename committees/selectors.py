@@ -1,7 +1,9 @@
 """Reads of the participation program: public lists, the equity figures, map features."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.gis.db.models.functions import Centroid
 from django.db.models import Count, Prefetch, Q, Sum
@@ -251,8 +253,8 @@ def equity_rows(
     }
     rows = []
     for colonia in colonias.values(*fields):
-        got = received.get(colonia["pk"], {})
-        need = needs.get(colonia["pk"], {})
+        got: Mapping[str, Any] = received.get(colonia["pk"], {})
+        need: Mapping[str, Any] = needs.get(colonia["pk"], {})
         row = EquityRow(
             colonia_id=colonia["pk"],
             name=colonia["name"],

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record, audit_snapshot
@@ -595,7 +596,7 @@ def allocation_check(
     work: PublicWork | None = None,
 ) -> None:
     """The rules of an allocation, raised as a ValidationError keyed by field."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str | Promise] = {}
     if colonia.municipality_id != municipality.pk:
         errors["colonia"] = _("The community belongs to another municipality.")
     if quantity is not None and quantity <= 0:

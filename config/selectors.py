@@ -1,5 +1,6 @@
 """Portal-wide reads that span apps: the key counts on the home page and the admin index."""
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Company, Contract
@@ -7,7 +8,7 @@ from guardians.selectors import program_counters
 from territory.models import Colonia, Municipality, PublicSpace, ServiceArea
 
 
-def portal_counts(municipality: Municipality | None) -> list[tuple[str, int]]:
+def portal_counts(municipality: Municipality | None) -> list[tuple[str | Promise, int]]:
     """(label, count) pairs for one municipality, or for every one when None."""
 
     def scoped(model):

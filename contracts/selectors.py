@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from territory.models import Municipality, PublicSpace, ServiceArea
@@ -104,7 +105,7 @@ def amount_without_vat(amount: Decimal | None, *, includes_vat: bool) -> Decimal
 
 @dataclass(frozen=True)
 class AmountRow:
-    label: str
+    label: str | Promise
     without_vat: Decimal | None
     with_vat: Decimal | None
 

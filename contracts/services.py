@@ -64,10 +64,10 @@ def contract_upsert(
     actor=None,
 ) -> tuple[Contract, bool]:
     """Creates or updates the contract with this number in the municipality."""
-    contract = Contract.objects.filter(municipality=municipality, number=number).first()
-    created = contract is None
-    before = None if created else audit_snapshot(contract)
-    contract = contract or Contract(municipality=municipality, number=number)
+    existing = Contract.objects.filter(municipality=municipality, number=number).first()
+    created = existing is None
+    before = None if existing is None else audit_snapshot(existing)
+    contract = existing or Contract(municipality=municipality, number=number)
     contract.company = company
     contract.service_type = service_type
     contract.directorate = directorate

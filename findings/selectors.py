@@ -180,10 +180,10 @@ def finding_work_logs(*, finding: Finding):
         done_on__gte=_window_start(finding),
         done_on__lte=finding.period_end,
     ).select_related("space", "service_area")
-    if finding.space_id:
+    space = finding.space  # no query without a space: the descriptor sees the empty key
+    if space is not None:
         logs = logs.filter(
-            Q(space_id=finding.space_id)
-            | Q(service_area__geometry__intersects=finding.space.centroid)
+            Q(space_id=space.pk) | Q(service_area__geometry__intersects=space.centroid)
         ).filter(Q(item_code="") | Q(item_code=finding.item_code))
     elif finding.contract_id:
         logs = logs.filter(
@@ -286,8 +286,10 @@ def fix_rate_for(*, directorate: Directorate | None = None, company: Company | N
         rows = fix_rate_by_directorate(
             municipality=directorate.municipality, directorate_ids=[directorate.pk]
         )
-    else:
+    elif company is not None:
         rows = fix_rate_by_company(municipality=company.municipality, company_ids=[company.pk])
+    else:
+        raise TypeError("fix_rate_for() needs a directorate or a company.")
     return rows[0] if rows else None
 
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.contrib.gis.geos import Point
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -37,7 +38,7 @@ def _scoped(queryset, municipality):
 # --- Public aggregates -------------------------------------------------------------------------
 
 
-def program_counters(municipality: Municipality | None) -> list[tuple[str, int]]:
+def program_counters(municipality: Municipality | None) -> list[tuple[str | Promise, int]]:
     """(label, value) pairs for the home page: visits, people contacted, active guardians and
     cards filed, computed from the data (four queries)."""
     visits = _scoped(Visit.objects.all(), municipality).aggregate(
@@ -116,7 +117,7 @@ def space_card_summary(*, space: PublicSpace, today: datetime.date | None = None
         recent=Count("id", filter=Q(observed_on__gte=since)),
     )
     recent_answers = CardAnswer.objects.filter(card__space=space, card__observed_on__gte=since)
-    rows = (
+    rows = list(
         recent_answers.values("item__code")
         .annotate(
             failures=Count("id", filter=Q(is_failure=True)),
@@ -126,7 +127,6 @@ def space_card_summary(*, space: PublicSpace, today: datetime.date | None = None
         .filter(failures__gt=0)
         .order_by("-failures", "item__code")
     )
-    rows = list(rows)
     # The wording of the latest version of each item.
     texts = dict(
         CardTemplateItem.objects.filter(pk__in=[row["last_item"] for row in rows]).values_list(

@@ -108,8 +108,8 @@ def ocds_evidence(
             "updated_at",
         )
     )
-    for row in findings:
-        evidence.findings[row["contract_id"]].append(row)
+    for finding in findings:
+        evidence.findings[finding["contract_id"]].append(dict(finding))
     return evidence
 
 
