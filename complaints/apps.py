@@ -9,6 +9,7 @@ class ComplaintsConfig(AppConfig):
     personal_data_exporters = ["complaints.arco.export"]  # ARCO rights, see accounts.arco
     personal_data_anonymisers = ["complaints.arco.anonymise"]
     personal_data_code_matchers = ["complaints.arco.code_matches"]
+    visit_panels = ["complaints.panels.visit_brief_panel"]  # territory.panels; guardians' visits
     # Periodic tasks that send what the tasks enqueued on commit could not (findings.schedules).
     sweepers = [
         ("complaints: notification sweeper", "complaints.tasks.sweep_notifications", 60),

@@ -1,4 +1,3 @@
-import datetime
 from functools import wraps
 
 from django.conf import settings
@@ -11,7 +10,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 
 from core.spreadsheets import csv_writer
+from territory.panels import panels_for
 
 from . import selectors, services
 from .filters import CardFilter
@@ -273,16 +273,6 @@ def visit_create(request):
     return render(request, "guardians/visit_form.html", {"form": form})
 
 
-def _complaints_brief_url(visit: Visit) -> str | None:
-    """The complaints app's pre-visit brief for the colonia, when that app provides it."""
-    try:
-        url = reverse("complaints:brief")
-    except NoReverseMatch:
-        return None
-    start = visit.date - datetime.timedelta(days=365)
-    return f"{url}?colonia={visit.colonia_id}&start={start:%Y-%m-%d}&end={visit.date:%Y-%m-%d}"
-
-
 @staff_required
 @require_GET
 def visit_detail(request, pk):
@@ -296,7 +286,8 @@ def visit_detail(request, pk):
     return render(
         request,
         "guardians/visit_detail.html",
-        {"visit": visit, "brief_url": _complaints_brief_url(visit)},
+        # What higher apps add (the complaints brief of the colonia): territory.panels.
+        {"visit": visit, "panels": panels_for("visit", visit=visit)},
     )
 
 
