@@ -1,8 +1,9 @@
 """Imports public spaces and service areas from KML or GeoJSON files (read through GDAL).
 
-Shared by the ``import_spaces`` command and, later, an admin upload (as mysociety/mapit shares
-``add_areas_from_file/core.py``). Two phases: every feature is read and checked first, and only
-a file without problems is written, inside one transaction.
+The geometry half of ``contracts.imports.import_spaces_file`` (the ``import_spaces`` command),
+which adds the contract that covers what is imported: territory never imports contracts. Two
+phases: every feature is read and checked first (``parse_file``), and only a file without
+problems is written (``features_write``), inside the caller's transaction.
 
 What the real files of Chihuahua (``shared/data/chihuahua/``) taught this module:
 
@@ -53,13 +54,9 @@ from django.contrib.gis.gdal import (
     SpatialReference,
 )
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
-from django.db import transaction
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from tqdm import tqdm
-
-from contracts.models import Company, Contract
-from contracts.services import company_upsert, contract_add_coverage, contract_upsert
 
 from .geometry import WGS84, as_multipolygon
 from .models import Directorate, Municipality, PublicSpace, ServiceArea, ServiceType
@@ -183,10 +180,6 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    contract: Contract | None = None
-    contract_created: bool = False
-    company: Company | None = None
-    company_created: bool = False
     uncovered: int = 0
     directorate: Directorate | None = None
     companies_named: list[str] = field(default_factory=list)
@@ -701,98 +694,26 @@ def directorate_for_service(
     return directorate
 
 
-def _existing_contract(*, municipality: Municipality, number: str | None) -> Contract | None:
-    if not number:
-        return None
-    return (
-        Contract.objects.filter(municipality=municipality, number=number)
-        .select_related("company", "service_type")
-        .first()
-    )
-
-
 def _progress(iterable, *, total: int, progress: bool | None, description: str):
     enabled = total > PROGRESS_THRESHOLD and sys.stderr.isatty() if progress is None else progress
     return tqdm(iterable, total=total, disable=not enabled, file=sys.stderr, desc=description)
 
 
-def import_spaces_file(
-    *,
-    municipality: Municipality,
-    path: Path | str,
-    contract_number: str | None = None,
-    service_code: str | None = None,
-    progress: bool | None = None,
-) -> ImportReport:
-    """Imports the public spaces or service areas of a KML or GeoJSON file.
+def features_write(
+    *, municipality: Municipality, parsed: ParsedFile, report: ImportReport, progress: bool | None
+) -> list[PublicSpace] | list[ServiceArea]:
+    """Phase two: the service type, its directorate and the spaces or areas, upserted by code.
 
-    Spaces are updated by code and areas by (service, code), so a re-import never duplicates.
-    A contract named by ``contract_number`` must exist, except for a lot whose descriptions
-    state its company, amount and period (lots 11 and 12): that contract is created or updated.
-    Without any contract, spaces stay in charge of the service's directorate.
+    Call it inside a transaction, after ``parse_file``. Spaces are updated by code and areas by
+    (service, code), so a re-import never duplicates.
     """
-    report = ImportReport()
-    parsed = parse_file(
-        path=Path(path), service_code=service_code, report=report, municipality=municipality
-    )
-    contract = _existing_contract(municipality=municipality, number=contract_number)
-    existing_service = ServiceType.objects.filter(
-        municipality=municipality, code=parsed.service_code
-    ).first()
-    if existing_service is None and parsed.service_code not in SERVICES:
-        service_type_for_code(municipality=municipality, code=parsed.service_code)  # raises
-    if contract_number and contract is None and parsed.terms is None:
-        raise SpaceImportError(
-            _("Contract %(number)s does not exist in %(municipality)s; create it first.")
-            % {"number": contract_number, "municipality": municipality.name}
-        )
-    if contract is not None and parsed.terms is None:
-        expected = existing_service.pk if existing_service else None
-        if contract.service_type_id != expected:
-            raise SpaceImportError(
-                _("Contract %(number)s is for %(service)s, not for the service of this file.")
-                % {"number": contract.number, "service": contract.service_type}
-            )
-    companies_named = sorted({f.company for f in parsed.features if f.company})
-    report.companies_named = companies_named
-    report.contracts_named = parsed.contracts_named
-    if contract is not None and report.target == "areas" and len(companies_named) > 1:
-        raise SpaceImportError(
-            _(
-                "The file names %(count)s companies (%(companies)s); one contract cannot cover "
-                "them all. Import one company's areas at a time."
-            )
-            % {"count": len(companies_named), "companies": ", ".join(companies_named)}
-        )
-
-    with transaction.atomic():
-        service_type = service_type_for_code(municipality=municipality, code=parsed.service_code)
-        report.service_type = service_type
-        directorate = directorate_for_service(municipality=municipality, service_type=service_type)
-        report.directorate = directorate
-        if report.target == "spaces":
-            records = _write_spaces(municipality, parsed, directorate, report, progress)
-        else:
-            records = _write_areas(municipality, parsed, service_type, report, progress)
-        if parsed.terms is not None:
-            contract = _upsert_lot_contract(
-                municipality=municipality,
-                parsed=parsed,
-                number=contract_number or f"PARTIDA-{parsed.lot or '?'}",
-                service_type=service_type,
-                directorate=directorate,
-                report=report,
-            )
-        if contract is not None:
-            report.contract = contract
-            report.company = report.company or contract.company
-            if report.target == "spaces":
-                contract_add_coverage(contract=contract, spaces=records)
-            else:
-                contract_add_coverage(contract=contract, service_areas=records)
-        else:
-            report.uncovered = len(records)
-    return report
+    service_type = service_type_for_code(municipality=municipality, code=parsed.service_code)
+    report.service_type = service_type
+    directorate = directorate_for_service(municipality=municipality, service_type=service_type)
+    report.directorate = directorate
+    if report.target == "spaces":
+        return _write_spaces(municipality, parsed, directorate, report, progress)
+    return _write_areas(municipality, parsed, service_type, report, progress)
 
 
 def _write_spaces(municipality, parsed, directorate, report, progress) -> list[PublicSpace]:
@@ -839,34 +760,3 @@ def _write_areas(municipality, parsed, service_type, report, progress) -> list[S
         report.created += created
         report.updated += not created
     return records
-
-
-def _upsert_lot_contract(
-    *, municipality, parsed: ParsedFile, number, service_type, directorate, report
-) -> Contract:
-    terms = parsed.terms
-    company, report.company_created = company_upsert(
-        municipality=municipality, legal_name=terms.company
-    )
-    report.company = company
-    current = _existing_contract(municipality=municipality, number=number)
-    # contract_upsert writes every field: keep what the file does not state.
-    contract, report.contract_created = contract_upsert(
-        municipality=municipality,
-        number=number,
-        company=company,
-        service_type=service_type,
-        directorate=current.directorate if current else directorate,
-        start_date=terms.start_date,
-        end_date=terms.end_date,
-        lot=parsed.lot,
-        title=(current.title if current and current.title else parsed.title),
-        procurement_method=(
-            current.procurement_method if current else Contract.ProcurementMethod.OPEN
-        ),
-        monthly_amount=terms.monthly_amount,
-        total_amount=current.total_amount if current else None,
-        amounts_include_vat=terms.amounts_include_vat,
-        description=current.description if current else "",
-    )
-    return contract

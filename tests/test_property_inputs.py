@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from complaints.forms import ComplaintForm
 from complaints.imports import complaints_import_csv
 from complaints.models import Complaint
+from contracts.imports import import_spaces_file
 from findings.imports import service_status_import
 from findings.models import KnownIssue, WorkLog
 from guardians.forms import GuardianApplicationForm
-from territory.importing import SpaceImportError, import_spaces_file
+from territory.importing import SpaceImportError
 from territory.models import PublicSpace, ServiceArea
 from territory.tests.factories import ColoniaFactory, ServiceTypeFactory
 

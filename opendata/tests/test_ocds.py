@@ -9,13 +9,13 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from contracts.imports import import_spaces_file
 from contracts.models import Contract, ContractDocument
 from contracts.services import contract_add_coverage, contract_upsert
 from contracts.tests.factories import ContractFactory, ObligationFactory
 from findings.models import Finding
 from findings.services import finding_resolve, findings_reconcile
 from opendata import ocds
-from territory.importing import import_spaces_file
 from territory.tests.factories import MunicipalityFactory, PublicSpaceFactory, square
 
 from .ocds_schema import assert_valid_package, merge_patch

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from territory.importing import ImportReport, SpaceImportError, import_spaces_file
+from contracts.imports import ContractImportReport, import_spaces_file
+from territory.importing import SpaceImportError
 from territory.models import Municipality
 
 
@@ -67,7 +68,7 @@ class Command(BaseCommand):
             raise CommandError(_("There is no default municipality; give --municipality."))
         return found
 
-    def _print(self, report: ImportReport, *, verbose: bool) -> None:
+    def _print(self, report: ContractImportReport, *, verbose: bool) -> None:
         if report.target == "spaces":
             message = _("%(service)s: %(created)s spaces created, %(updated)s updated.")
         else:

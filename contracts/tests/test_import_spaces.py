@@ -9,9 +9,10 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from contracts.imports import import_spaces_file
 from contracts.models import Company, Contract
 from contracts.tests.factories import CompanyFactory, ContractFactory
-from territory.importing import SpaceImportError, import_spaces_file
+from territory.importing import SpaceImportError
 from territory.models import Directorate, PublicSpace, ServiceArea, ServiceType
 from territory.tests.factories import (
     ColoniaFactory,
