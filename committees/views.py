@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -392,13 +391,12 @@ def need_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                need = services.need_create(
-                    municipality=municipality,
-                    participant=participant,
-                    user=request.user,
-                    **form.cleaned_data,
-                )
+            need = services.need_create(
+                municipality=municipality,
+                participant=participant,
+                user=request.user,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -421,13 +419,12 @@ def need_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                services.need_update(
-                    need=Need.objects.get(pk=need.pk),
-                    participant=participant,
-                    actor=request.user,
-                    **form.cleaned_data,
-                )
+            services.need_update(
+                need=Need.objects.get(pk=need.pk),
+                participant=participant,
+                actor=request.user,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -448,15 +445,14 @@ def need_status(request, pk):
                 messages.error(request, error)
         return redirect(need)
     try:
-        with transaction.atomic():
-            services.need_transition(
-                need=need,
-                to_status=form.cleaned_data["to_status"],
-                participant=participant,
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-                priority=form.cleaned_data["priority"],
-            )
+        services.need_transition(
+            need=need,
+            to_status=form.cleaned_data["to_status"],
+            participant=participant,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            priority=form.cleaned_data["priority"],
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -480,14 +476,13 @@ def forum_create(request):
     if request.method == "POST" and form.is_valid() and agreements.is_valid():
         data = dict(form.cleaned_data)
         try:
-            with transaction.atomic():
-                forum = services.forum_record(
-                    municipality=municipality,
-                    participant=participant,
-                    user=request.user,
-                    agreements=[a for a in agreements.cleaned_data if a.get("description")],
-                    **data,
-                )
+            forum = services.forum_record(
+                municipality=municipality,
+                participant=participant,
+                user=request.user,
+                agreements=[a for a in agreements.cleaned_data if a.get("description")],
+                **data,
+            )
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -515,13 +510,12 @@ def requisition_create(request):
     form = RequisitionForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                requisition = services.requisition_create(
-                    municipality=municipality,
-                    participant=_participant(request),
-                    user=request.user,
-                    **form.cleaned_data,
-                )
+            requisition = services.requisition_create(
+                municipality=municipality,
+                participant=_participant(request),
+                user=request.user,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -562,10 +556,9 @@ def requisition_detail(request, pk):
 def requisition_submit(request, pk):
     requisition = _requisition(request, pk)
     try:
-        with transaction.atomic():
-            services.requisition_submit(
-                requisition=requisition, participant=_participant(request), user=request.user
-            )
+        services.requisition_submit(
+            requisition=requisition, participant=_participant(request), user=request.user
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -581,13 +574,12 @@ def requisition_answer(request, pk):
     form = RequisitionAnswerForm(request.POST)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                services.requisition_answer(
-                    requisition=requisition,
-                    participant=_participant(request),
-                    user=request.user,
-                    **form.cleaned_data,
-                )
+            services.requisition_answer(
+                requisition=requisition,
+                participant=_participant(request),
+                user=request.user,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
