@@ -13,28 +13,15 @@ from django.contrib.gis.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .constants import OPEN_STATUSES, ComplaintSource, ComplaintStatus
+from .constants import REPORTER_FIELDS as REPORTER_FIELDS  # callers read it here too
 from .querysets import ComplaintQuerySet, PublicComplaintManager
-
-REPORTER_FIELDS = ("reporter_name", "reporter_email", "reporter_phone")
 
 
 class Complaint(models.Model):
-    class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        IN_PROGRESS = "in_progress", _("In progress")
-        RESOLVED = "resolved", _("Resolved")
-        CLOSED = "closed", _("Closed")
-        REJECTED = "rejected", _("Rejected")
-        DUPLICATE = "duplicate", _("Duplicate")
-
-    OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
-
-    class Source(models.TextChoices):
-        WEB = "web", _("Web form")
-        OPEN311 = "open311", _("Open311")
-        PHONE = "phone", _("Phone (072)")
-        STAFF = "staff", _("Staff")
+    Status = ComplaintStatus
+    OPEN_STATUSES = OPEN_STATUSES
+    Source = ComplaintSource
 
     municipality = models.ForeignKey(
         "territory.Municipality", verbose_name=_("municipality"), on_delete=models.PROTECT

@@ -8,6 +8,8 @@ from django.contrib.gis.geos import Point, Polygon
 from django.contrib.gis.measure import D
 from django.db import models
 
+from .constants import OPEN_STATUSES, REPORTER_FIELDS
+
 METRES_PER_DEGREE = 111_320
 
 
@@ -30,14 +32,10 @@ class ComplaintQuerySet(models.QuerySet):
         return self.filter(municipality=municipality)
 
     def open(self):
-        from .models import Complaint
-
-        return self.filter(status__in=Complaint.OPEN_STATUSES)
+        return self.filter(status__in=OPEN_STATUSES)
 
     def closed(self):
-        from .models import Complaint
-
-        return self.exclude(status__in=Complaint.OPEN_STATUSES)
+        return self.exclude(status__in=OPEN_STATUSES)
 
     def within(self, point: Point, metres: float):
         """Complaints at most ``metres`` from the point, nearest first (metres computed in the
@@ -57,16 +55,16 @@ class ComplaintQuerySet(models.QuerySet):
 
     def with_public_related(self):
         """What public pages and the Open311 listing show, in one query with no N+1."""
-        from .models import ComplaintPhoto, ComplaintUpdate
-
+        # The related models through the relations: this module may not import models.py.
+        updates, photos = self.model.updates.field.model, self.model.photos.field.model
         last_note = (
-            ComplaintUpdate.objects.filter(complaint=models.OuterRef("pk"))
+            updates.objects.filter(complaint=models.OuterRef("pk"))
             .exclude(note="")
             .order_by("-created_at", "-id")
             .values("note")[:1]
         )
         first_photo = (
-            ComplaintPhoto.objects.filter(complaint=models.OuterRef("pk"))
+            photos.objects.filter(complaint=models.OuterRef("pk"))
             .order_by("id")
             .values("image")[:1]
         )
@@ -79,6 +77,4 @@ class PublicComplaintManager(models.Manager.from_queryset(ComplaintQuerySet)):
     """Every complaint, with the reporter's contact fields left out of the query."""
 
     def get_queryset(self):
-        from .models import REPORTER_FIELDS
-
         return super().get_queryset().defer(*REPORTER_FIELDS)

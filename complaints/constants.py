@@ -1,0 +1,33 @@
+"""The complaints' statuses, sources and personal fields: imported by the models and by the
+querysets (which the models import), so neither has to import the other."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    DUPLICATE = "duplicate", _("Duplicate")
+
+
+OPEN_STATUSES = (
+    ComplaintStatus.RECEIVED,
+    ComplaintStatus.ACKNOWLEDGED,
+    ComplaintStatus.IN_PROGRESS,
+)
+
+
+class ComplaintSource(models.TextChoices):
+    WEB = "web", _("Web form")
+    OPEN311 = "open311", _("Open311")
+    PHONE = "phone", _("Phone (072)")
+    STAFF = "staff", _("Staff")
+
+
+# The reporter's contact data: personal, deferred by ``Complaint.public_objects``.
+REPORTER_FIELDS = ("reporter_name", "reporter_email", "reporter_phone")
