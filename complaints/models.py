@@ -13,6 +13,8 @@ from django.contrib.gis.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from territory.models import MunicipalityScoped, municipality_field
+
 from .constants import OPEN_STATUSES, ComplaintSource, ComplaintStatus
 from .constants import REPORTER_FIELDS as REPORTER_FIELDS  # callers read it here too
 from .querysets import ComplaintQuerySet, PublicComplaintManager
@@ -23,9 +25,8 @@ class Complaint(models.Model):
     OPEN_STATUSES = OPEN_STATUSES
     Source = ComplaintSource
 
-    municipality = models.ForeignKey(
-        "territory.Municipality", verbose_name=_("municipality"), on_delete=models.PROTECT
-    )
+    # Not MunicipalityScoped: reporter data, so no plain ``.objects`` beside private_objects.
+    municipality = municipality_field()
     code = models.CharField(_("tracking code"), max_length=12, unique=True, editable=False)
     token = models.UUIDField(_("Open311 token"), default=uuid.uuid4, unique=True, editable=False)
     service_type = models.ForeignKey(
@@ -261,15 +262,12 @@ class ComplaintFollower(models.Model):
         return f"{self.complaint_id}: follower {self.pk}"
 
 
-class Open311Client(models.Model):
+class Open311Client(MunicipalityScoped):
     """A system allowed to file complaints through Open311 (the 072 line, a city app...).
 
     Only a SHA-256 hash of its key is stored: the key is shown once, when it is issued.
     """
 
-    municipality = models.ForeignKey(
-        "territory.Municipality", verbose_name=_("municipality"), on_delete=models.PROTECT
-    )
     name = models.CharField(_("name"), max_length=120)
     key_prefix = models.CharField(_("key begins with"), max_length=8, editable=False)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)

@@ -8,6 +8,8 @@ from django.contrib.gis.geos import Point, Polygon
 from django.contrib.gis.measure import D
 from django.db import models
 
+from territory.querysets import MunicipalityScopedQuerySet
+
 from .constants import OPEN_STATUSES, REPORTER_FIELDS
 
 METRES_PER_DEGREE = 111_320
@@ -27,10 +29,7 @@ def bbox_around(point: Point, metres: float) -> Polygon:
     return box
 
 
-class ComplaintQuerySet(models.QuerySet):
-    def for_municipality(self, municipality):
-        return self.filter(municipality=municipality)
-
+class ComplaintQuerySet(MunicipalityScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 

@@ -11,14 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import RandomName
+from territory.models import MunicipalityScoped, municipality_field
 
-from .querysets import FindingQuerySet, OutboxQuerySet, ScopedQuerySet
-
-
-def _municipality_field():
-    return models.ForeignKey(
-        "territory.Municipality", verbose_name=_("municipality"), on_delete=models.PROTECT
-    )
+from .querysets import FindingQuerySet, OutboxQuerySet
 
 
 class ReportedBy(models.TextChoices):
@@ -35,13 +30,12 @@ class Source(models.TextChoices):
 # --- API clients --------------------------------------------------------------------------------
 
 
-class ApiClient(models.Model):
+class ApiClient(MunicipalityScoped):
     """A contractor or directorate system allowed to post service status through the API.
 
     Only a SHA-256 hash of its token is stored: the token is shown once, when it is issued.
     """
 
-    municipality = _municipality_field()
     name = models.CharField(_("name"), max_length=120)
     reported_by = models.CharField(
         _("reports as"), max_length=12, choices=ReportedBy.choices, default=ReportedBy.CONTRACTOR
@@ -68,8 +62,6 @@ class ApiClient(models.Model):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("service status API client")
         verbose_name_plural = _("service status API clients")
@@ -89,10 +81,9 @@ class ApiClient(models.Model):
 # --- Service status -----------------------------------------------------------------------------
 
 
-class _Located(models.Model):
+class _Located(MunicipalityScoped):
     """Work on one public space or one service area, for one service."""
 
-    municipality = _municipality_field()
     service_type = models.ForeignKey(
         "territory.ServiceType", verbose_name=_("service"), on_delete=models.PROTECT
     )
@@ -165,8 +156,6 @@ class WorkLog(_Located):
     done_on = models.DateField(_("done on"))
     description = models.CharField(_("what was done"), max_length=500)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("work log")
         verbose_name_plural = _("work logs")
@@ -215,8 +204,6 @@ class KnownIssue(_Located):
         _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("known issue")
@@ -327,12 +314,7 @@ class DirectorateSettings(models.Model):
 
 
 def _unindexed_municipality_field():
-    return models.ForeignKey(
-        "territory.Municipality",
-        verbose_name=_("municipality"),
-        on_delete=models.PROTECT,
-        db_index=False,  # the composite indexes below start with it
-    )
+    return municipality_field(db_index=False)  # the composite indexes below start with it
 
 
 class Finding(models.Model):

@@ -3,13 +3,12 @@
 from django.db import models
 from django.utils import timezone
 
+from territory.querysets import MunicipalityScopedQuerySet
 
-class ScopedQuerySet(models.QuerySet):
-    def for_municipality(self, municipality):
-        return self.filter(municipality=municipality)
+from .permissions import is_findings_staff
 
 
-class FindingQuerySet(ScopedQuerySet):
+class FindingQuerySet(MunicipalityScopedQuerySet):
     def live(self):
         return self.exclude(status="verified")
 
@@ -27,8 +26,6 @@ class FindingQuerySet(ScopedQuerySet):
     def visible_to(self, user, municipality):
         """Sindicatura staff read every finding of the municipality, directorate staff those of
         their directorate, anyone else none."""
-        from .permissions import is_findings_staff
-
         if not user.is_authenticated or municipality is None:
             return self.none()
         if is_findings_staff(user, municipality):

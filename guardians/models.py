@@ -15,20 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.validators import validate_pdf
 from core.uploads import RandomName
+from territory.models import MunicipalityScoped, municipality_field
 
 from .querysets import (
     CardQuerySet,
     CardTemplateQuerySet,
     GuardianApplicationQuerySet,
     GuardianQuerySet,
-    ScopedQuerySet,
 )
-
-
-def _municipality_field():
-    return models.ForeignKey(
-        "territory.Municipality", verbose_name=_("municipality"), on_delete=models.PROTECT
-    )
 
 
 class Topic(models.TextChoices):
@@ -52,7 +46,8 @@ class GuardianApplication(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    municipality = _municipality_field()
+    # Not MunicipalityScoped: personal data, so no plain ``.objects`` beside private_objects.
+    municipality = municipality_field()
     full_name = models.CharField(_("full name"), max_length=200)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=30)
@@ -108,7 +103,8 @@ class Guardian(models.Model):
         ACTIVE = "active", _("Active")
         INACTIVE = "inactive", _("Inactive")
 
-    municipality = _municipality_field()
+    # Not MunicipalityScoped: personal data, so no plain ``.objects`` beside private_objects.
+    municipality = municipality_field()
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -172,10 +168,9 @@ class Guardian(models.Model):
 # --- Visits ------------------------------------------------------------------------------------
 
 
-class Visit(models.Model):
+class Visit(MunicipalityScoped):
     """A Sindicatura visit to a colonia, where people are contacted and guardians appointed."""
 
-    municipality = _municipality_field()
     date = models.DateField(_("date"))
     colonia = models.ForeignKey(
         "territory.Colonia",
@@ -200,8 +195,6 @@ class Visit(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("visit")
@@ -233,14 +226,11 @@ class VisitPhoto(models.Model):
 # --- Training ----------------------------------------------------------------------------------
 
 
-class TrainingModule(models.Model):
-    municipality = _municipality_field()
+class TrainingModule(MunicipalityScoped):
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("training module")
@@ -251,8 +241,7 @@ class TrainingModule(models.Model):
         return self.title
 
 
-class TrainingSession(models.Model):
-    municipality = _municipality_field()
+class TrainingSession(MunicipalityScoped):
     title = models.CharField(_("title"), max_length=200)
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
@@ -267,8 +256,6 @@ class TrainingSession(models.Model):
         help_text=_("For example the guardian manual."),
     )
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("training session")
         verbose_name_plural = _("training sessions")
@@ -281,14 +268,11 @@ class TrainingSession(models.Model):
         return reverse("guardians:training_detail", kwargs={"pk": self.pk})
 
 
-class Question(models.Model):
+class Question(MunicipalityScoped):
     """A multiple-choice question of the bank."""
 
-    municipality = _municipality_field()
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
     text = models.CharField(_("question"), max_length=500)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("question")
@@ -405,11 +389,10 @@ class AttemptAnswer(models.Model):
 # --- Surveillance cards ------------------------------------------------------------------------
 
 
-class CardTemplate(models.Model):
+class CardTemplate(MunicipalityScoped):
     """One version of the checklist for a service. Versions are never edited once saved:
     editing creates the next version, and a card keeps the version it was filled with."""
 
-    municipality = _municipality_field()
     service_type = models.ForeignKey(
         "territory.ServiceType",
         verbose_name=_("service"),
@@ -522,14 +505,13 @@ class CardTemplateItem(models.Model):
         return {line.strip() for line in self.failure_values.splitlines() if line.strip()}
 
 
-class Card(models.Model):
+class Card(MunicipalityScoped):
     """A filled surveillance card. The guardian who filed it is never shown publicly."""
 
     class ReviewStatus(models.TextChoices):
         PENDING = "pending", _("Awaiting review")
         REVIEWED = "reviewed", _("Reviewed")
 
-    municipality = _municipality_field()
     client_id = models.UUIDField(
         _("client id"),
         unique=True,

@@ -1,20 +1,18 @@
 """Chainable reads for the guardians app (the selectors' building blocks)."""
 
-from django.db import models
 from django.db.models import Q
 
+from territory.querysets import MunicipalityScopedQuerySet
 
-class ScopedQuerySet(models.QuerySet):
-    def for_municipality(self, municipality):
-        return self.filter(municipality=municipality)
+from .permissions import is_program_staff
 
 
-class GuardianApplicationQuerySet(ScopedQuerySet):
+class GuardianApplicationQuerySet(MunicipalityScopedQuerySet):
     def pending(self):
         return self.filter(status="pending")
 
 
-class GuardianQuerySet(ScopedQuerySet):
+class GuardianQuerySet(MunicipalityScopedQuerySet):
     def active(self):
         return self.filter(status="active")
 
@@ -22,17 +20,15 @@ class GuardianQuerySet(ScopedQuerySet):
         return self.filter(is_lead=True, status="active")
 
 
-class CardTemplateQuerySet(ScopedQuerySet):
+class CardTemplateQuerySet(MunicipalityScopedQuerySet):
     def current(self):
         return self.filter(is_current=True)
 
 
-class CardQuerySet(ScopedQuerySet):
+class CardQuerySet(MunicipalityScopedQuerySet):
     def visible_to(self, user, municipality):
         """Cards a user may read: staff every card of the municipality, a lead guardian the
         cards of their colonia, a guardian their own, anyone else none."""
-        from .permissions import is_program_staff
-
         if not user.is_authenticated:
             return self.none()
         if is_program_staff(user, municipality):

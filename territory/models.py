@@ -67,12 +67,20 @@ class Municipality(models.Model):
         return (f"https://{hosts[0]}" if hosts else "") + path
 
 
-class MunicipalityScoped(models.Model):
-    """Every record belongs to one municipality."""
-
-    municipality = models.ForeignKey(
-        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT
+def municipality_field(**options) -> models.ForeignKey:
+    """The foreign key to the owning municipality, as every scoped model declares it. For a
+    model that cannot take :class:`MunicipalityScoped` (one that must have no plain
+    ``.objects``) or that needs an option (``db_index=False`` under composite indexes)."""
+    return models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, **options
     )
+
+
+class MunicipalityScoped(models.Model):
+    """Every record belongs to one municipality: the one mixin for it, with the one queryset
+    (``for_municipality``) that ``core.admin_base.MunicipalityScopedAdmin`` also filters by."""
+
+    municipality = municipality_field()
 
     objects = MunicipalityScopedQuerySet.as_manager()
 
