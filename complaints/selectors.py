@@ -29,7 +29,7 @@ from territory.models import Colonia, Directorate, Municipality, PublicSpace, Se
 
 from .models import REPORTER_FIELDS, Complaint, ComplaintFollower
 from .public import ROUNDING_METRES, public_coordinates, public_distance_m
-from .querysets import bbox_around, bbox_extent_around
+from .querysets import bbox_around
 
 NEAREST_SPACE_METRES = 50
 NEARBY_COMPLAINT_METRES = 100
@@ -84,48 +84,6 @@ def placement_for(
         else none
     )
     return Municipality.objects.filter(pk=municipality.pk).values(**columns).get()
-
-
-# placement_for written by hand for PostGIS (see placement_sql); each %s is a parameter.
-_HERE = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)"
-_COLONIA_SQL = f"""(SELECT c."id" FROM "territory_colonia" c
-    WHERE c."municipality_id" = %s AND ST_Intersects(c."geometry", {_HERE})
-    ORDER BY c."id" LIMIT 1)"""  # noqa: S608 (constants only)
-_SPACE_SQL = f"""COALESCE(
-    (SELECT s."id" FROM "territory_publicspace" s
-        WHERE s."municipality_id" = %s AND ST_Intersects(s."geometry", {_HERE})
-        ORDER BY s."area_m2", s."id" LIMIT 1),
-    (SELECT s."id" FROM "territory_publicspace" s
-        WHERE s."municipality_id" = %s
-        AND ST_Intersects(s."geometry", ST_MakeEnvelope(%s, %s, %s, %s, 4326))
-        AND ST_DistanceSphere(s."geometry", {_HERE}) <= %s
-        ORDER BY ST_DistanceSphere(s."geometry", {_HERE}), s."id" LIMIT 1))"""  # noqa: S608
-_DIRECTORATE_SQL = """(SELECT d."id" FROM "territory_directorate" d
-    JOIN "territory_directorate_services" ds ON ds."directorate_id" = d."id"
-    WHERE ds."servicetype_id" = %s ORDER BY d."id" LIMIT 1)"""
-
-
-def placement_sql(
-    *, municipality_id: int, point: Point | None, service_type_id: int | None
-) -> tuple[str, list]:
-    """:func:`placement_for` written by hand for PostGIS: a ``SELECT`` of ``colonia_id``,
-    ``space_id`` and ``directorate_id`` (same rules, same order), which ``complaint_create``
-    puts in front of its ``INSERT``. Compiling the ORM form costs about 2.7 ms of Python per
-    complaint, four times what PostgreSQL takes to run it, on the Open311 intake's hot path;
-    ``complaints/tests/test_selectors.py`` checks that both forms agree."""
-    colonia = space = directorate = "NULL::bigint"
-    params: list = []
-    if point is not None:
-        west, south, east, north = bbox_extent_around(point, NEAREST_SPACE_METRES)
-        xy = [point.x, point.y]
-        colonia, space = _COLONIA_SQL, _SPACE_SQL
-        params += [municipality_id, *xy, municipality_id, *xy, municipality_id]
-        params += [west, south, east, north, *xy, float(NEAREST_SPACE_METRES), *xy]
-    if service_type_id is not None:
-        directorate = _DIRECTORATE_SQL
-        params.append(service_type_id)
-    columns = f'{colonia} AS "colonia_id", {space} AS "space_id", {directorate} AS "directorate_id"'
-    return f"SELECT {columns}", params
 
 
 def nearby_open_complaints(

@@ -7,7 +7,6 @@ import posixpath
 import secrets
 import uuid
 from collections.abc import Sequence
-from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -17,9 +16,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection, send_mail
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_save, pre_save
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,13 +26,12 @@ from accounts.models import User
 from audit.services import audit_record
 from core.outbox import claim_pending
 from core.photos import MAX_PHOTOS, reencode_photo, validate_photos
-from core.sql import insert_select
 from core.tasks import enqueue_on_commit
 from core.uploads import PHOTO_FORMATS, extension_of, safe_storage_name
 from territory.models import Municipality, ServiceType
 
 from .models import Complaint, ComplaintFollower, ComplaintPhoto, ComplaintUpdate, Open311Client
-from .selectors import placement_for, placement_sql
+from .selectors import placement_for
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -65,63 +62,6 @@ def _new_code() -> str:
         code = _random_code()
         if not Complaint.private_objects.filter(code=code).exists():
             return code
-
-
-def _complaint_insert_placed(complaint: Complaint, first_update: ComplaintUpdate) -> None:
-    """PostgreSQL: finds the complaint's place (``placement_sql``) and inserts it with its
-    first update in one statement. It is the Open311 intake's hot path: one round trip instead
-    of four, and no ORM compilation (docs/benchmarks.md). A tracking code that is already
-    taken inserts nothing (``ON CONFLICT``) and another is drawn; the model signals are sent
-    as ``save()`` sends them (the page cache listens)."""
-    placement, placement_params = placement_sql(
-        municipality_id=complaint.municipality_id,
-        point=complaint.location,
-        service_type_id=complaint.service_type_id,
-    )
-    alias = connection.alias
-    for instance in (complaint, first_update):
-        pre_save.send(type(instance), instance=instance, raw=False, using=alias, update_fields=None)
-    placed = {name: f'p."{name}"' for name in ("colonia_id", "space_id", "directorate_id")}
-    insert_update, update_params = insert_select(
-        first_update, computed={"complaint_id": 'c."id"'}, using=alias
-    )
-    row = None
-    while row is None:
-        complaint.code = _random_code()
-        insert_complaint, complaint_params = insert_select(complaint, computed=placed, using=alias)
-        with connection.cursor() as cursor:
-            # The colonia the caller gave is the fallback of the one under the point.
-            cursor.execute(
-                f"""WITH p AS (
-                    SELECT COALESCE(x."colonia_id", %s::bigint) AS "colonia_id",
-                           x."space_id", x."directorate_id"
-                    FROM ({placement}) AS x),
-                c AS ({insert_complaint} FROM p ON CONFLICT ("code") DO NOTHING
-                    RETURNING "id", "colonia_id", "space_id", "directorate_id"),
-                u AS ({insert_update} FROM c RETURNING "id")
-                SELECT c."id", c."colonia_id", c."space_id", c."directorate_id", u."id"
-                FROM c, u""",  # noqa: S608 (model tables and constants, values as params)
-                [complaint.colonia_id, *placement_params, *complaint_params, *update_params],
-            )
-            row = cursor.fetchone()
-    complaint.pk, complaint.colonia_id, complaint.space_id, complaint.directorate_id = row[:4]
-    first_update.pk = row[4]
-    first_update.complaint = complaint
-    # Sent in one atomic block, which runs no query of its own (no savepoint inside a caller's
-    # transaction, nothing to commit outside one): the page cache's receivers then bump their
-    # version once, after both, as they do for two save() calls in a transaction.
-    with transaction.atomic(savepoint=False):
-        for instance in (complaint, first_update):
-            instance._state.adding = False
-            instance._state.db = alias
-            post_save.send(
-                type(instance),
-                instance=instance,
-                created=True,
-                update_fields=None,
-                raw=False,
-                using=alias,
-            )
 
 
 #: Set by complaint_create itself (code, token) or passed as rows it was given.
@@ -199,24 +139,17 @@ def complaint_create(
     complaint.full_clean(exclude=_CREATE_TRUSTED, validate_unique=False, validate_constraints=False)
     if complaint.external_id:
         complaint.validate_constraints()
-    first_update = ComplaintUpdate(status=status, user=user, created_at=complaint.created_at)
-    one_statement = connection.vendor == "postgresql"
-    # On PostgreSQL the complaint and its first update are one INSERT, atomic by itself: with
-    # no photos to add, it needs no transaction of its own (no BEGIN and COMMIT round trips).
-    with transaction.atomic() if not one_statement or photos or clean_photos else nullcontext():
-        if one_statement:
-            _complaint_insert_placed(complaint, first_update)
-        else:
-            placement = placement_for(
-                municipality=municipality, point=point, service_type=service_type
-            )
-            complaint.code = _new_code()
-            complaint.colonia_id = placement["colonia_id"] or complaint.colonia_id
-            complaint.space_id = placement["space_id"]
-            complaint.directorate_id = placement["directorate_id"]
-            complaint.save()
-            first_update.complaint = complaint
-            first_update.save()
+    with transaction.atomic():
+        placement = placement_for(municipality=municipality, point=point, service_type=service_type)
+        complaint.code = _new_code()
+        # The colonia the caller gave is the fallback of the one under the point.
+        complaint.colonia_id = placement["colonia_id"] or complaint.colonia_id
+        complaint.space_id = placement["space_id"]
+        complaint.directorate_id = placement["directorate_id"]
+        complaint.save()
+        ComplaintUpdate.objects.create(
+            complaint=complaint, status=status, user=user, created_at=complaint.created_at
+        )
         for upload in photos:
             ComplaintPhoto.objects.create(complaint=complaint, image=reencode_photo(upload))
         for clean in clean_photos:
@@ -601,14 +534,9 @@ def open311_key_revoke(*, client: Open311Client, actor=None, system: str = "") -
 def open311_client_for_key(*, municipality: Municipality, key: str) -> Open311Client | None:
     if not key:
         return None
-    # By hand: on the Open311 intake's hot path, compiling this filter with the ORM costs
-    # four times the query's own time (0.4 ms against 0.1 ms of CPU).
-    found = Open311Client.objects.raw(
-        'SELECT * FROM "complaints_open311client" WHERE "key_hash" = %s'
-        ' AND "municipality_id" = %s AND "revoked_at" IS NULL',
-        [_hash_key(key), municipality.pk],
-    )
-    client = next(iter(found), None)
+    client = Open311Client.objects.filter(
+        municipality=municipality, key_hash=_hash_key(key), revoked_at__isnull=True
+    ).first()
     now = timezone.now()
     if client is not None and (
         client.last_used_at is None or now - client.last_used_at > KEY_LAST_USED_RESOLUTION

@@ -210,13 +210,7 @@ def _definition_dict(service: ServiceType) -> dict:
 
 
 def _service(request, code: str) -> ServiceType:
-    # By hand, as the key's lookup (complaints.services.open311_client_for_key): every POST
-    # reads it, and the ORM would spend more compiling the filter than the database running it.
-    found = ServiceType.objects.raw(
-        'SELECT * FROM "territory_servicetype" WHERE "municipality_id" = %s AND "code" = %s',
-        [request.municipality.pk, code],
-    )
-    service = next(iter(found), None)
+    service = ServiceType.objects.for_municipality(request.municipality).filter(code=code).first()
     if service is None:
         raise Open311Error(404, _("service_code %(code)s not found.") % {"code": code})
     return service
@@ -418,8 +412,8 @@ def _create_request(request, fmt):
 
 
 # Not one transaction per request: the POST's only write is complaint_create, atomic by itself
-# (a key's last use is a separate, harmless write), and reads need none. On PostgreSQL the
-# request then costs no SAVEPOINT/RELEASE round trips around the complaint's one statement.
+# (a key's last use is a separate, harmless write), and reads need none, so the request costs
+# no SAVEPOINT/RELEASE round trips around complaint_create's own transaction.
 @transaction.non_atomic_requests
 @open311_view(methods=("GET", "POST"))
 def requests(request, fmt):

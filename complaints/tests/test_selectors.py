@@ -10,8 +10,6 @@ from complaints.selectors import (
     impact_for_colonia,
     impact_summary,
     nearby_open_complaints,
-    placement_for,
-    placement_sql,
     space_id_for_point,
 )
 from complaints.services import complaint_change_status
@@ -73,48 +71,6 @@ def test_the_nearest_of_two_spaces_within_50_metres_wins(municipality):
     point = Point(-106.0805, north_of(28.631, 35), srid=4326)  # 35 m from far, 25 m from near
     assert space_id_for_point(municipality=municipality, point=point) == near.pk
     assert far != near
-
-
-@pytest.mark.services
-def test_the_hand_written_placement_agrees_with_the_orm_one(
-    municipality, lighting, green, colonia, directorate
-):
-    """complaint_create uses placement_sql on PostGIS: on a grid of points inside, on the
-    edge of, near and far from overlapping spaces, it must answer what placement_for answers."""
-    from django.db import connection
-
-    for lon, lat, size in [
-        (-106.081, 28.630, 0.001),
-        (-106.0805, 28.6302, 0.0003),  # inside the first: the smaller wins
-        (-106.0799, 28.630, 0.001),
-        (-106.081, north_of(28.631, 60), 0.001),
-    ]:
-        PublicSpaceFactory(municipality=municipality, geometry=square(lon, lat, size))
-    points = [
-        Point(-106.0795 + i * 0.0004, 28.6315 + j * 0.0003, srid=4326)
-        for i in range(-6, 7)
-        for j in range(-6, 7)
-    ]
-    points.append(Point(-105.5, 28.9, srid=4326))  # outside every colonia and space
-    columns = ("colonia_id", "space_id", "directorate_id")
-    answers = set()
-    for point in points:
-        for service in (lighting, green, None):
-            expected = placement_for(municipality=municipality, point=point, service_type=service)
-            sql, params = placement_sql(
-                municipality_id=municipality.pk,
-                point=point,
-                service_type_id=service.pk if service else None,
-            )
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                found = dict(zip(columns, cursor.fetchone(), strict=True))
-            assert found == expected, point
-            answers.add(tuple(found.values()))
-    # The points meet every case: in a colonia or none, each space or none, a directorate or none.
-    assert {a[0] for a in answers} == {colonia.pk, None}
-    assert len({a[1] for a in answers}) == 5  # four spaces and none
-    assert {a[2] for a in answers} == {directorate.pk, None}
 
 
 def test_nearby_open_complaints_are_of_the_same_service_within_100_metres(

@@ -430,56 +430,7 @@ def test_two_sweeps_at_once_send_each_email_once(
     ).exists()
 
 
-# --- Filing: the one-statement insert on PostgreSQL, the ORM elsewhere ----------------------
-
-
-def _stored(complaint: Complaint) -> dict:
-    row = Complaint.private_objects.filter(pk=complaint.pk).values().get()
-    update = ComplaintUpdate.objects.filter(complaint=complaint).values().get()
-    for volatile in ("id", "code", "token", "updated_at"):
-        row.pop(volatile)
-    for volatile in ("id", "complaint_id"):
-        update.pop(volatile)
-    return {"complaint": row, "first_update": update}
-
-
-def test_filing_stores_the_same_rows_as_saving_through_the_orm(
-    municipality, lighting, colonia, directorate
-):
-    """On PostGIS complaint_create inserts with one hand-written statement; the rows must be
-    what Model.save() would have written from the same values (defaults, adapted JSON, point,
-    foreign keys, the first update's outbox flags)."""
-    from django.contrib.gis.geos import Point
-
-    filed = make_complaint(
-        municipality=municipality,
-        service_type=lighting,
-        attributes={"lamp": "out", "ñ": "sí"},
-        media_url="https://example.org/foto.jpg",
-        external_id="072-1",
-        address=" Calle 5 ",
-    )
-    saved = Complaint(
-        **{
-            field.attname: getattr(filed, field.attname)
-            for field in Complaint._meta.concrete_fields
-            if field.attname not in ("id", "code", "token", "external_id")
-        },
-        code="ORMSAVED",
-        external_id="072-2",
-    )
-    saved.save()
-    ComplaintUpdate.objects.create(
-        complaint=saved, status=filed.status, created_at=filed.created_at
-    )
-    expected = _stored(saved)
-    expected["complaint"]["external_id"] = "072-1"
-    assert _stored(filed) == expected
-    assert filed.location == Point(-106.08, 28.63, srid=4326)
-    assert (filed.colonia, filed.directorate) == (colonia, directorate)
-    assert filed.address == "Calle 5"
-    assert not filed._state.adding
-    assert Complaint.private_objects.get(pk=filed.pk).updated_at == filed.updated_at
+# --- Filing -----------------------------------------------------------------------------------
 
 
 def test_a_tracking_code_already_taken_is_drawn_again(municipality, lighting, monkeypatch):
