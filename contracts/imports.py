@@ -1,6 +1,6 @@
-"""Imports public spaces or service areas (``territory.importing``) and the contract covering them.
+"""Imports public spaces or service areas (``territory.imports``) and the contract covering them.
 
-What the ``import_spaces`` command runs. ``territory.importing`` reads and writes the geometry;
+What the ``import_spaces`` command runs. ``territory.imports`` reads and writes the geometry;
 this module checks the contract named by ``--contract`` before anything is written, creates or
 updates the contract of a green-space lot whose descriptions state its company, amount and period
 (lots 11 and 12), and covers the imported spaces or areas with it, all in one transaction.
@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from territory.importing import (
+from territory.imports import (
     SERVICES,
     ImportReport,
     ParsedFile,

@@ -19,7 +19,7 @@ from contracts.imports import import_spaces_file
 from findings.imports import service_status_import
 from findings.models import KnownIssue, WorkLog
 from guardians.forms import GuardianApplicationForm
-from territory.importing import SpaceImportError
+from territory.imports import SpaceImportError
 from territory.models import PublicSpace, ServiceArea
 from territory.tests.factories import ColoniaFactory, ServiceTypeFactory
 

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from contracts.imports import import_spaces_file
 from contracts.models import Company, Contract
 from contracts.tests.factories import CompanyFactory, ContractFactory
-from territory.importing import SpaceImportError
+from territory.imports import SpaceImportError
 from territory.models import Directorate, PublicSpace, ServiceArea, ServiceType
 from territory.tests.factories import (
     ColoniaFactory,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from contracts.imports import ContractImportReport, import_spaces_file
-from territory.importing import SpaceImportError
+from territory.imports import SpaceImportError
 from territory.models import Municipality
 
 
