@@ -1,19 +1,26 @@
 """Reads of the audit trail: chain verification and the public change history."""
 
+from __future__ import annotations
+
 import datetime
 import hmac
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
-
-from territory.models import Municipality
 
 from .chain import UNKEYED, entry_hash, head_signature
 from .models import AuditEntry
+
+if TYPE_CHECKING:  # territory sits above audit: it lists the municipalities (below)
+    from django.db.models import QuerySet
+
+    from territory.models import Municipality
 
 BATCH_SIZE = 2000
 PUBLIC_HISTORY_LIMIT = 50
@@ -43,6 +50,17 @@ class PublishedHead:
     hash: str
 
 
+def municipalities() -> QuerySet[Municipality]:
+    """Every municipality, by id: each has its own chain, an empty one included. territory
+    sits above audit in the layers, so it names the function that lists them on its AppConfig
+    (``TerritoryConfig.municipalities``), the registry the apps plug into."""
+    for app_config in apps.get_app_configs():
+        source = getattr(app_config, "municipalities", None)
+        if source:
+            return import_string(source)()
+    raise ImproperlyConfigured("No installed app lists the municipalities.")
+
+
 def audit_chain_verify(
     *, municipality: Municipality | None = None, head: PublishedHead | None = None
 ) -> ChainReport:
@@ -53,10 +71,10 @@ def audit_chain_verify(
     if head is not None and municipality is None:
         raise ValueError("A published head belongs to one municipality's chain.")
     report = ChainReport()
-    municipalities = Municipality.objects.order_by("pk")
+    chains = municipalities()
     if municipality is not None:
-        municipalities = municipalities.filter(pk=municipality.pk)
-    for current in municipalities:
+        chains = chains.filter(pk=municipality.pk)
+    for current in chains:
         problem = _verify_one(current, report, head)
         if problem:
             report.problems.append(problem)
@@ -191,15 +209,18 @@ PRIVATE_FIELDS = {"signed_by"}
 
 
 def _is_public(model, name: str) -> bool:
+    """Whether a recorded field may be shown: not a private one, nor one that points at a user
+    account (who did it). The audited row's own model is read (the trail records every app's
+    rows by label), never another model through it."""
     if name in PRIVATE_FIELDS:
         return False
     if model is None:
         return True
     try:
-        related = model._meta.get_field(name).related_model
+        target = model._meta.get_field(name).remote_field
     except FieldDoesNotExist:
         return True
-    return related is None or related._meta.label != settings.AUTH_USER_MODEL
+    return target is None or target.model is not get_user_model()
 
 
 def _field_label(model, name: str) -> str:

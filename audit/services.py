@@ -10,11 +10,9 @@ from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from territory.models import Municipality
-
 from .chain import HASH_VERSION, canonical, entry_hash
 from .models import AuditEntry
-from .selectors import audit_head
+from .selectors import audit_head, municipalities
 
 logger = logging.getLogger(__name__)
 A = AuditEntry.Action
@@ -196,7 +194,7 @@ def audit_record(
 def audit_heads_log() -> list[dict]:
     """Writes each municipality's signed head to the log, one line each: a copy kept outside
     the database, to check the chain against later (``verify_audit --head SEQUENCE:HASH``)."""
-    heads = [audit_head(municipality=m) for m in Municipality.objects.order_by("pk")]
+    heads = [audit_head(municipality=m) for m in municipalities()]
     for head in heads:
         logger.info("audit head %s", canonical(head))
     return heads

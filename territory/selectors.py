@@ -8,7 +8,7 @@ from django.contrib.gis.db.models.functions import AsGeoJSON, Distance, Geometry
 from django.contrib.gis.geos import Point, Polygon
 from django.core.cache import cache
 from django.db import connection, connections
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,6 +63,12 @@ def forget_municipality_hosts() -> None:
     global _local_hosts
     _local_hosts = None
     cache.delete(MUNICIPALITY_HOSTS_CACHE_KEY)
+
+
+def municipalities() -> QuerySet[Municipality]:
+    """Every municipality, by id. The apps below territory that keep something per municipality
+    (audit: one chain each) read it through ``TerritoryConfig.municipalities``."""
+    return Municipality.objects.order_by("pk")
 
 
 # --- Public spaces: the map, its list, "near me" and a space's page ----------------------------

@@ -3,9 +3,7 @@ import re
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from territory.models import Municipality
-
-from ...selectors import PublishedHead, audit_chain_verify
+from ...selectors import PublishedHead, audit_chain_verify, municipalities
 
 HEAD = re.compile(r"^(?P<sequence>[1-9][0-9]*):(?P<hash>[0-9a-f]{64})$")
 
@@ -41,7 +39,7 @@ class Command(BaseCommand):
     def handle(self, *args, municipality=None, head=None, **options):
         chosen = None
         if municipality:
-            chosen = Municipality.objects.filter(slug=municipality).first()
+            chosen = municipalities().filter(slug=municipality).first()
             if chosen is None:
                 raise CommandError(f"Unknown municipality: {municipality}")
         if head is not None:
