@@ -4,7 +4,10 @@ A role is a Django group of the same name (see ``accounts.models.Role``); the gr
 model permissions are kept by ``accounts.roles.sync_role_groups`` after every migrate.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
@@ -13,10 +16,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_append, audit_record, audit_snapshot
-from territory.models import Directorate, Municipality
 
 from .models import Role, User
 from .selectors import forget_role_names, user_role_names
+
+if TYPE_CHECKING:  # territory sits above accounts: its models are only named here
+    from territory.models import Directorate, Municipality
 
 UPDATABLE_FIELDS = frozenset(
     {
