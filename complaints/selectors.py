@@ -2,7 +2,9 @@
 
 import datetime
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
@@ -20,8 +22,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from accounts.selectors import is_municipal_staff, staff_directorate_id, staff_role_for
 from contracts.models import Contract
@@ -60,30 +64,41 @@ def space_id_for_point(*, municipality: Municipality, point: Point) -> int | Non
     return placement_for(municipality=municipality, point=point)["space_id"]
 
 
+class Placement(TypedDict):
+    colonia_id: int | None
+    space_id: int | None
+    directorate_id: int | None
+
+
 def placement_for(
     *, municipality: Municipality, point: Point | None, service_type: ServiceType | None = None
-) -> dict:
+) -> Placement:
     """Where a complaint belongs, in one query: ``colonia_id`` (the colonia containing the
     point, the lowest id if several do), ``space_id`` (see :func:`_space_for_point`) and
     ``directorate_id`` (the directorate whose services include the service, the first by id
     if several do). Ids only: filing a complaint reads no geometry back, and it is the API's
     busiest write."""
     none = Value(None, output_field=IntegerField())
-    columns = {"colonia_id": none, "space_id": none}
+    colonia: Combinable = none
+    space: Combinable = none
+    directorate: Combinable = none
     if point is not None:
-        columns["colonia_id"] = Subquery(
+        colonia = Subquery(
             Colonia.objects.for_municipality(municipality)
             .containing(point)
             .order_by("id")
             .values("id")[:1]
         )
-        columns["space_id"] = _space_for_point(municipality.pk, point)
-    columns["directorate_id"] = (
-        Subquery(Directorate.objects.filter(services=service_type).order_by("id").values("id")[:1])
-        if service_type is not None
-        else none
+        space = _space_for_point(municipality.pk, point)
+    if service_type is not None:
+        directorate = Subquery(
+            Directorate.objects.filter(services=service_type).order_by("id").values("id")[:1]
+        )
+    return (
+        Municipality.objects.filter(pk=municipality.pk)
+        .values(colonia_id=colonia, space_id=space, directorate_id=directorate)
+        .get()
     )
-    return Municipality.objects.filter(pk=municipality.pk).values(**columns).get()
 
 
 def nearby_open_complaints(
@@ -107,7 +122,7 @@ def nearby_open_complaints(
     nearby = []
     for complaint in candidates:
         distance = public_distance_m(point, complaint.location)
-        if distance <= metres:
+        if distance is not None and distance <= metres:
             complaint.distance = D(m=distance)
             nearby.append(complaint)
     nearby.sort(key=lambda complaint: (complaint.distance.m, complaint.pk))
@@ -219,11 +234,11 @@ class Brief:
     colonia: Colonia
     start: datetime.date
     end: datetime.date
-    statuses: list[tuple[str, str]]
+    statuses: Sequence[tuple[str, str | Promise]]
     rows: list[dict]
     totals: dict[str, int]
     total: int
-    spaces: list[PublicSpace]
+    spaces: Sequence[PublicSpace]
     open_total: int = 0
     extras: dict = field(default_factory=dict)
 

@@ -1,6 +1,7 @@
 """Writes for complaints: every state change goes through here (views, admin, API, commands)."""
 
 import datetime
+import functools
 import hashlib
 import logging
 import posixpath
@@ -207,8 +208,8 @@ def complaint_merge(
     *, complaint: Complaint, into: Complaint, user: User | None = None, note: str = ""
 ) -> ComplaintUpdate:
     """Marks ``complaint`` as a duplicate of ``into`` (or of what ``into`` duplicates)."""
-    while into.duplicate_of_id is not None:
-        into = into.duplicate_of
+    while (original := into.duplicate_of) is not None:
+        into = original
     if into.pk == complaint.pk:
         raise ValidationError(_("A complaint cannot be a duplicate of itself."))
     if into.municipality_id != complaint.municipality_id:
@@ -465,7 +466,7 @@ def pending_photos_take(*, token: str) -> list[ContentFile]:
             photos.append(
                 ContentFile(stored.read(), name=f"{uuid.uuid4().hex}.{name.rsplit('.', 1)[-1]}")
             )
-        transaction.on_commit(lambda name=name: default_storage.delete(name))
+        transaction.on_commit(functools.partial(default_storage.delete, name))
     return photos
 
 

@@ -9,9 +9,10 @@ PostgreSQL; SQLite serialises writers by itself):
 
 1. ``findings_space_area``: which service areas each public space in scope lies in (one spatial
    join, so later steps compare ids).
-2. ``findings_cover``: the contract covering each (space, service) today, its directorate,
-   company, shortest frequency (the window a work log "claims" the service was done in) and
-   shortest response time.
+2. ``findings_cover``: the contract in force on each (space, service) today (the contracts'
+   rule: the latest started, then the highest id), its directorate, company, shortest
+   frequency (the window a work log "claims" the service was done in) and shortest response
+   time.
 3. ``findings_stage``: every failing answer of the cards not yet reconciled, with the open
    known issue that covers it (if any) and whether a work log in the window contradicts it.
 4. Answers covered by a known issue are linked to it; no finding.
@@ -189,7 +190,9 @@ def _cards(cursor, result, municipality_id, card_ids, today, now) -> None:
         scope_params,
     )
     _index_temp(cursor, "findings_space_area", "space_id", "area_id")
-    # 2. The contract covering each (space, service) today and what follows from it.
+    # 2. The contract covering each (space, service) today and what follows from it. Where
+    # several are in force, ContractQuerySet.in_force's rule picks one: the latest started,
+    # then the highest id (the map and the space page show the same one).
     cursor.execute(
         d.temp(
             "findings_cover",
@@ -201,19 +204,25 @@ def _cards(cursor, result, municipality_id, card_ids, today, now) -> None:
                    (SELECT MIN(o.response_time_hours) FROM contracts_obligation o
                      WHERE o.contract_id = x.contract_id) AS response_hours
             FROM (
-              SELECT y.space_id, y.service_type_id, MIN(y.contract_id) AS contract_id FROM (
-                SELECT cs.publicspace_id AS space_id, ct.service_type_id, ct.id AS contract_id
-                FROM {spaces_table} cs JOIN contracts_contract ct ON ct.id = cs.contract_id
-                WHERE ct.start_date <= %s AND ct.end_date >= %s
-                  AND cs.publicspace_id IN (SELECT DISTINCT c.space_id FROM guardians_card c
-                                            WHERE {scope})
-                UNION ALL
-                SELECT sa.space_id, ct.service_type_id, ct.id
-                FROM findings_space_area sa
-                JOIN {areas_table} ca ON ca.servicearea_id = sa.area_id
-                JOIN contracts_contract ct ON ct.id = ca.contract_id
-                WHERE ct.start_date <= %s AND ct.end_date >= %s
-              ) y GROUP BY y.space_id, y.service_type_id
+              SELECT y.space_id, y.service_type_id, y.contract_id FROM (
+                SELECT u.space_id, u.service_type_id, u.contract_id,
+                       ROW_NUMBER() OVER (PARTITION BY u.space_id, u.service_type_id
+                                          ORDER BY u.start_date DESC, u.contract_id DESC) AS pick
+                FROM (
+                  SELECT cs.publicspace_id AS space_id, ct.service_type_id,
+                         ct.id AS contract_id, ct.start_date
+                  FROM {spaces_table} cs JOIN contracts_contract ct ON ct.id = cs.contract_id
+                  WHERE ct.start_date <= %s AND ct.end_date >= %s
+                    AND cs.publicspace_id IN (SELECT DISTINCT c.space_id FROM guardians_card c
+                                              WHERE {scope})
+                  UNION ALL
+                  SELECT sa.space_id, ct.service_type_id, ct.id, ct.start_date
+                  FROM findings_space_area sa
+                  JOIN {areas_table} ca ON ca.servicearea_id = sa.area_id
+                  JOIN contracts_contract ct ON ct.id = ca.contract_id
+                  WHERE ct.start_date <= %s AND ct.end_date >= %s
+                ) u
+              ) y WHERE y.pick = 1
             ) x JOIN contracts_contract ct ON ct.id = x.contract_id
             """,  # noqa: S608 (constants and model table names, values as params)
         ),

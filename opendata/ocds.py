@@ -116,7 +116,9 @@ class SiteMonth:
 class Evidence:
     """What the cards and findings say about a set of contracts, read by the selectors."""
 
-    # (space id, service type id, first of month) -> cards, failing cards, last submitted
+    # (contract id, space id, first of month) -> cards, failing cards, last submitted: each card
+    # counted for the contract in force on its space and service that day
+    # (contracts.querysets.ContractQuerySet.in_force)
     cards: dict[tuple[int, int, datetime.date], tuple[int, int, datetime.datetime]] = field(
         default_factory=dict
     )
@@ -290,7 +292,7 @@ def _site_months(contract: Contract, evidence: Evidence, today: datetime.date):
     per_site: dict[tuple[int, datetime.date], SiteMonth] = defaultdict(SiteMonth)
     for space in contract.spaces.all():
         for month in months:
-            counts = evidence.cards.get((space.pk, contract.service_type_id, month))
+            counts = evidence.cards.get((contract.pk, space.pk, month))
             if counts:
                 per_site[space.pk, month].cards += counts[0]
                 per_site[space.pk, month].failing_cards += counts[1]

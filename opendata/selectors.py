@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Callable
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -54,8 +54,10 @@ def ocds_contracts(*, municipality: Municipality) -> QuerySet[Contract]:
 def ocds_evidence(
     *, municipality: Municipality, contracts: list[Contract], today: datetime.date | None = None
 ) -> Evidence:
-    """Cards per covered site, service and month, and the findings of the contracts: two
-    queries for any number of contracts."""
+    """Cards per contract, covered site and month, and the findings of the contracts: two
+    queries for any number of contracts. A card counts for the contract in force on its space
+    and service the day it was observed (``ContractQuerySet.in_force``'s rule), as its finding
+    does: two overlapping contracts do not both claim it."""
     evidence = Evidence()
     if not contracts:
         return evidence
@@ -70,9 +72,16 @@ def ocds_evidence(
             observed_on__gte=min(contract.start_date for contract in contracts),
             observed_on__lte=today,
         )
-        .annotate(month=TruncMonth("observed_on"))
+        .annotate(
+            month=TruncMonth("observed_on"),
+            contract_id=Subquery(
+                Contract.objects.in_force_on_space(OuterRef("space_id"), OuterRef("observed_on"))
+                .filter(service_type_id=OuterRef("service_type_id"))
+                .values("pk")[:1]
+            ),
+        )
         .order_by()
-        .values("space_id", "service_type_id", "month")
+        .values("contract_id", "space_id", "service_type_id", "month")
         .annotate(
             cards=Count("id"),
             failing=Count("id", filter=Q(failure_count__gt=0)),
@@ -83,7 +92,7 @@ def ocds_evidence(
         month = row["month"]
         if isinstance(month, datetime.datetime):
             month = month.date()
-        evidence.cards[row["space_id"], row["service_type_id"], month] = (
+        evidence.cards[row["contract_id"], row["space_id"], month] = (
             row["cards"],
             row["failing"],
             row["last"],

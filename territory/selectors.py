@@ -134,7 +134,8 @@ def _tolerance_for_zoom(zoom: int) -> float:
     return 360 / (256 * 2**zoom) / 2
 
 
-def _geometry_geojson(zoom: int | None):
+def _geometry_geojson(zoom: int | None) -> AsGeoJSON:
+    geometry: F | SimplifyPreserveTopology
     if zoom is None:
         geometry = F("geometry")
     elif zoom < POLYGON_MIN_ZOOM:
