@@ -9,9 +9,9 @@ from core.admin_base import (
     scope_third_party_admins,
 )
 
-from .arco import arco_anonymise
 from .models import ArcoRequest, Role, User
-from .otp import otp_enrolment_code_issue
+from .privacy.arco import arco_anonymise
+from .security.otp import otp_enrolment_code_issue
 from .selectors import forget_role_names, outranks
 from .services import user_audit, user_audit_state
 
@@ -129,7 +129,7 @@ class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
 @admin.register(ArcoRequest)
 class ArcoRequestAdmin(MunicipalityScopedAdmin):
     """ARCO requests; the "anonymise" action removes the person's data across every app and
-    keeps the public record (see accounts.arco)."""
+    keeps the public record (see accounts.privacy.arco)."""
 
     list_display = ["__str__", "kind", "status", "created_at", "handled_at"]
     list_filter = ["kind", "status"]

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
-    # ARCO rights: see accounts.arco.
-    personal_data_exporters = ["accounts.arco.export_account"]
-    personal_data_anonymisers = ["accounts.arco.anonymise_account"]
+    # ARCO rights: see accounts.privacy.arco.
+    personal_data_exporters = ["accounts.privacy.arco.export_account"]
+    personal_data_anonymisers = ["accounts.privacy.arco.anonymise_account"]
 
     def ready(self):
         from .roles import sync_role_groups

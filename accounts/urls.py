@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import security_views
+from .security import views as security_views
 
 app_name = "accounts"
 

@@ -6,5 +6,5 @@ class CommitteesConfig(AppConfig):
     name = "committees"
     verbose_name = _("Committees")
     demo_seeders = ["committees.demo.seed_committees"]
-    personal_data_exporters = ["committees.arco.export"]  # ARCO rights, see accounts.arco
+    personal_data_exporters = ["committees.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["committees.arco.anonymise"]

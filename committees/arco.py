@@ -1,12 +1,12 @@
-"""ARCO rights for the planning data (see accounts.arco): committee and COPLADEM memberships,
-the civil-employee record and its activity log, linked to the account or filed under the
-person's confirmed e-mail, in the municipality asked. Anonymising keeps the memberships,
+"""ARCO rights for the planning data (see accounts.privacy.arco): committee and COPLADEM
+memberships, the civil-employee record and its activity log, linked to the account or filed
+under the person's confirmed e-mail, in the municipality asked. Anonymising keeps the memberships,
 needs, forums and allocations (the public record) and replaces the person's name and
 contacts."""
 
 from django.db.models import Q
 
-from accounts.arco import ANONYMISED_NAME
+from accounts.privacy.arco import ANONYMISED_NAME
 
 from .models import Activity, CivilEmployee, CommitteeMember, PlanningMember
 

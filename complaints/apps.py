@@ -6,7 +6,7 @@ class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints")
     demo_seeders = ["complaints.demo.seed_complaints"]
-    personal_data_exporters = ["complaints.arco.export"]  # ARCO rights, see accounts.arco
+    personal_data_exporters = ["complaints.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["complaints.arco.anonymise"]
     personal_data_code_matchers = ["complaints.arco.code_matches"]
     visit_panels = ["complaints.panels.visit_brief_panel"]  # territory.panels; guardians' visits

@@ -1,11 +1,11 @@
-"""ARCO rights for complaints (see accounts.arco): the complaints reported with the person's
+"""ARCO rights for complaints (see accounts.privacy.arco): the complaints reported with the person's
 confirmed e-mail (or proved by tracking code) and the complaints they follow, in the
 municipality asked. Anonymising keeps the complaints (the public record) and blanks the
 reporter's contact; follower rows are removed."""
 
 from django.db.models import Q
 
-from accounts.arco import ANONYMISED_NAME
+from accounts.privacy.arco import ANONYMISED_NAME
 
 from .models import Complaint, ComplaintFollower
 

@@ -22,7 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
-    path("", include("accounts.privacy_urls")),
+    path("", include("accounts.privacy.urls")),
     path("admin/", admin.site.urls),
     path("", include("territory.urls")),
     path("", include("contracts.urls")),

@@ -6,7 +6,7 @@ class FindingsConfig(AppConfig):
     name = "findings"
     verbose_name = _("Findings")
     demo_seeders = ["findings.demo.seed_findings"]
-    personal_data_exporters = ["findings.arco.export"]  # ARCO rights, see accounts.arco
+    personal_data_exporters = ["findings.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["findings.arco.anonymise"]
     contract_panels = ["findings.panels.contract_compliance_panel"]
     company_panels = [

@@ -1,4 +1,4 @@
-"""ARCO rights for findings (see accounts.arco): the in-portal messages a person's account
+"""ARCO rights for findings (see accounts.privacy.arco): the in-portal messages a person's account
 received about the municipality's findings. Findings and their events stay (the public
 record); the messages are the person's own and are removed with their data. Nothing here is
 matched by e-mail."""

@@ -6,7 +6,7 @@ class GuardiansConfig(AppConfig):
     name = "guardians"
     verbose_name = _("Guardians")
     demo_seeders = ["guardians.demo.seed_guardians"]
-    personal_data_exporters = ["guardians.arco.export"]  # ARCO rights, see accounts.arco
+    personal_data_exporters = ["guardians.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["guardians.arco.anonymise"]
     space_panels = ["guardians.panels.space_cards_panel"]
     # Periodic tasks that send what the tasks enqueued on commit could not (findings.schedules).

@@ -1,11 +1,11 @@
-"""ARCO rights for the guardians' data (see accounts.arco): the guardian profile, the
+"""ARCO rights for the guardians' data (see accounts.privacy.arco): the guardian profile, the
 applications that made it or were sent with the person's confirmed e-mail, the cards they filed
 and their training attempts, in the municipality asked. Anonymising keeps the cards and
 attempts (the public record) and blanks the contact data."""
 
 from django.db.models import Q
 
-from accounts.arco import ANONYMISED_NAME
+from accounts.privacy.arco import ANONYMISED_NAME
 
 from .models import Card, EvaluationAttempt, Guardian, GuardianApplication
 

@@ -12,14 +12,14 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from accounts.arco import (
+from accounts.models import ArcoRequest, User
+from accounts.privacy.arco import (
     Subject,
     arco_anonymise,
     arco_request_create,
     email_confirmation_token,
     personal_data_export,
 )
-from accounts.models import ArcoRequest, User
 from committees.models import (
     Activity,
     Allocation,

@@ -10,8 +10,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts import arco
 from accounts.models import ArcoRequest, User
+from accounts.privacy import arco
 from audit.models import AuditEntry
 from complaints import services as complaint_services
 from complaints.models import Complaint, ComplaintFollower

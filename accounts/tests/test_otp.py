@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.otp import otp_enrolment_code_issue
+from accounts.security.otp import otp_enrolment_code_issue
 from accounts.services import user_create
 
 PASSWORD = "a-long-Pass-phrase-42"

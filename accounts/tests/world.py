@@ -12,8 +12,8 @@ from django.core.files.storage import default_storage
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.arco import complaint_request_token, email_confirmation_token
 from accounts.models import Role
+from accounts.privacy.arco import complaint_request_token, email_confirmation_token
 from accounts.services import user_create
 from committees import services as committee_services
 from committees.models import Need

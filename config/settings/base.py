@@ -105,7 +105,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "accounts.middleware.StaffOTPRequiredMiddleware",
+    "accounts.security.middleware.StaffOTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "territory.middleware.MunicipalityMiddleware",
@@ -339,7 +339,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "accounts.security_views.lockout"
+AXES_LOCKOUT_CALLABLE = "accounts.security.views.lockout"
 AXES_USERNAME_FORM_FIELD = "username"
 # The client's address, for the lockout as for the rate limits: core/client_ip.py.
 AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"

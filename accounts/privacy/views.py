@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from ..models import ArcoRequest
 from .arco import (
     Subject,
     arco_request_create,
@@ -21,7 +22,6 @@ from .arco import (
     personal_data_export,
 )
 from .forms import ArcoRequestForm, ComplaintArcoRequestForm
-from .models import ArcoRequest
 
 # The session keeps the token of the followed confirmation link (never the bare address), so
 # it is checked again, with its expiry, each time it is used.

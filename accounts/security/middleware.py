@@ -8,10 +8,10 @@ from .otp import otp_required_for
 
 
 class StaffOTPRequiredMiddleware:
-    """Sends every role that reads personal data (``accounts.otp.otp_required_for``) who has not
-    verified a TOTP device in this session to the verification page (or to the set-up page if
-    they have none yet), whatever page they ask for, the admin included. Other users are
-    unaffected. Runs after django-otp's ``OTPMiddleware``, which gives
+    """Sends every role that reads personal data (``accounts.security.otp.otp_required_for``)
+    who has not verified a TOTP device in this session to the verification page (or to the
+    set-up page if they have none yet), whatever page they ask for, the admin included. Other
+    users are unaffected. Runs after django-otp's ``OTPMiddleware``, which gives
     ``request.user.is_verified()``."""
 
     def __init__(self, get_response):

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from .forms import EnrolmentCodeForm, TOTPTokenForm
 from .otp import (
     otp_enrolment_code_valid,
     qr_code_svg,
@@ -19,7 +20,6 @@ from .otp import (
     totp_login_verify,
     totp_pending_device,
 )
-from .security_forms import EnrolmentCodeForm, TOTPTokenForm
 
 # The enrolment code accepted in this session (its id; the code is spent on confirmation).
 ENROLMENT_SESSION_KEY = "villaguard_otp_enrolment_code"

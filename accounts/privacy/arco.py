@@ -49,7 +49,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_append
 
-from .models import ArcoRequest, User
+from ..models import ArcoRequest, User
 
 if TYPE_CHECKING:
     from territory.models import Municipality
@@ -60,6 +60,7 @@ ANONYMISED_NAME = gettext_lazy("Anonymised person")
 # How long a link sent to confirm an e-mail address stays good, and what the signature is
 # salted with (so no other signed value of the portal passes for one).
 EMAIL_CONFIRMATION_MAX_AGE = datetime.timedelta(hours=24)
+# The salts keep the module's former name (accounts.arco): links already sent stay valid.
 EMAIL_CONFIRMATION_SALT = "accounts.arco.email-confirmation"
 COMPLAINT_REQUEST_SALT = "accounts.arco.complaint-request"
 

@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import TwoFactorEnrolmentCode, User
-from .selectors import reads_personal_data
+from ..models import TwoFactorEnrolmentCode, User
+from ..selectors import reads_personal_data
 
 # Without 0, O, 1, I and L: read out on the phone or copied from paper.
 ENROLMENT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
