@@ -11,20 +11,21 @@ class CompanyQuerySet(MunicipalityScopedQuerySet):
 
 
 class ContractQuerySet(MunicipalityScopedQuerySet):
-    def active_on(self, day: datetime.date | None = None):
+    def active_on(self, day: datetime.date | models.OuterRef | None = None):
         day = day or timezone.localdate()
         return self.filter(start_date__lte=day, end_date__gte=day)
 
-    def in_force(self, day: datetime.date | None = None):
+    def in_force(self, day: datetime.date | models.OuterRef | None = None):
         """The contracts in force on ``day`` (today), in the order that decides which one
         answers for a space or a service when several overlap: the latest started first, then
         the latest created (highest id). The one definition of "the contract in force": the
         map, the space page, the reconciliation and OCDS all read it from here."""
         return self.active_on(day).order_by("-start_date", "-pk")
 
-    def in_force_on_space(self, space, day: datetime.date | None = None):
+    def in_force_on_space(self, space, day: datetime.date | models.OuterRef | None = None):
         """The contracts in force that cover ``space`` (a PublicSpace, its id or an
-        ``OuterRef``), the one that answers for it first."""
+        ``OuterRef``) on ``day`` (a date or an ``OuterRef``), the one that answers for it
+        first."""
         return self.in_force(day).filter(spaces=space)
 
     def with_status(self, status: str, day: datetime.date | None = None):
