@@ -88,8 +88,8 @@ def _check_client_scope(
     if api_client is None:
         return
     errors = {}
-    if api_client.company_id:
-        company = api_client.company
+    company = api_client.company  # no query for an empty key: the descriptor sees it
+    if company is not None:
         contracts = Contract.objects.filter(
             company_id=company.pk, service_type_id=service_type.pk
         ).active_on(day)
@@ -112,8 +112,7 @@ def _check_client_scope(
             errors["service_area"] = _(
                 "%(place)s is not under a contract of %(company)s for this service."
             ) % {"place": service_area, "company": company}
-    elif api_client.directorate_id:
-        directorate = api_client.directorate
+    elif (directorate := api_client.directorate) is not None:
         if contract is not None and contract.directorate_id != directorate.pk:
             errors["contract"] = _("Contract %(number)s is not in the charge of %(name)s.") % {
                 "number": contract.number,
@@ -594,7 +593,7 @@ def _recipients(row: Outbox, finding: Finding) -> tuple[list[str], list]:
     if row.event == Outbox.Event.FINDING_RAISED:
         if finding.directorate is None:
             return [], []
-        return [finding.directorate.email], _directorate_staff(finding.directorate_id)
+        return [finding.directorate.email], _directorate_staff(finding.directorate.pk)
     if row.event == Outbox.Event.CHECK_REQUESTED:
         users = _lead_guardian_users(finding.colonia_id)
         return [u.email for u in users if u.email], users
