@@ -77,11 +77,12 @@ test: $(VENV_STAMP) $(NODE_STAMP) ## The whole suite (embedded default, or DATAB
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: $(VENV_STAMP) ## ruff lint and format check, bandit, import layers, migrations check
+lint: $(VENV_STAMP) ## ruff lint and format check, bandit, import layers, types, migrations check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -c pyproject.toml -r . -q
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 .PHONY: format
