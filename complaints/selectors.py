@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from accounts.selectors import is_municipal_staff, staff_directorate_id, staff_role_for
+from accounts.selectors import is_municipal_staff, staff_directorate_id
 from contracts.models import Contract
 from territory.models import Colonia, Directorate, Municipality, PublicSpace, ServiceType
 
@@ -197,16 +197,6 @@ def complaints_geojson(complaints) -> dict:
 
 
 # --- Staff -----------------------------------------------------------------------------------
-
-
-def user_can_handle_complaints(user, municipality: Municipality | None) -> bool:
-    """Directorate staff, the Sindicatura and administrators of ``municipality``."""
-    return municipality is not None and staff_role_for(user, municipality) is not None
-
-
-def user_can_read_briefs(user, municipality: Municipality | None) -> bool:
-    """Briefs and impact figures are for the Sindicatura (municipal staff) and administrators."""
-    return municipality is not None and is_municipal_staff(user, municipality)
 
 
 def inbox_complaints(*, user, municipality: Municipality):

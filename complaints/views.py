@@ -34,6 +34,7 @@ from .forms import (
 )
 from .models import Complaint
 from .paginators import EstimatedCountPaginator
+from .permissions import user_can_handle_complaints, user_can_read_briefs
 from .public import public_coordinates
 from .selectors import (
     brief_for_colonia,
@@ -48,8 +49,6 @@ from .selectors import (
     nearby_open_complaints,
     public_complaint_by_code,
     public_complaints,
-    user_can_handle_complaints,
-    user_can_read_briefs,
 )
 from .services import (
     complaint_change_status,
