@@ -1,4 +1,3 @@
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -7,13 +6,10 @@ from django.urls import reverse
 
 from audit.chain import head_signature_valid
 from audit.services import audit_record, audit_snapshot
-from committees import services as committee_services
-from committees.permissions import Participant
-from committees.tests.factories import AllocationFactory, make_staff
+from committees.tests.factories import make_staff
 from contracts.services import obligation_add
 from contracts.tests.factories import ContractFactory
 from territory.selectors import municipality_for_host
-from territory.tests.factories import ColoniaFactory
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -66,38 +62,6 @@ def test_contract_history_query_count_is_constant(
     with django_assert_num_queries(9):
         response = client.get(contract.get_absolute_url(), **EN)
     assert len(response.context["panels"][-1]["context"]["rows"]) == edits
-
-
-def test_allocation_history_is_public_and_names_no_one(client, municipality, staff):
-    colonia = ColoniaFactory(municipality=municipality, name="Las Flores")
-    allocation = committee_services.allocation_record(
-        municipality=municipality,
-        participant=Participant(is_staff=True),
-        colonia=colonia,
-        item="Láminas",
-        quantity=Decimal("20"),
-        unit="pieces",
-        value=Decimal("4000.00"),
-        delivered_on=datetime.date(2026, 1, 5),
-        source="municipal",
-        signed_by="Juana Gómez",
-        user=staff,
-    )
-    url = reverse("committees:allocation_history", args=[allocation.pk])
-    assert url == f"/allocations/{allocation.pk}/history/"
-    response = client.get(url, **EN)
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "Láminas" in page and "Las Flores" in page and "4000.00" in page
-    assert "Municipal staff" in page
-    for private in ("maria.lopez", "municipio.gob.mx", "Juana Gómez"):
-        assert private not in page
-
-
-def test_allocation_history_of_another_municipality_is_404(client, municipality, other):
-    foreign = AllocationFactory(municipality=other)
-    url = reverse("committees:allocation_history", args=[foreign.pk])
-    assert client.get(url, **EN).status_code == 404
 
 
 def test_the_published_head_is_the_municipality_s_latest_entry_and_its_signature_verifies(
