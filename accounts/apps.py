@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+    # core.demo: the demo logins, and the table seed_demo prints of them.
+    demo_seeders = ["accounts.demo.seed_users"]
+    demo_logins = ["accounts.demo.print_logins"]
     # ARCO rights: see accounts.privacy.arco.
     personal_data_exporters = ["accounts.privacy.arco.export_account"]
     personal_data_anonymisers = ["accounts.privacy.arco.anonymise_account"]

@@ -1,4 +1,4 @@
-"""Demo data for the guardians program, run by ``manage.py seed_demo`` (territory.demo) through
+"""Demo data for the guardians program, run by ``manage.py seed_demo`` (core.demo) through
 ``GuardiansConfig.demo_seeders``: the default cards, a visit to a few colonias with two guardians
 appointed each (a lead in every other one), a training session with its pre- and post-tests
 taken, and cards. Idempotent: rows are found by natural keys, cards by a client id derived from

@@ -8,6 +8,14 @@ class TerritoryConfig(AppConfig):
     # Every municipality, for the apps below territory that keep one thing per municipality
     # without importing it (audit's chains: audit.selectors.municipalities).
     municipalities = "territory.selectors.municipalities"
+    demo_seeders = [  # core.demo: the municipalities and their places, before any other app's
+        "territory.demo.seed_municipalities",
+        "territory.demo.seed_services",
+        "territory.demo.seed_colonias",
+        "territory.demo.seed_spaces",
+        "territory.demo.seed_service_areas",
+        "territory.demo.seed_villaflores",
+    ]
 
     def ready(self):
         from core import pagecache

@@ -1,104 +1,44 @@
-"""A synthetic demo: a city modelled on Chihuahua and a rural municipality modelled on Villaflores.
+"""Territory's part of the demo (``core.demo``): the municipalities and their places.
 
-``seed()`` is what ``manage.py seed_demo`` runs. Everything is upserted by natural keys and drawn
-from random generators with fixed seeds, so running it again leaves the same rows (the same
-counts, no duplicates); it re-asserts the demo values over any edits.
+Named in ``TerritoryConfig.demo_seeders``; they run first, and the other apps' seeders build on
+what they leave on the context. Everything is upserted by natural keys and drawn from random
+generators with fixed seeds, so running it again leaves the same rows (the same counts, no
+duplicates); it re-asserts the demo values over any edits.
 
-What it creates (names and places are realistic, the geometry, companies, RFCs, amounts and
-people are invented):
+What it creates (names and places are realistic, the geometry and populations are invented):
 
 - **Chihuahua, Chihuahua** (INEGI 08019, default municipality, ``chihuahua.localhost``): the
   three watched services, the Dirección de Servicios Públicos Municipales and its departments,
   about 50 colonias tiling a city around 28.63 N, 106.08 W, ``spaces`` green spaces (1,040 by
-  default) inside them, 11 green-space maintenance contracts (lots 11–21, one company each),
-  2 street-lighting contracts of one company over lighting sectors, 1 garbage-collection
-  contract over collection routes; all contracts run this calendar year.
+  default) inside them, in 11 maintenance zones (11–21, the lots of ``contracts.demo``) and a
+  few kept by the Departamento de Parques y Jardines, the street-lighting sectors (a west and an
+  east half) and the garbage-collection routes.
 - **Villaflores, Chiapas** (INEGI 07108, rural, ``villaflores.localhost``): its localities as
   points (approximate coordinates and populations; only the cabecera's INEGI locality code is
   given, the others are left blank rather than invented) and the cabecera's urban colonias.
-- **Demo logins** (``with_users``), one per role, all ``is_demo`` with the password
-  ``villaguard-demo``. ``demo-admin`` is a superuser bound to no municipality: the deployment
-  administrator who sees every municipality (``User.is_deployment_admin``).
-
-Adding an app's demo data
--------------------------
-An app names its seeders in its AppConfig; they run after the core steps above, in
-``INSTALLED_APPS`` order, inside the same transaction::
-
-    class GuardiansConfig(AppConfig):
-        name = "guardians"
-        demo_seeders = ["guardians.demo.seed_guardians"]  # dotted paths or callables
-
-    # guardians/demo.py
-    def seed_guardians(context: DemoContext) -> None:
-        rng = context.random("guardians")  # a fixed-seed generator of its own
-        lead = context.users.get("demo-lead")  # empty when seeded with --no-users
-        for colonia in context.colonias[:20]:  # the Chihuahua colonias
-            ...  # upsert by natural keys through the app's services
-
-A seeder must be idempotent and draw randomness only from ``context.random(<its name>)``,
-so that adding a seeder never changes what the others generate.
 """
 
-import datetime
 import math
 import random
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from decimal import Decimal
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.apps import apps
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
-from django.db import transaction
-from django.utils import timezone
-from django.utils.module_loading import import_string
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from contracts.models import Contract, Obligation
-from contracts.services import (
-    company_upsert,
-    contract_add_coverage,
-    contract_upsert,
-    obligation_add,
-)
+from core.demo import DEMO_EMAIL_DOMAIN, DemoContext, DemoError
 
 from .geometry import area_m2, as_multipolygon
 from .models import Colonia, Directorate, Municipality, PublicSpace, ServiceArea, ServiceType
 from .services import municipality_create, service_area_upsert
 
-SEED = "villaguard-demo"
-DEFAULT_SPACE_COUNT = 1040
-MIN_SPACE_COUNT = 12  # one per lot and one kept by the directorate
-DEMO_PASSWORD = "villaguard-demo"  # noqa: S105 (printed to the user on purpose)
-DEMO_EMAIL_DOMAIN = "demo.villaguard.mx"
-
 GREEN, GARBAGE, LIGHTING = "green-spaces", "garbage", "lighting"
 DIRECTORATE_GENERAL, PARKS, CLEANING, STREET_LIGHTING = "general", "parks", "cleaning", "lighting"
-
-
-@dataclass
-class DemoContext:
-    """What the seeders share: the options, the municipalities and what earlier steps made."""
-
-    spaces: int = DEFAULT_SPACE_COUNT
-    with_users: bool = True
-    today: datetime.date = field(default_factory=timezone.localdate)
-    log: Callable[[str], None] = lambda message: None
-    chihuahua: Municipality | None = None
-    villaflores: Municipality | None = None
-    service_types: dict[str, ServiceType] = field(default_factory=dict)
-    directorates: dict[str, Directorate] = field(default_factory=dict)
-    colonias: list[Colonia] = field(default_factory=list)
-    localities: list[Colonia] = field(default_factory=list)
-    space_codes_by_lot: dict[int, list[str]] = field(default_factory=dict)
-    contracts: list[Contract] = field(default_factory=list)
-    users: dict = field(default_factory=dict)  # username → accounts.User
-
-    def random(self, name: str) -> random.Random:
-        """A generator seeded by ``name``: the same numbers on every run."""
-        return random.Random(f"{SEED}:{name}")  # noqa: S311 (synthetic data, not secrets)
+# The green spaces' maintenance zones: zone N is lot N of contracts.demo.
+GREEN_ZONES = list(range(11, 22))
+MIN_SPACE_COUNT = len(GREEN_ZONES) + 1  # one per zone and one kept by the directorate
+# Keys of DemoContext.service_areas.
+LIGHTING_WEST, LIGHTING_EAST, GARBAGE_ROUTES = "lighting-west", "lighting-east", "garbage-routes"
 
 
 # --- Chihuahua -------------------------------------------------------------------------------
@@ -251,45 +191,6 @@ SPACE_KINDS = [
     (PublicSpace.Kind.SPORTS, 5),
 ]
 
-# Green-space maintenance: lot → (company, RFC, procurement method, monthly amount IVA incl.).
-GREEN_LOTS = [
-    (11, "Jardinería Integral del Norte S.A. de C.V.", "JIN080314KJ2", "open", "337000.00"),
-    (12, "Paisajes Sierra Madre S.A. de C.V.", "PSM110527QR5", "open", "298500.00"),
-    (13, "Áreas Verdes Chihuahuenses S.A. de C.V.", "AVC050912H48", "open", "412800.00"),
-    (14, "Mantenimiento Urbano Conchos S.A. de C.V.", "MUC130205TA1", "selective", "265400.00"),
-    (15, "Grupo Forestal Sacramento S.A. de C.V.", "GFS091130LM7", "open", "378900.00"),
-    (16, "Servicios Ambientales del Desierto S.A. de C.V.", "SAD140818PE3", "open", "441200.00"),
-    (17, "Viveros y Paisajismo Santa Eulalia S.A. de C.V.", "VPS070621B99", "direct", "254300.00"),
-    (18, "Ecopaisaje Majalca S.A. de C.V.", "EMA160403UX0", "selective", "322750.00"),
-    (19, "Jardines y Riego Tarahumara S.A. de C.V.", "JRT120716D5A", "open", "356100.00"),
-    (20, "Construcciones Verdes El Rejón S.A. de C.V.", "CVR100209GN6", "open", "389600.00"),
-    (
-        21,
-        "Servicios Integrales Nombre de Dios S.A. de C.V.",
-        "SIN150930RW4",
-        "selective",
-        "301900.00",
-    ),
-]
-GREEN_OBLIGATIONS = [
-    ("Corte de pasto y deshierbe", 15, None),
-    ("Recolección de basura y limpieza general", 7, None),
-    ("Riego de áreas verdes", 3, None),
-    ("Poda de árboles y arbustos", 90, None),
-    ("Reparación de mobiliario urbano (bancas, juegos infantiles, bebederos)", None, 72),
-]
-LIGHTING_COMPANY = ("Iluminación y Energía del Norte S.A. de C.V.", "IEN060125SL8")
-# number prefix, monthly amount IVA incl.; the first takes the western sectors.
-LIGHTING_CONTRACTS = [("CD08", "918400.00"), ("CD09", "874250.00")]
-LIGHTING_OBLIGATIONS = [("Reparación de luminaria apagada o dañada", None, 48)]
-GARBAGE_COMPANY = ("Recolectora Ambiental del Valle S.A. de C.V.", "RAV040607CT2")
-GARBAGE_MONTHLY = "4850000.00"
-GARBAGE_OBLIGATIONS = [
-    ("Recolección domiciliaria de basura", 3, None),
-    ("Limpieza de tiradero clandestino reportado", None, 72),
-]
-
-
 # --- Villaflores -----------------------------------------------------------------------------
 
 VILLAFLORES_CENTER = (-93.2675, 16.2336)
@@ -322,30 +223,6 @@ VILLAFLORES_COLONIAS = [
     ("Barrio San Antonio", 6200),
     ("Linda Vista", 5600),
     ("Las Flores", 4900),
-]
-
-
-# --- Demo logins -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    username: str
-    role: str
-    municipality: str | None  # "chihuahua", "villaflores" or None (the whole deployment)
-    directorate: str | None = None
-    is_staff: bool = False
-    is_superuser: bool = False
-
-
-DEMO_USERS = [
-    DemoUser("demo-staff", "municipal_staff", "chihuahua", is_staff=True),
-    DemoUser("demo-directorate", "directorate_staff", "chihuahua", directorate=PARKS),
-    DemoUser("demo-guardian", "guardian", "chihuahua"),
-    DemoUser("demo-lead", "lead_guardian", "chihuahua"),
-    DemoUser("demo-committee", "committee_member", "villaflores"),
-    DemoUser("demo-civil", "civil_employee", "villaflores"),
-    DemoUser("demo-admin", "administrator", None, is_staff=True, is_superuser=True),
 ]
 
 
@@ -470,6 +347,11 @@ def _municipality(context: DemoContext, **fields) -> Municipality:
 
 
 def seed_municipalities(context: DemoContext) -> None:
+    # The summary seed_demo prints, counted once everything is loaded.
+    context.count(_("Municipalities"), Municipality.objects.all())
+    context.count(_("Colonias and localities"), Colonia.objects.all())
+    context.count(_("Public spaces"), PublicSpace.objects.all())
+    context.count(_("Service areas"), ServiceArea.objects.all())
     context.chihuahua = _municipality(
         context,
         name="Chihuahua",
@@ -665,14 +547,14 @@ def _colonia_containing(colonias: list[Colonia], point: Point) -> Colonia | None
 
 
 def seed_spaces(context: DemoContext) -> None:
-    """``context.spaces`` green spaces: ~95 % split over the 11 lots' zones (contiguous groups
-    of colonias), the rest kept by the Departamento de Parques y Jardines itself.
+    """``context.spaces`` green spaces: ~95 % split over the 11 maintenance zones (contiguous
+    groups of colonias), the rest kept by the Departamento de Parques y Jardines itself.
 
     Built in memory and written with one upsert per batch: a space per query would make the
     default seed take most of a minute on SpatiaLite.
     """
     if context.spaces < MIN_SPACE_COUNT:
-        raise ValueError(f"seed_demo needs at least {MIN_SPACE_COUNT} spaces.")
+        raise DemoError(_("--spaces must be at least %(minimum)d.") % {"minimum": MIN_SPACE_COUNT})
     rng = context.random("chihuahua-spaces")
     municipality = context.chihuahua
     colonias = sorted(context.colonias, key=lambda c: c.pk)
@@ -682,18 +564,20 @@ def seed_spaces(context: DemoContext) -> None:
     kinds, weights = zip(*SPACE_KINDS, strict=True)
 
     kept = max(1, round(context.spaces * 0.05))
-    per_lot = _chunks(list(range(context.spaces - kept)), len(GREEN_LOTS))
-    zones = _chunks(_snake(context.colonias), len(GREEN_LOTS))
-    plan = []  # (code, colonia it is drawn in, lot or None)
-    for (lot, *_rest), numbers, zone in zip(GREEN_LOTS, per_lot, zones, strict=True):
+    per_zone = _chunks(list(range(context.spaces - kept)), len(GREEN_ZONES))
+    places = _chunks(_snake(context.colonias), len(GREEN_ZONES))
+    plan = []  # (code, colonia it is drawn in, zone or None)
+    for zone, numbers, zone_colonias in zip(GREEN_ZONES, per_zone, places, strict=True):
         for index in range(len(numbers)):
-            plan.append((f"AC-Z{lot}-{index + 1:04d}", zone[index % len(zone)], lot))
+            plan.append(
+                (f"AC-Z{zone}-{index + 1:04d}", zone_colonias[index % len(zone_colonias)], zone)
+            )
     for index in range(kept):
         plan.append((f"AC-PJ-{index + 1:04d}", context.colonias[(index * 7) % len(colonias)], None))
 
     spaces = []
-    context.space_codes_by_lot = {lot: [] for lot, *_rest in GREEN_LOTS}
-    for code, colonia, lot in plan:
+    context.space_codes_by_zone = {zone: [] for zone in GREEN_ZONES}
+    for code, colonia, zone in plan:
         kind = rng.choices(kinds, weights)[0]
         shape = _space_shape(rng, kind, slots.take(colonia))
         fields = _derived(shape)
@@ -704,12 +588,12 @@ def seed_spaces(context: DemoContext) -> None:
                 name=_space_name(rng, kind, colonia),
                 kind=kind,
                 colonia=_colonia_containing(colonias, fields["centroid"]),
-                directorate=None if lot else context.directorates[PARKS],
+                directorate=None if zone else context.directorates[PARKS],
                 **fields,
             )
         )
-        if lot:
-            context.space_codes_by_lot[lot].append(code)
+        if zone:
+            context.space_codes_by_zone[zone].append(code)
     PublicSpace.objects.bulk_create(
         spaces,
         batch_size=250,
@@ -732,73 +616,6 @@ def seed_spaces(context: DemoContext) -> None:
     )
 
 
-def _obligations(contract: Contract, obligations: list[tuple[str, int | None, int | None]]):
-    existing = set(Obligation.objects.filter(contract=contract).values_list("task", flat=True))
-    for task, frequency_days, response_time_hours in obligations:
-        if task not in existing:
-            obligation_add(
-                contract=contract,
-                task=task,
-                frequency_days=frequency_days,
-                response_time_hours=response_time_hours,
-            )
-
-
-def _contract_period(context: DemoContext) -> dict:
-    """This calendar year, so the contracts are in force whenever the demo is loaded."""
-    year = context.today.year
-    return {
-        "start_date": datetime.date(year, 1, 1),
-        "end_date": datetime.date(year, 12, 31),
-    }
-
-
-def _company_details(legal_name: str) -> dict:
-    handle = slugify(legal_name.split(" S.A.")[0]).replace("-", "")[:24]
-    return {
-        "email": f"contacto.{handle}@{DEMO_EMAIL_DOMAIN}",
-        "address": "Chihuahua, Chih.",
-    }
-
-
-def seed_green_contracts(context: DemoContext) -> None:
-    municipality = context.chihuahua
-    period = _contract_period(context)
-    year = period["start_date"].year
-    prefix = {"open": "LP", "selective": "IR", "direct": "AD"}
-    for lot, legal_name, rfc, method, monthly in GREEN_LOTS:
-        company, _created = company_upsert(
-            municipality=municipality,
-            legal_name=legal_name,
-            rfc=rfc,
-            **_company_details(legal_name),
-        )
-        codes = context.space_codes_by_lot[lot]
-        contract, _created = contract_upsert(
-            municipality=municipality,
-            number=f"OM/{prefix[method]}/AV-{lot:03d}/{year}",
-            lot=str(lot),
-            title=f"Mantenimiento de áreas verdes, partida {lot}",
-            company=company,
-            service_type=context.service_types[GREEN],
-            directorate=context.directorates[PARKS],
-            procurement_method=method,
-            monthly_amount=Decimal(monthly),
-            total_amount=Decimal(monthly) * 12,
-            amounts_include_vat=True,
-            description=(
-                f"Limpieza y mantenimiento de {len(codes)} espacios públicos de la partida {lot}."
-            ),
-            **period,
-        )
-        contract_add_coverage(
-            contract=contract,
-            spaces=PublicSpace.objects.filter(municipality=municipality, code__in=codes),
-        )
-        _obligations(contract, GREEN_OBLIGATIONS)
-        context.contracts.append(contract)
-
-
 def _service_areas(
     context: DemoContext, service: str, code_format: str, name_format: str, groups: list
 ) -> list[ServiceArea]:
@@ -817,77 +634,29 @@ def _service_areas(
     return areas
 
 
-def seed_lighting(context: DemoContext) -> None:
-    """Lighting sectors of about 2 × 2 colonias; two contracts of one company, west and east."""
+def seed_service_areas(context: DemoContext) -> None:
+    """Lighting sectors of about 2 × 2 colonias, split into a west and an east half, and
+    garbage-collection routes of three neighbouring colonias."""
     blocks: dict[tuple[int, int], list[Colonia]] = {}
     for colonia in _snake(context.colonias):
         blocks.setdefault((colonia.cell.column // 2, colonia.cell.row // 2), []).append(colonia)
     keys = sorted(blocks, key=lambda key: (key[0], key[1]))
-    areas = _service_areas(
+    sectors = _service_areas(
         context, LIGHTING, "A-L{number}", "Sector de alumbrado {number}", [blocks[k] for k in keys]
     )
-    company, _created = company_upsert(
-        municipality=context.chihuahua,
-        legal_name=LIGHTING_COMPANY[0],
-        rfc=LIGHTING_COMPANY[1],
-        **_company_details(LIGHTING_COMPANY[0]),
-    )
-    period = _contract_period(context)
-    halves = [
-        [area for area, key in zip(areas, keys, strict=True) if key[0] < GRID_COLUMNS // 4],
-        [area for area, key in zip(areas, keys, strict=True) if key[0] >= GRID_COLUMNS // 4],
+    context.service_areas[LIGHTING_WEST] = [
+        area for area, key in zip(sectors, keys, strict=True) if key[0] < GRID_COLUMNS // 4
     ]
-    for (prefix, monthly), covered in zip(LIGHTING_CONTRACTS, halves, strict=True):
-        contract, _created = contract_upsert(
-            municipality=context.chihuahua,
-            number=f"{prefix}-{period['start_date']:%y}",
-            title="Mantenimiento del alumbrado público",
-            company=company,
-            service_type=context.service_types[LIGHTING],
-            directorate=context.directorates[STREET_LIGHTING],
-            procurement_method=Contract.ProcurementMethod.OPEN,
-            monthly_amount=Decimal(monthly),
-            total_amount=Decimal(monthly) * 12,
-            description=f"Mantenimiento de luminarias en {len(covered)} sectores.",
-            **period,
-        )
-        contract_add_coverage(contract=contract, service_areas=covered)
-        _obligations(contract, LIGHTING_OBLIGATIONS)
-        context.contracts.append(contract)
-
-
-def seed_garbage(context: DemoContext) -> None:
-    """Collection routes of three neighbouring colonias, all under one contract."""
-    routes = _service_areas(
+    context.service_areas[LIGHTING_EAST] = [
+        area for area, key in zip(sectors, keys, strict=True) if key[0] >= GRID_COLUMNS // 4
+    ]
+    context.service_areas[GARBAGE_ROUTES] = _service_areas(
         context,
         GARBAGE,
         "R-{number:02d}",
         "Ruta de recolección {number:02d}",
         _chunks(_snake(context.colonias), len(context.colonias) // 3),
     )
-    company, _created = company_upsert(
-        municipality=context.chihuahua,
-        legal_name=GARBAGE_COMPANY[0],
-        rfc=GARBAGE_COMPANY[1],
-        **_company_details(GARBAGE_COMPANY[0]),
-    )
-    period = _contract_period(context)
-    contract, _created = contract_upsert(
-        municipality=context.chihuahua,
-        number=f"OM/LP/RB-001/{period['start_date'].year}",
-        title="Recolección de residuos sólidos urbanos",
-        company=company,
-        service_type=context.service_types[GARBAGE],
-        directorate=context.directorates[CLEANING],
-        procurement_method=Contract.ProcurementMethod.OPEN,
-        monthly_amount=Decimal(GARBAGE_MONTHLY),
-        total_amount=Decimal(GARBAGE_MONTHLY) * 12,
-        description=f"Recolección domiciliaria en {len(routes)} rutas.",
-        **period,
-    )
-    contract_add_coverage(contract=contract, service_areas=routes)
-    _obligations(contract, GARBAGE_OBLIGATIONS)
-    context.contracts.append(contract)
 
 
 def seed_villaflores(context: DemoContext) -> None:
@@ -931,75 +700,3 @@ def seed_villaflores(context: DemoContext) -> None:
         _("%(count)d localities in %(municipality)s.")
         % {"count": len(context.localities), "municipality": municipality}
     )
-
-
-def seed_users(context: DemoContext) -> None:
-    from accounts.models import Role, User
-    from accounts.services import user_create, user_set_roles, user_update
-
-    municipalities = {"chihuahua": context.chihuahua, "villaflores": context.villaflores}
-    for spec in DEMO_USERS:
-        fields = {
-            "email": f"{spec.username}@{DEMO_EMAIL_DOMAIN}",
-            "municipality": municipalities.get(spec.municipality),
-            "directorate": context.directorates.get(spec.directorate),
-            "is_staff": spec.is_staff,
-            "is_superuser": spec.is_superuser,
-            "is_demo": True,
-        }
-        # The demo password is published on purpose; the validators find it too close to
-        # some demo usernames, so it skips them.
-        fields["password"] = DEMO_PASSWORD
-        fields["skip_password_validation"] = True
-        user = User.objects.filter(username=spec.username).first()
-        if user is None:
-            user = user_create(username=spec.username, roles=[spec.role], **fields)
-        else:
-            # Put the login back as the table prints it, whatever was changed since. Roles are
-            # only added: the apps' seeders may have given the user more (a lead guardian is
-            # also a guardian), and taking them away would change the rows on every run.
-            user_update(user=user, is_active=True, **fields)
-            roles = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
-            user_set_roles(user=user, roles=sorted(roles | {spec.role}))
-        context.users[spec.username] = user
-
-
-CORE_STEPS: list[Callable[[DemoContext], None]] = [
-    seed_municipalities,
-    seed_services,
-    seed_colonias,
-    seed_spaces,
-    seed_green_contracts,
-    seed_lighting,
-    seed_garbage,
-    seed_villaflores,
-]
-
-
-def app_seeders() -> list[Callable[[DemoContext], None]]:
-    """The seeders the installed apps name in ``AppConfig.demo_seeders``, in app order."""
-    seeders = []
-    for app_config in apps.get_app_configs():
-        for seeder in getattr(app_config, "demo_seeders", ()):
-            seeders.append(import_string(seeder) if isinstance(seeder, str) else seeder)
-    return seeders
-
-
-@transaction.atomic
-def seed(
-    *,
-    spaces: int = DEFAULT_SPACE_COUNT,
-    with_users: bool = True,
-    log: Callable[[str], None] | None = None,
-) -> DemoContext:
-    """Creates or refreshes the whole demo; see the module's docstring."""
-    context = DemoContext(spaces=spaces, with_users=with_users, log=log or (lambda message: None))
-    steps = [*CORE_STEPS, *([seed_users] if with_users else []), *app_seeders()]
-    for step in steps:
-        started = time.monotonic()
-        step(context)
-        context.log(
-            _("%(step)s took %(seconds).2f s.")
-            % {"step": f"{step.__module__}.{step.__name__}", "seconds": time.monotonic() - started}
-        )
-    return context

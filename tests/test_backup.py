@@ -74,7 +74,7 @@ SEED_SCRIPT = textwrap.dedent(
     django.setup()
     from django.core.management import call_command
     call_command("migrate", verbosity=0)
-    from territory import demo
+    from core import demo
     demo.seed(spaces=60, with_users=False)
     """
 )
@@ -173,7 +173,7 @@ def _url(dbname: str) -> str:
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_postgis_backup_restored_into_an_empty_database_has_every_row(tmp_path):
-    from territory import demo
+    from core import demo
 
     demo.seed(spaces=60, with_users=False)
     source_name = connection.settings_dict["NAME"]

@@ -25,6 +25,7 @@ def test_every_project_command_prints_its_help():
     from django.core.management import get_commands, load_command_class
 
     project_apps = {
+        "core",
         "accounts",
         "territory",
         "contracts",

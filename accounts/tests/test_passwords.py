@@ -4,8 +4,8 @@ similar to the user's own details. seed_demo's published password skips them on 
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.demo import DEMO_PASSWORD
 from accounts.services import user_create
-from territory.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

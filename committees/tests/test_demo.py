@@ -14,7 +14,7 @@ from committees.selectors import equity_rows
 
 @pytest.mark.django_db
 def test_seed_demo_fills_villaflores_and_runs_twice_without_duplicates():
-    from territory.demo import seed
+    from core.demo import seed
 
     def counts(municipality):
         return [

@@ -5,7 +5,7 @@ from complaints.models import Complaint
 
 @pytest.mark.django_db
 def test_the_demo_seeder_makes_a_few_hundred_complaints_once():
-    from territory.demo import seed
+    from core.demo import seed
 
     seed(spaces=12, with_users=False)
     count = Complaint.private_objects.filter(external_id__startswith="DEMO-").count()

@@ -83,8 +83,12 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "accounts",
+    # The project's apps. seed_demo runs their demo seeders in this order (core.demo): each
+    # after the apps whose rows it needs, so accounts follows territory (a user belongs to a
+    # municipality).
+    "core",
     "territory",
+    "accounts",
     "contracts",
     "guardians",
     "complaints",

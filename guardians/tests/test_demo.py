@@ -1,14 +1,14 @@
 import pytest
 
+from core import demo
 from guardians.demo import seed_guardians
 from guardians.models import Card, Guardian, Visit
-from territory import demo
 
 
 @pytest.mark.django_db
 def test_the_demo_seeder_gives_guardians_leads_and_cards_and_runs_twice_unchanged():
     context = demo.DemoContext(spaces=12)
-    for step in [*demo.CORE_STEPS, demo.seed_users]:
+    for step in demo.app_seeders(["territory", "accounts", "contracts"]):
         step(context)
     seed_guardians(context)
     counts = (Visit.objects.count(), Guardian.private_objects.count(), Card.objects.count())

@@ -278,7 +278,7 @@ def test_releases_of_the_real_chihuahua_lots_validate(client, municipality):
 
 
 def test_releases_of_the_demo_city_validate(client):
-    from territory import demo
+    from core import demo
 
     context = demo.seed(spaces=60, with_users=False)  # with the guardians' and findings' seeders
     assert Finding.objects.exists()
