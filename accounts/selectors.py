@@ -1,6 +1,8 @@
 """Reads about users and their roles: the one place that answers "is this user staff of this
 municipality, and in which role" (``staff_role_for``)."""
 
+from collections.abc import Callable
+
 from .models import Role
 
 SESSION_ROLES_KEY = "villaguard_roles"
@@ -75,6 +77,20 @@ def staff_role_for(user, municipality) -> Role | None:
     model permissions decide. A deployment-wide superuser is an administrator everywhere, a
     superuser bound to a municipality is its administrator; anyone else holds the role groups
     of their own municipality only, and directorate staff only with a directorate."""
+    return _staff_role(user, municipality, lambda: role_names(user))
+
+
+def session_staff_role(request) -> Role | None:
+    """``staff_role_for`` the request's user in the request's municipality, on the roles kept
+    in the session (no query; a role change shows at the next login): for the navigation
+    only, which must cost no query. Views, services and the admin ask ``staff_role_for``."""
+    user = getattr(request, "user", None)
+    municipality = getattr(request, "municipality", None)
+    return _staff_role(user, municipality, lambda: session_roles(request))
+
+
+def _staff_role(user, municipality, names: Callable[[], frozenset[str]]) -> Role | None:
+    # The role names are read last, only when the user and municipality leave a question.
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if is_deployment_admin(user):
@@ -84,9 +100,9 @@ def staff_role_for(user, municipality) -> Role | None:
         return None
     if user.is_superuser:
         return Role.ADMINISTRATOR
-    names = role_names(user)
+    held = names()
     for role in STAFF_ROLE_ORDER:
-        if role in names:
+        if role in held:
             if role == Role.DIRECTORATE_STAFF and user.directorate_id is None:
                 return None
             return Role(role)
