@@ -7,7 +7,7 @@ model permissions are kept by ``accounts.roles.sync_role_groups`` after every mi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
@@ -62,7 +62,7 @@ def user_audit_state(user: User) -> dict:
     }
 
 
-def user_audit(*, user: User, actor, before: dict | None) -> None:
+def user_audit(*, user: User, actor: User | None, before: dict | None) -> None:
     """Records a user's creation (``before`` empty or None) or the change of their privileges,
     bindings or roles since ``before`` (``user_audit_state``), in their municipality's chain
     (the one they left, if they left every one). Deployment-wide users have no chain."""
@@ -196,7 +196,7 @@ def user_update(
     password: str | None = None,
     skip_password_validation: bool = False,
     actor: User | None = None,
-    **fields,
+    **fields: Any,
 ) -> User:
     """Changes the given fields (any of ``UPDATABLE_FIELDS``) and, if given, the password.
     Changes of privileges and bindings are audited; the password never is."""

@@ -3,6 +3,7 @@
 import datetime
 import logging
 import uuid
+from collections.abc import Collection
 from decimal import Decimal
 
 from django.contrib.gis.db.models import GeometryField
@@ -22,7 +23,7 @@ SKIPPED_FIELDS = {"updated_at"}
 LOCK_NAMESPACE = 0x61756469
 
 
-def _json_value(value):
+def _json_value(value: object) -> object:
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -44,7 +45,9 @@ def _json_value(value):
     return str(value)
 
 
-def audit_snapshot(instance: models.Model, *, exclude=(), only=None) -> dict:
+def audit_snapshot(
+    instance: models.Model, *, exclude: Collection[str] = (), only: Collection[str] | None = None
+) -> dict:
     """The instance's concrete fields as JSON-safe values (foreign keys as ids).
 
     Geometries are left out: they are large, and the places' own history is not audited."""
@@ -60,14 +63,14 @@ def audit_snapshot(instance: models.Model, *, exclude=(), only=None) -> dict:
     return values
 
 
-def _municipality_id(instance) -> int | None:
+def _municipality_id(instance: models.Model) -> int | None:
     municipality_id = getattr(instance, "municipality_id", None)
     if municipality_id is None and hasattr(instance, "contract"):
         municipality_id = instance.contract.municipality_id
     return municipality_id
 
 
-def _parent(instance) -> str:
+def _parent(instance: models.Model) -> str:
     contract_id = getattr(instance, "contract_id", None)
     if instance._meta.label_lower == "contracts.obligation" and contract_id:
         return f"contracts.contract:{contract_id}"
@@ -144,8 +147,8 @@ def audit_record(
     actor=None,
     before: dict | None = None,
     system: str = "",
-    exclude=(),
-    only=None,
+    exclude: Collection[str] = (),
+    only: Collection[str] | None = None,
     extra: dict | None = None,
     municipality_id: int | None = None,
 ) -> AuditEntry | None:

@@ -3,14 +3,17 @@
 import datetime
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from audit.services import audit_record, audit_snapshot
 from core.photos import reencode_photo, validate_photos
 from core.uploads import reencode_if_photo
@@ -99,10 +102,10 @@ def need_create(
     description: str,
     people_affected: int,
     estimated_cost: Decimal,
-    user=None,
+    user: User | None = None,
     committee: CitizenCommittee | None = None,
     forum: Forum | None = None,
-    evidence=None,
+    evidence: File | None = None,
     priority: int | None = None,
 ) -> Need:
     _check_colonia(municipality, colonia)
@@ -139,7 +142,9 @@ def need_create(
 
 
 @transaction.atomic
-def need_update(*, need: Need, participant: Participant, actor=None, **fields) -> Need:
+def need_update(
+    *, need: Need, participant: Participant, actor: User | None = None, **fields: Any
+) -> Need:
     """Changes the facts of a need (not its status) while its community may still edit it."""
     _require(participant, need.colonia_id)
     if "colonia" in fields:
@@ -166,7 +171,7 @@ def need_update(*, need: Need, participant: Participant, actor=None, **fields) -
     return need
 
 
-def _move(need: Need, to_status: str, user, note: str = "") -> None:
+def _move(need: Need, to_status: str, user: User | None, note: str = "") -> None:
     if to_status not in TRANSITIONS[need.status]:
         raise NeedTransitionError(
             _("A need that is %(from)s cannot become %(to)s.")
@@ -192,7 +197,7 @@ def need_transition(
     need: Need,
     to_status: str,
     participant: Participant,
-    user=None,
+    user: User | None = None,
     reason: str = "",
     priority: int | None = None,
 ) -> Need:
@@ -250,14 +255,14 @@ def forum_record(
     place: str,
     colonia: Colonia,
     agenda: str,
-    user=None,
+    user: User | None = None,
     committee: CitizenCommittee | None = None,
     facilitator: CivilEmployee | None = None,
     attendance_women: int = 0,
     attendance_men: int = 0,
     attendance_total: int | None = None,
     summary: str = "",
-    minutes=None,
+    minutes: File | None = None,
     photos: Sequence = (),
     agreements: Iterable[dict] = (),
 ) -> Forum:
@@ -348,7 +353,7 @@ def requisition_create(
     needs: Iterable[Need],
     subject: str,
     program: Program | None = None,
-    user=None,
+    user: User | None = None,
 ) -> Requisition:
     """Bundles prioritised needs into a draft request for assistance to an institution."""
     if not participant.is_staff:
@@ -383,7 +388,7 @@ def requisition_submit(
     *,
     requisition: Requisition,
     participant: Participant,
-    user=None,
+    user: User | None = None,
     submitted_on: datetime.date | None = None,
 ) -> Requisition:
     if not participant.is_staff:
@@ -411,7 +416,7 @@ def requisition_answer(
     answered_on: datetime.date,
     approved_amount: Decimal | None = None,
     notes: str = "",
-    user=None,
+    user: User | None = None,
 ) -> Requisition:
     """Records the institution's answer: approved needs move on; rejected ones go back to
     prioritised so they can be requested elsewhere."""
@@ -646,7 +651,7 @@ def allocation_record(
     signed_by: str = "",
     work: PublicWork | None = None,
     completes_need: bool = False,
-    user=None,
+    user: User | None = None,
 ) -> Allocation:
     """Records a delivery to a community and moves the need it answers along its workflow:
     a prioritised or approved need goes in execution; with ``completes_need`` it is delivered."""
@@ -713,7 +718,7 @@ def work_progress_report(
     reported_on: datetime.date,
     percent: int,
     note: str = "",
-    user=None,
+    user: User | None = None,
 ) -> WorkProgress:
     """Adds a row to a work's progress history. Reports come in date order, never from the
     future, and progress never goes back: the public history is a record, not a draft."""

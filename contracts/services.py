@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit.services import audit_record, audit_snapshot
 from territory.models import Directorate, Municipality, PublicSpace, ServiceArea, ServiceType
 
@@ -61,7 +62,7 @@ def contract_upsert(
     total_amount: Decimal | None = None,
     amounts_include_vat: bool = True,
     description: str = "",
-    actor=None,
+    actor: User | None = None,
 ) -> tuple[Contract, bool]:
     """Creates or updates the contract with this number in the municipality."""
     existing = Contract.objects.filter(municipality=municipality, number=number).first()
@@ -94,7 +95,7 @@ def contract_add_coverage(
     contract: Contract,
     spaces: Iterable[PublicSpace] = (),
     service_areas: Iterable[ServiceArea] = (),
-    actor=None,
+    actor: User | None = None,
 ) -> None:
     """Adds spaces or service areas to what the contract covers (existing ones are kept)."""
     spaces = list(spaces)
@@ -130,7 +131,7 @@ def obligation_add(
     frequency_days: int | None = None,
     response_time_hours: int | None = None,
     notes: str = "",
-    actor=None,
+    actor: User | None = None,
 ) -> Obligation:
     obligation = Obligation(
         contract=contract,

@@ -51,7 +51,7 @@ class OcdsImportReport:
     unknown_items: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _date(value, what: str) -> datetime.date:
+def _date(value: object, what: str) -> datetime.date:
     if not value:
         raise _ReleaseError(_("%(what)s is missing.") % {"what": what})
     try:
