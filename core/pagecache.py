@@ -6,14 +6,30 @@ municipality, language, URL and day, and serves it again while nothing it may sh
 changed:
 
 - **Invalidation.** A page names the apps whose rows it shows. Every save or delete of a
-  model of those apps replaces the *version* of that app for the row's municipality (or the
-  app's global version, for rows without one) once the transaction commits; the transaction
-  itself, which alone sees its writes until then, gets no page from the cache. Writers that
-  bypass model signals (bulk SQL: the reconciliation, the benchmark generator) call
-  :func:`bump` themselves. A cached page is served only while every version it was rendered
-  under is current. A version is read *before* the page's data, and replaced *after* the data
-  commits, so a page can never be stored under a version newer than what it shows. A
-  complaint filed does not expire the space pages: they do not show complaints.
+  model of those apps (Django's ``post_save``, ``post_delete`` and ``m2m_changed`` signals)
+  replaces the *version* of that app for the row's municipality (or the app's global version,
+  for rows without one) once the transaction commits (``transaction.on_commit``); the
+  transaction itself, which alone sees its writes until then, gets no page from the cache. A
+  cached page is served only while every version it was rendered under is current. A version
+  is read *before* the page's data, and replaced *after* the data commits, so a page can never
+  be stored under a version newer than what it shows. A complaint filed does not expire the
+  space pages: they do not show complaints.
+- **Writes that send no signal**, and how each still bumps the version:
+
+  - ``QuerySet.update()``: in the apps of :data:`APPS` it runs inside a service's
+    transaction beside a ``save()``, ``delete()`` or many-to-many change of the same app,
+    whose signal bumps that app's version at the commit (a contract's coverage and its
+    obligations touch ``Contract.updated_at``; a merged complaint's status change; a card
+    template's older versions), or it changes columns no cached page shows (a key's last use,
+    e-mail outbox flags and marks, a guardian application's review, ARCO erasure of contact
+    data). A new ``update()`` of something a page shows calls :func:`bump_on_commit`.
+  - ``bulk_create()``: the rows belong to a parent saved in the same transaction, whose signal
+    bumps the same app (a card's answers, a template's items, a test's answers), or no cached
+    page shows them (findings' inbox messages and outbox rows). The demo seeders fill a new
+    database before any page is cached; the benchmark generator, which bulk-creates whole
+    tables, bumps every app with :func:`bump` when it is done.
+  - Raw SQL: the reconciliation (``findings.reconcile``) calls :func:`bump_on_commit` for
+    findings when its statements raised or linked anything; the benchmark generator as above.
 - **Where.** The versions live in the shared cache (Redis in production: one round trip for
   all of them); the pages themselves in each worker's memory (an LRU of :data:`MAX_PAGES`),
   so a hit costs no database query and no transfer of the page. Entries also expire after
@@ -30,9 +46,11 @@ import re
 import threading
 import time
 import uuid
+import weakref
 from collections import OrderedDict
 from functools import partial, wraps
 
+from asgiref.local import Local
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
@@ -51,6 +69,10 @@ APPS = ("territory", "contracts", "guardians", "complaints", "committees", "find
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
 _pages: OrderedDict = OrderedDict()
 _lock = threading.Lock()
+# For each version (app label, municipality id) this thread's open transaction wrote, a weak
+# reference to the bump it registered with transaction.on_commit: a Local, as Django keeps
+# its connections.
+_state = Local()
 
 
 def _version_key(app_label: str, scope) -> str:
@@ -63,26 +85,41 @@ def bump(app_label: str, municipality_id=None) -> None:
     cache.set(_version_key(app_label, scope), uuid.uuid4().hex, timeout=None)
 
 
+def _registered() -> dict[tuple, weakref.ref]:
+    try:
+        return _state.registered
+    except AttributeError:
+        _state.registered = {}
+        return _state.registered
+
+
 def bump_on_commit(app_label: str, municipality_id=None) -> None:
     """Bumps once the current transaction commits (at once outside one), once per transaction
     and version however many rows it writes. Until then, :func:`public_page_cache` renders
-    every page afresh for this transaction, which alone sees its writes."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
+    every page afresh for this transaction, which alone sees its writes.
+
+    Once per transaction: a version keeps a weak reference to the bump it registered. Django
+    holds the only strong one until it runs the bump at the commit, or drops it with a
+    rolled-back transaction or savepoint (whose writes then need no bump); CPython frees it at
+    once, so a live reference is a bump still waiting, and a dead one means a later write
+    must register its own."""
+    if not transaction.get_connection().in_atomic_block:
         bump(app_label, municipality_id)
         return
+    version = (app_label, municipality_id)
+    registered = _registered()
+    waiting = registered.get(version)
+    if waiting is not None and waiting() is not None:
+        return
     callback = partial(bump, app_label, municipality_id)
-    for _savepoints, registered, _robust in connection.run_on_commit:
-        if isinstance(registered, partial) and registered.args == callback.args:
-            return
     transaction.on_commit(callback)
+    registered[version] = weakref.ref(callback)
 
 
 def _writes_pending() -> bool:
-    """Whether this connection's open transaction wrote rows a cached page may show."""
-    return any(
-        isinstance(registered, partial) and registered.func is bump
-        for _savepoints, registered, _robust in transaction.get_connection().run_on_commit
+    """Whether this thread's open transaction wrote rows a cached page may show."""
+    return transaction.get_connection().in_atomic_block and any(
+        waiting() is not None for waiting in _registered().values()
     )
 
 

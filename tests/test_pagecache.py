@@ -179,3 +179,46 @@ def test_a_complaint_and_its_first_update_bump_their_municipalitys_version_once(
         make_complaint(municipality=place, service_type=city.green, lon=-106.0801, lat=28.6101)
     assert bump.call_args_list == [mock.call("complaints", place.pk)]
     assert pagecache._current_versions(("complaints",), other.pk) == theirs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_after_a_rolled_back_savepoint_still_bumps(city):
+    """The savepoint's rollback drops the callback its write registered: the later write of
+    the same version must register its own, or the commit would bump nothing."""
+    from django.db import transaction
+
+    with mock.patch.object(pagecache, "bump", wraps=pagecache.bump) as bump:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    ObligationFactory.build(contract=city.contract_a, task="Poda").save()
+                    raise RuntimeError("rolled back")
+            except RuntimeError:
+                pass
+            ObligationFactory.build(contract=city.contract_a, task="Riego").save()
+        assert bump.call_args_list == [mock.call("contracts", None)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_leaves_nothing_pending(city):
+    from django.db import transaction
+
+    client = Client()
+    client.get(URL)
+    with mock.patch.object(pagecache, "bump", wraps=pagecache.bump) as bump:
+        try:
+            with transaction.atomic():
+                ObligationFactory.build(contract=city.contract_a, task="Poda").save()
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        assert bump.call_args_list == []
+    with transaction.atomic():  # the rolled-back write's mark does not outlive it
+        assert not pagecache._writes_pending()
+    assert _hit(client.get(URL))
+
+
+def test_the_cache_reads_no_private_state_of_django():
+    import inspect
+
+    assert "run_on_commit" not in inspect.getsource(pagecache)
