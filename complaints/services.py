@@ -8,6 +8,7 @@ import posixpath
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -32,7 +33,7 @@ from core.uploads import PHOTO_FORMATS, extension_of, safe_storage_name
 from territory.models import Municipality, ServiceType
 
 from .models import Complaint, ComplaintFollower, ComplaintPhoto, ComplaintUpdate, Open311Client
-from .selectors import placement_for
+from .selectors import nearby_open_complaints, placement_for
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -156,6 +157,63 @@ def complaint_create(
         for clean in clean_photos:
             ComplaintPhoto.objects.create(complaint=complaint, image=clean)
     return complaint
+
+
+@dataclass
+class ComplaintSubmission:
+    """What :func:`complaint_submit` did: filed ``complaint``, or held it back because of the
+    open complaints ``nearby``, with the photos kept aside under ``pending_photos``."""
+
+    complaint: Complaint | None = None
+    nearby: list[Complaint] = field(default_factory=list)
+    pending_photos: str = ""
+
+
+def complaint_submit(
+    *,
+    municipality: Municipality,
+    service_type: ServiceType,
+    description: str,
+    point: Point | None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_email: str = "",
+    reporter_phone: str = "",
+    language: str = "",
+    photos: Sequence = (),
+    pending_photos: str = "",
+    confirmed: bool = False,
+) -> ComplaintSubmission:
+    """The public form's workflow. Unless the reporter has ``confirmed``, a complaint with a
+    point that has open complaints of the service nearby is not filed: the photos are kept
+    aside (``pending_photos_store``) and the nearby ones returned, so that the reporter can
+    follow one of them instead or confirm. Otherwise the complaint is filed with the uploads
+    and the photos kept aside earlier; if filing fails, the kept photos stay for another try
+    (their removal waits for a commit that does not happen)."""
+    if point is not None and not confirmed:
+        nearby = nearby_open_complaints(
+            municipality=municipality, service_type=service_type, point=point
+        )
+        if nearby:
+            if photos:
+                pending_photos = pending_photos_store(uploads=photos)
+            return ComplaintSubmission(nearby=nearby, pending_photos=pending_photos)
+    with transaction.atomic():
+        complaint = complaint_create(
+            municipality=municipality,
+            service_type=service_type,
+            description=description,
+            source=Complaint.Source.WEB,
+            point=point,
+            address=address,
+            reporter_name=reporter_name,
+            reporter_email=reporter_email,
+            reporter_phone=reporter_phone,
+            language=language,
+            photos=photos,
+            clean_photos=pending_photos_take(token=pending_photos),
+        )
+    return ComplaintSubmission(complaint=complaint)
 
 
 @transaction.atomic

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -52,12 +51,10 @@ from .selectors import (
 )
 from .services import (
     complaint_change_status,
-    complaint_create,
     complaint_follow,
     complaint_merge,
+    complaint_submit,
     complaint_unfollow,
-    pending_photos_store,
-    pending_photos_take,
 )
 
 PAGE_SIZE = 50
@@ -201,77 +198,64 @@ def complaint_new(request):
     if not form.is_valid():
         return render(request, "complaints/complaint_form.html", {"form": form}, status=400)
     data = form.cleaned_data
-    point = form.point
-    if point is not None and not data["confirmed"]:
-        nearby = nearby_open_complaints(
-            municipality=municipality, service_type=data["service_type"], point=point
-        )
-        if nearby:
-            # No-JS duplicate check: show them, keep the photos aside, ask to confirm.
-            pending = (
-                pending_photos_store(uploads=data["photos"])
-                if data["photos"]
-                else data["pending_photos"]
-            )
-            confirm = ComplaintForm(
-                initial={
-                    **{k: v for k, v in data.items() if k != "photos"},
-                    "confirmed": True,
-                    "pending_photos": pending,
-                },
-                municipality=municipality,
-            )
-            # Each one is offered to follow instead, with the e-mail already given.
-            offers = [
-                (
-                    c,
-                    FollowForm(
-                        initial={"email": data["reporter_email"]},
-                        auto_id=f"follow-{c.code}-%s",
-                    ),
-                )
-                for c in nearby
-            ]
-            return render(
-                request,
-                "complaints/complaint_confirm.html",
-                {
-                    "form": confirm,
-                    "nearby": nearby,
-                    "offers": offers,
-                    "photo_count": len(data["photos"]),
-                },
-            )
     try:
-        clean_photos = pending_photos_take(token=data["pending_photos"])
-        complaint = complaint_create(
+        submission = complaint_submit(
             municipality=municipality,
             service_type=data["service_type"],
             description=data["description"],
-            source=Complaint.Source.WEB,
-            point=point,
+            point=form.point,
             address=data["address"],
             reporter_name=data["reporter_name"],
             reporter_email=data["reporter_email"],
             reporter_phone=data["reporter_phone"],
             language=get_language() or "",
             photos=data["photos"],
-            clean_photos=clean_photos,
+            pending_photos=data["pending_photos"],
+            confirmed=data["confirmed"],
         )
     except ValidationError as error:
-        transaction.set_rollback(True)
         for message in error.messages:
             form.add_error(None, message)
         return render(request, "complaints/complaint_form.html", {"form": form}, status=400)
+    if submission.complaint is None:
+        # No-JS duplicate check: show them, with the photos kept aside, and ask to confirm.
+        confirm = ComplaintForm(
+            initial={
+                **{k: v for k, v in data.items() if k != "photos"},
+                "confirmed": True,
+                "pending_photos": submission.pending_photos,
+            },
+            municipality=municipality,
+        )
+        # Each one is offered to follow instead, with the e-mail already given.
+        offers = [
+            (
+                c,
+                FollowForm(
+                    initial={"email": data["reporter_email"]}, auto_id=f"follow-{c.code}-%s"
+                ),
+            )
+            for c in submission.nearby
+        ]
+        return render(
+            request,
+            "complaints/complaint_confirm.html",
+            {
+                "form": confirm,
+                "nearby": submission.nearby,
+                "offers": offers,
+                "photo_count": len(data["photos"]),
+            },
+        )
     messages.success(
         request,
         _(
             "Thank you. Your complaint was filed with the tracking code %(code)s: "
             "keep it to follow it."
         )
-        % {"code": complaint.code},
+        % {"code": submission.complaint.code},
     )
-    return redirect(complaint)
+    return redirect(submission.complaint)
 
 
 def _public_complaint_or_404(request, code) -> Complaint:

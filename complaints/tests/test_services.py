@@ -478,3 +478,65 @@ def test_a_complaint_without_a_point_keeps_the_colonia_it_was_given(
         None,
         directorate,
     )
+
+
+# --- The public form's workflow ------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+def _submit(municipality, service_type, **kwargs):
+    from django.contrib.gis.geos import Point
+
+    from complaints.services import complaint_submit
+
+    defaults = {
+        "description": "Lámpara apagada",
+        "point": Point(-106.08, 28.63, srid=4326),
+        "reporter_email": REPORTER_EMAIL,
+    }
+    return complaint_submit(
+        municipality=municipality, service_type=service_type, **defaults | kwargs
+    )
+
+
+def test_a_complaint_near_an_open_one_is_held_back_until_confirmed(
+    municipality, lighting, media, django_capture_on_commit_callbacks
+):
+    from complaints.services import pending_photos_check
+
+    existing = make_complaint(municipality=municipality, service_type=lighting)
+    held = _submit(municipality, lighting, photos=[jpeg_upload()])
+    assert held.complaint is None and held.nearby == [existing]
+    assert Complaint.private_objects.count() == 1
+    (kept,) = pending_photos_check(token=held.pending_photos)
+    assert (media / kept).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        filed = _submit(municipality, lighting, pending_photos=held.pending_photos, confirmed=True)
+    assert filed.complaint is not None and filed.nearby == []
+    assert filed.complaint.source == Complaint.Source.WEB
+    assert filed.complaint.photos.count() == 1
+    assert not (media / kept).exists()  # taken once the complaint is committed
+
+
+def test_when_filing_fails_the_photos_kept_aside_stay_for_another_try(
+    municipality, lighting, media, django_capture_on_commit_callbacks
+):
+    from complaints.services import pending_photos_check, pending_photos_store
+
+    token = pending_photos_store(uploads=[jpeg_upload() for _ in range(3)])
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ValidationError, match="at most 3 photos"),
+    ):
+        _submit(
+            municipality, lighting, photos=[jpeg_upload()], pending_photos=token, confirmed=True
+        )
+    assert callbacks == []
+    assert all((media / name).exists() for name in pending_photos_check(token=token))
+    assert not Complaint.private_objects.exists()
