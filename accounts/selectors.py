@@ -3,6 +3,9 @@ municipality, and in which role" (``staff_role_for``)."""
 
 from collections.abc import Callable
 
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
 from .models import Role
 
 SESSION_ROLES_KEY = "villaguard_roles"
@@ -107,6 +110,23 @@ def _staff_role(user, municipality, names: Callable[[], frozenset[str]]) -> Role
                 return None
             return Role(role)
     return None
+
+
+def role_holders(
+    *roles: str, municipality=None, directorate=None, include_inactive: bool = False
+) -> QuerySet:
+    """The users who hold one of ``roles`` (role groups), of ``municipality`` and of
+    ``directorate`` when given, active ones only unless ``include_inactive``: who to write to
+    or list, the set-wise side of the question ``staff_role_for`` answers for one user.
+    Superusers count only through their groups."""
+    users = get_user_model().objects.filter(groups__name__in=roles)
+    if not include_inactive:
+        users = users.filter(is_active=True)
+    if municipality is not None:
+        users = users.filter(municipality=municipality)
+    if directorate is not None:
+        users = users.filter(directorate=directorate)
+    return users.distinct()
 
 
 def is_municipal_staff(user, municipality) -> bool:

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils import timezone
 
+from accounts.selectors import staff_directorate_id
 from territory.querysets import MunicipalityScopedQuerySet
 
 from .permissions import is_findings_staff
@@ -25,13 +26,14 @@ class FindingQuerySet(MunicipalityScopedQuerySet):
 
     def visible_to(self, user, municipality):
         """Sindicatura staff read every finding of the municipality, directorate staff those of
-        their directorate, anyone else none."""
+        their directorate, anyone else none (the roles as accounts.selectors reads them)."""
         if not user.is_authenticated or municipality is None:
             return self.none()
         if is_findings_staff(user, municipality):
             return self.for_municipality(municipality)
-        if user.directorate_id and user.municipality_id == municipality.pk:
-            return self.for_municipality(municipality).filter(directorate_id=user.directorate_id)
+        directorate_id = staff_directorate_id(user, municipality)
+        if directorate_id is not None:
+            return self.for_municipality(municipality).filter(directorate_id=directorate_id)
         return self.none()
 
 

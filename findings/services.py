@@ -11,7 +11,6 @@ import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -22,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from accounts.selectors import role_holders
 from audit.services import audit_append, audit_record, audit_snapshot
 from contracts.models import Contract
 from core.uploads import reencode_if_photo
@@ -571,12 +571,7 @@ def outbox_enqueue_delivery() -> bool:
 
 
 def _directorate_staff(directorate_id: int) -> list:
-    return list(
-        get_user_model()
-        .objects.filter(directorate_id=directorate_id, is_active=True)
-        .filter(groups__name=Role.DIRECTORATE_STAFF)
-        .distinct()
-    )
+    return list(role_holders(Role.DIRECTORATE_STAFF, directorate=directorate_id))
 
 
 def _lead_guardian_users(colonia_id) -> list:
@@ -599,15 +594,7 @@ def _recipients(row: Outbox, finding: Finding) -> tuple[list[str], list]:
         return [u.email for u in users if u.email], users
     if row.event == Outbox.Event.ESCALATED:
         email = finding.municipality.contact_email
-        staff = list(
-            get_user_model()
-            .objects.filter(
-                municipality_id=finding.municipality_id,
-                is_active=True,
-                groups__name=Role.MUNICIPAL_STAFF,
-            )
-            .distinct()
-        )
+        staff = list(role_holders(Role.MUNICIPAL_STAFF, municipality=finding.municipality_id))
         return ([email] if email else []), staff
     return [], []
 

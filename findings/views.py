@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import staff_role_for
+
 from . import selectors, services
 from .filters import FindingFilter
 from .forms import FindingActionForm
@@ -23,9 +25,8 @@ def _municipality(request):
 
 
 def _may_use_inbox(user, municipality) -> bool:
-    return is_findings_staff(user, municipality) or bool(
-        user.directorate_id and user.municipality_id == municipality.pk
-    )
+    """The Sindicatura, administrators and directorate staff of this municipality."""
+    return staff_role_for(user, municipality) is not None
 
 
 @login_required

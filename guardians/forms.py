@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.selectors import STAFF_ROLES, role_holders
 from core.forms import MultiplePhotoField
 from core.photos import validate_photo
 from territory.models import Colonia, PublicSpace, ServiceType
@@ -97,15 +97,9 @@ class VisitForm(forms.Form):
         self.fields["colonia"].queryset = Colonia.objects.for_municipality(municipality).only(
             "id", "name"
         )
-        self.fields["staff_present"].queryset = (
-            get_user_model()
-            .objects.filter(
-                municipality=municipality,
-                groups__name__in=[Role.MUNICIPAL_STAFF, Role.ADMINISTRATOR],
-            )
-            .distinct()
-            .order_by("first_name", "username")
-        )
+        self.fields["staff_present"].queryset = role_holders(
+            *STAFF_ROLES, municipality=municipality, include_inactive=True
+        ).order_by("first_name", "username")
 
     def clean_space_codes(self):
         codes = [c.strip() for c in self.cleaned_data["space_codes"].split(",") if c.strip()]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.selectors import STAFF_ROLES, role_holders
 from territory.models import Colonia, Municipality, PublicSpace
 
 from .models import (
@@ -201,15 +201,8 @@ def current_templates_for(*, municipality: Municipality, service_ids) -> list[Ca
 
 
 def program_staff_emails(*, municipality: Municipality) -> list[str]:
-    from django.contrib.auth import get_user_model
-
     return list(
-        get_user_model()
-        .objects.filter(
-            municipality=municipality,
-            is_active=True,
-            groups__name__in=[Role.MUNICIPAL_STAFF, Role.ADMINISTRATOR],
-        )
+        role_holders(*STAFF_ROLES, municipality=municipality)
         .exclude(email="")
         .values_list("email", flat=True)
         .distinct()
