@@ -129,7 +129,13 @@ class PageNotFound(Exception):
     pass
 
 
-def _releases(*, municipality, contracts, absolute, today):
+def _releases(
+    *,
+    municipality: Municipality,
+    contracts: list[Contract],
+    absolute: Callable[[str], str],
+    today: datetime.date | None,
+) -> list[dict]:
     evidence = ocds_evidence(municipality=municipality, contracts=contracts, today=today)
     return [
         contract_release(
