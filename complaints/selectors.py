@@ -29,6 +29,7 @@ from django.utils.functional import Promise
 
 from accounts.selectors import is_municipal_staff, staff_directorate_id
 from contracts.models import Contract
+from guardians.selectors import first_card_dates
 from territory.models import Colonia, Directorate, Municipality, PublicSpace, ServiceType
 
 from .models import REPORTER_FIELDS, Complaint, ComplaintFollower
@@ -290,26 +291,6 @@ def brief_for_colonia(*, colonia: Colonia, start: datetime.date, end: datetime.d
 
 
 # --- Before / after --------------------------------------------------------------------------
-
-
-def first_card_date(*, colonia: Colonia) -> datetime.date | None:
-    """The day the first surveillance card was filed in the colonia, from the guardians app
-    when it is installed and provides it; None otherwise (callers then ask for a date)."""
-    try:
-        from guardians.selectors import first_card_date as guardians_first_card_date
-    except ImportError:
-        return None
-    return guardians_first_card_date(colonia=colonia)
-
-
-def first_card_dates(*, municipality: Municipality) -> dict[int, datetime.date]:
-    """colonia id → first card date for every colonia with guardians, in one query, from
-    ``guardians.selectors.first_card_dates`` when the guardians app provides it."""
-    try:
-        from guardians.selectors import first_card_dates as guardians_first_card_dates
-    except ImportError:
-        return {}
-    return dict(guardians_first_card_dates(municipality=municipality))
 
 
 @dataclass

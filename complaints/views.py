@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from guardians.selectors import first_card_date
 from territory.models import ServiceType
 
 from .filters import InboxFilter
@@ -40,7 +41,6 @@ from .selectors import (
     complaint_follower_count,
     complaint_public_history,
     complaints_geojson,
-    first_card_date,
     follower_by_token,
     impact_for_colonia,
     impact_summary,
