@@ -26,9 +26,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import audit_record
-from core.outbox import claim_pending
+from core.outbox import claim_pending, enqueue_on_commit
 from core.photos import MAX_PHOTOS, reencode_photo, validate_photos
-from core.tasks import enqueue_on_commit
 from core.uploads import PHOTO_FORMATS, extension_of, safe_storage_name
 from territory.models import Municipality, ServiceType
 
@@ -251,13 +250,9 @@ def complaint_change_status(
     # Only the status: the complaint's reporter data stays out of the trail.
     audit_record(instance=complaint, action="update", actor=user, before=before, only=["status"])
     if update.reporter_email_pending:
-        from .tasks import notify_reporter_task
-
-        enqueue_on_commit(notify_reporter_task, update.id)
+        enqueue_on_commit("complaints.tasks.notify_reporter_task", update.id)
     if has_followers:
-        from .tasks import notify_followers_task
-
-        enqueue_on_commit(notify_followers_task, update.id)
+        enqueue_on_commit("complaints.tasks.notify_followers_task", update.id)
     return update
 
 
@@ -292,8 +287,7 @@ def complaint_notify_reporter(*, update: ComplaintUpdate) -> bool:
     complaint = Complaint.private_objects.select_related("municipality").get(pk=update.complaint_id)
     with transaction.atomic():
         claimed = claim_pending(
-            ComplaintUpdate.objects,
-            pk=update.pk,
+            ComplaintUpdate.objects.filter(pk=update.pk),
             pending={"reporter_email_pending": True},
             mark={
                 "reporter_email_pending": False,

@@ -44,7 +44,7 @@ from django.db.models.functions import Coalesce, Least, NullIf
 from django.utils import timezone
 
 from contracts.models import Contract, Obligation
-from core import pagecache
+from core import outbox, pagecache
 from territory.models import Directorate, ServiceType
 
 from .models import Finding, WorkLog
@@ -132,9 +132,7 @@ def reconcile(
             if connection.vendor != "postgresql":
                 _notify(cursor, result, now)
     if result.notifications:
-        from .services import outbox_enqueue_delivery
-
-        transaction.on_commit(outbox_enqueue_delivery)
+        outbox.enqueue_on_commit("findings.tasks.deliver_outbox")
     if result.findings_raised or result.overdue_raised or result.linked_to_issues:
         # Written in SQL, without model signals: the public pages' cache is told here.
         pagecache.bump_on_commit("findings", municipality_id)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,6 +24,7 @@ from accounts.models import Role
 from accounts.selectors import role_holders
 from audit.services import audit_append, audit_record, audit_snapshot
 from contracts.models import Contract
+from core.outbox import claim_pending, enqueue_on_commit
 from core.uploads import reencode_if_photo
 from guardians.models import Card, Guardian
 from territory.models import Directorate, Municipality
@@ -551,23 +552,9 @@ def _outbox_add(*, finding: Finding, event: str, now=None) -> Outbox:
         },
     )
     if created:
-        transaction.on_commit(outbox_enqueue_delivery)
+        # If the broker is down nothing is lost: the row stays pending for the sweeper.
+        enqueue_on_commit("findings.tasks.deliver_outbox")
     return row
-
-
-def outbox_enqueue_delivery() -> bool:
-    """Asks a worker to deliver the outbox now. If the broker is down nothing is lost: the
-    rows stay pending and the periodic sweeper delivers them once it is back."""
-    from kombu.exceptions import OperationalError
-
-    from .tasks import deliver_outbox
-
-    try:
-        deliver_outbox.delay()
-    except (OperationalError, ConnectionError, OSError) as error:
-        logger.warning("Outbox delivery not enqueued (%s); the sweeper will send it.", error)
-        return False
-    return True
 
 
 def _directorate_staff(directorate_id: int) -> list:
@@ -662,12 +649,6 @@ def _deliver(rows: list[Outbox], findings: list[Finding], now) -> None:
             )
 
 
-def _claim(queryset):
-    """Rows of ``queryset`` locked for this transaction, skipping those another delivery
-    holds (SQLite has no row locks: it serialises writers instead)."""
-    return queryset.select_for_update(skip_locked=True)
-
-
 def _mark_failed(row_id: int, error: Exception) -> None:
     with transaction.atomic():
         row = Outbox.objects.select_for_update().get(pk=row_id)
@@ -682,33 +663,32 @@ def _mark_failed(row_id: int, error: Exception) -> None:
 
 def outbox_deliver_due(*, limit: int = BATCH_SIZE) -> int:
     """Delivers pending notifications (not those waiting for a digest), one row per
-    transaction: claim it (``select_for_update(skip_locked=True)``), send, mark it sent, commit.
+    transaction: claim it and mark it sent (``core.outbox.claim_pending``), send, commit.
     Two deliveries at once never send a row twice. Returns how many were sent."""
     sent = 0
     for _attempt in range(limit):
         row_id = None
         try:
             with transaction.atomic():
-                row = (
-                    _claim(Outbox.objects.due().filter(digest=False).order_by("id"))
-                    .only("id")
-                    .first()
+                now = timezone.now()
+                claimed = claim_pending(
+                    Outbox.objects.due().filter(digest=False).order_by("id"),
+                    pending={"status": Outbox.Status.PENDING},
+                    mark={
+                        "status": Outbox.Status.SENT,
+                        "sent_at": now,
+                        "attempts": F("attempts") + 1,
+                    },
+                    limit=1,
                 )
-                if row is None:
+                if not claimed:
                     break
-                row_id = row.pk
-                row = Outbox.objects.get(pk=row.pk)
-                if row.status != Outbox.Status.PENDING:  # sent meanwhile (SQLite)
-                    continue
+                row_id = claimed[0]
+                row = Outbox.objects.get(pk=row_id)
                 finding = Finding.objects.select_related(
                     "municipality", "directorate", "space", "service_type"
                 ).get(pk=row.finding_id)
-                now = timezone.now()
                 _deliver([row], [finding], now)
-                row.status = Outbox.Status.SENT
-                row.sent_at = now
-                row.attempts += 1
-                row.save(update_fields=["status", "sent_at", "attempts"])
                 sent += 1
         except Exception as error:  # noqa: BLE001 - any failure: back off and retry later
             if row_id is None:
@@ -728,24 +708,21 @@ def outbox_send_digests(*, now=None) -> int:
     sent = 0
     for directorate_id in sorted(set(directorate_ids)):
         with transaction.atomic():
-            rows = list(
-                _claim(
-                    Outbox.objects.due(now)
-                    .filter(digest=True, directorate_id=directorate_id)
-                    .order_by("id")
-                )
+            claimed = claim_pending(
+                Outbox.objects.due(now)
+                .filter(digest=True, directorate_id=directorate_id)
+                .order_by("id"),
+                pending={"status": Outbox.Status.PENDING},
+                mark={"status": Outbox.Status.SENT, "sent_at": now, "attempts": 1},
             )
-            rows = list(Outbox.objects.filter(pk__in=[r.pk for r in rows], status="pending"))
-            if not rows:
+            if not claimed:
                 continue
+            rows = list(Outbox.objects.filter(pk__in=claimed).order_by("id"))
             findings_by_id = Finding.objects.select_related(
                 "municipality", "directorate", "space", "service_type"
             ).in_bulk([r.finding_id for r in rows])
             findings = [findings_by_id[r.finding_id] for r in rows]
             _deliver(rows, findings, now)
-            Outbox.objects.filter(pk__in=[r.pk for r in rows]).update(
-                status=Outbox.Status.SENT, sent_at=now, attempts=1
-            )
             sent += 1
     return sent
 
@@ -788,7 +765,7 @@ def findings_escalate(*, now=None) -> int:
             ],
             ignore_conflicts=True,
         )
-        transaction.on_commit(outbox_enqueue_delivery)
+        enqueue_on_commit("findings.tasks.deliver_outbox")
     return len(ids)
 
 

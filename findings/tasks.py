@@ -7,6 +7,7 @@ NOTHING under a lock, delivery claims each outbox row with SELECT … FOR UPDATE
 from celery import shared_task
 from django.db import OperationalError as DatabaseOperationalError
 
+from core import outbox
 from guardians.models import Card
 from territory.models import Municipality
 
@@ -73,21 +74,10 @@ def escalate_findings() -> int:
 
 
 def enqueue_card_reconcile(card_id: int) -> None:
-    """A guardians ``card_after_commit_hooks`` entry (runs on commit, never inside it)."""
-    _enqueue(reconcile_card, card_id)
+    """A guardians ``card_after_commit_hooks`` entry (runs on commit, never inside it). If the
+    broker is down, the nightly run reconciles every card not yet handled."""
+    outbox.enqueue("findings.tasks.reconcile_card", card_id)
 
 
 def enqueue_verify_from_card(card_id: int) -> None:
-    _enqueue(verify_from_card, card_id)
-
-
-def _enqueue(task, *args) -> None:
-    from kombu.exceptions import OperationalError
-
-    try:
-        task.delay(*args)
-    except (OperationalError, ConnectionError, OSError):
-        # The nightly run reconciles every card not yet handled, so nothing is lost.
-        import logging
-
-        logging.getLogger(__name__).warning("%s(%s) not enqueued: broker down", task.name, args)
+    outbox.enqueue("findings.tasks.verify_from_card", card_id)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.services import user_create
 from audit.services import audit_record, audit_snapshot
-from core.outbox import claim_pending
+from core.outbox import claim_pending, enqueue
 from core.photos import reencode_photo, validate_photos
 from territory.models import Colonia, Municipality, PublicSpace, ServiceType
 
@@ -522,12 +522,8 @@ def guardian_can_file(*, guardian: Guardian, space: PublicSpace, service_type: S
 
 
 def _enqueue_card_filed(card_id: int) -> None:
-    from core.tasks import enqueue
-
-    from .tasks import card_filed
-
     # The card is committed already: a broker outage must not turn its filing into an error.
-    enqueue(card_filed, card_id)
+    enqueue("guardians.tasks.card_filed", card_id)
 
 
 #: Functions called with the new card's id once its transaction has committed (never inside it,
@@ -651,8 +647,7 @@ def card_notify_staff(*, card: Card) -> bool:
         return False
     with transaction.atomic():
         claimed = claim_pending(
-            Card.objects,
-            pk=card.pk,
+            Card.objects.filter(pk=card.pk),
             pending={"staff_notified_at__isnull": True},
             mark={"staff_notified_at": timezone.now()},
         )

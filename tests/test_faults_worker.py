@@ -57,7 +57,8 @@ WORKER_SCRIPT = textwrap.dedent(
     from celery.signals import task_postrun, task_prerun
     from django.db import connection
 
-    from findings import reconcile, services
+    from core import outbox
+    from findings import reconcile
     from findings.models import Finding, KnownIssueAnswer, Outbox, ReconciledCard
     from config.celery import app
 
@@ -66,7 +67,7 @@ WORKER_SCRIPT = textwrap.dedent(
 
     # Delivery is the sweeper's job (findings/tests/test_worker.py): here only what the run
     # writes, and no message to the default queue, which other tests' workers consume.
-    services.outbox_enqueue_delivery = lambda: False
+    outbox.enqueue = lambda name, *args: False
 
 
     def write_json(path, data):
