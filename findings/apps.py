@@ -15,13 +15,8 @@ class FindingsConfig(AppConfig):
     ]
 
     def ready(self):
-        # Reconcile each card, and let a lead guardian's follow-up card close the loop, right
-        # after the card is committed (guardians.services.card_after_commit_hooks).
-        from guardians import services as guardian_services
+        from guardians.signals import card_filed
 
-        from .tasks import enqueue_card_reconcile, enqueue_verify_from_card
+        from . import receivers
 
-        hooks = guardian_services.card_after_commit_hooks
-        for hook in (enqueue_verify_from_card, enqueue_card_reconcile):
-            if hook not in hooks:
-                hooks.append(hook)
+        card_filed.connect(receivers.card_filed, dispatch_uid="findings.receivers.card_filed")

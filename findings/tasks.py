@@ -7,7 +7,6 @@ NOTHING under a lock, delivery claims each outbox row with SELECT … FOR UPDATE
 from celery import shared_task
 from django.db import OperationalError as DatabaseOperationalError
 
-from core import outbox
 from guardians.models import Card
 from territory.models import Municipality
 
@@ -40,7 +39,7 @@ def reconcile_all(municipality_id: int | None = None) -> dict:
 
 @shared_task(**RETRY, time_limit=120)
 def reconcile_card(card_id: int) -> dict:
-    """Right after a card is filed (enqueued on commit by guardians' card_after_commit_hooks)."""
+    """Right after a card is filed (``findings.receivers.card_filed``)."""
     card = Card.objects.filter(pk=card_id).first()
     if card is None:
         return {}
@@ -49,7 +48,8 @@ def reconcile_card(card_id: int) -> dict:
 
 @shared_task(**RETRY, time_limit=120)
 def verify_from_card(card_id: int) -> int:
-    """Close the loop: a lead guardian's follow-up card verifies or reopens findings."""
+    """Close the loop: a lead guardian's follow-up card verifies or reopens findings
+    (``findings.receivers.card_filed``)."""
     card = Card.objects.filter(pk=card_id).first()
     if card is None:
         return 0
@@ -71,13 +71,3 @@ def send_digests() -> int:
 @shared_task(**RETRY, time_limit=300)
 def escalate_findings() -> int:
     return services.findings_escalate()
-
-
-def enqueue_card_reconcile(card_id: int) -> None:
-    """A guardians ``card_after_commit_hooks`` entry (runs on commit, never inside it). If the
-    broker is down, the nightly run reconciles every card not yet handled."""
-    outbox.enqueue("findings.tasks.reconcile_card", card_id)
-
-
-def enqueue_verify_from_card(card_id: int) -> None:
-    outbox.enqueue("findings.tasks.verify_from_card", card_id)

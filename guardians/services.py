@@ -3,7 +3,7 @@
 import datetime
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import partial
 
 from django.contrib.auth import get_user_model
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.services import user_create
 from audit.services import audit_record, audit_snapshot
-from core.outbox import claim_pending, enqueue
+from core.outbox import claim_pending, enqueue_on_commit
 from core.photos import reencode_photo, validate_photos
 from territory.models import Colonia, Municipality, PublicSpace, ServiceType
 
@@ -45,6 +45,7 @@ from .models import (
     VisitPhoto,
 )
 from .selectors import program_staff_emails, spaces_for_guardian
+from .signals import card_filed
 
 logger = logging.getLogger(__name__)
 # The sweeper leaves a card alone this long after it was filed, so that it does not race the
@@ -521,17 +522,6 @@ def guardian_can_file(*, guardian: Guardian, space: PublicSpace, service_type: S
     return not watched or service_type.pk in watched
 
 
-def _enqueue_card_filed(card_id: int) -> None:
-    # The card is committed already: a broker outage must not turn its filing into an error.
-    enqueue("guardians.tasks.card_filed", card_id)
-
-
-#: Functions called with the new card's id once its transaction has committed (never inside it,
-#: so a worker always finds the row). Each is typically an enqueue of a Celery task; the
-#: reconciliation of card results with the service status appends its own here.
-card_after_commit_hooks: list[Callable[[int], None]] = [_enqueue_card_filed]
-
-
 def card_submit(
     *,
     guardian: Guardian,
@@ -547,7 +537,8 @@ def card_submit(
     photos and ``item_photos`` those answering photo items (at most 3 in all).
 
     Idempotent on ``client_id``: submitting the same card again (a double tap, a retry from the
-    phone's queue) returns the existing card and ``False``.
+    phone's queue) returns the existing card and ``False``. A new card, once committed, is
+    announced with ``guardians.signals.card_filed``.
     """
     existing = Card.objects.filter(client_id=client_id).first()
     if existing is not None:
@@ -611,8 +602,10 @@ def card_submit(
             CardPhoto.objects.create(card=card, image=reencode_photo(upload))
         for item_id, upload in item_photos.items():
             CardPhoto.objects.create(card=card, item_id=item_id, image=reencode_photo(upload))
-        for hook in card_after_commit_hooks:
-            transaction.on_commit(partial(hook, card.pk))
+        # Once committed: the staff's e-mail (a broker outage must not turn the filing into an
+        # error: the sweeper sends it), then the apps that react to a card (guardians.signals).
+        enqueue_on_commit("guardians.tasks.card_filed", card.pk)
+        transaction.on_commit(partial(card_filed.send, sender=Card, card=card))
     return card, True
 
 

@@ -35,12 +35,12 @@ from django.conf import settings
 from django.db import connection
 
 from audit.models import AuditEntry
+from core import outbox
 from findings import tasks
 from findings.models import Finding, KnownIssueAnswer, Outbox, ReconciledCard
 from findings.selectors import evidence_count
 from findings.services import findings_reconcile, known_issue_create
 from findings.tests.world import build_world
-from guardians import services as guardian_services
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -237,7 +237,7 @@ def faulty_worker(transactional_db, tmp_path):
 @pytest.fixture
 def world(municipality, monkeypatch):
     """Three parks with two failures each, and a third failure on a known issue. The cards
-    are filed without their after-commit hooks: only the nightly run reconciles them."""
+    are filed with nothing enqueued after their commit: only the nightly run reconciles them."""
     w = build_world(municipality)
     known_issue_create(
         municipality=municipality,
@@ -247,7 +247,7 @@ def world(municipality, monkeypatch):
         description="Bomba de riego descompuesta",
         item_code="irrigation",
     )
-    monkeypatch.setattr(guardian_services, "card_after_commit_hooks", [])
+    monkeypatch.setattr(outbox, "enqueue", lambda name, *args: False)
     w.cards = [
         w.file(
             space=w.spaces[0], **{"grass-cut": "no", "litter-removed": "no", "irrigation": "no"}

@@ -38,6 +38,28 @@ def _modules():
             yield path, ast.parse(path.read_text(), filename=str(path))
 
 
+def _imports_tasks(node: ast.AST) -> bool:
+    if isinstance(node, ast.Import):
+        return any(alias.name.split(".")[-1] == "tasks" for alias in node.names)
+    if isinstance(node, ast.ImportFrom):
+        module = (node.module or "").split(".")
+        return module[-1] == "tasks" or any(alias.name == "tasks" for alias in node.names)
+    return False
+
+
+def test_no_module_imports_a_tasks_module():
+    """Tasks import services; a service that imported its tasks back would close a cycle.
+    Work is handed to Celery by name (core.outbox.enqueue), so nothing imports a tasks module:
+    Celery's discovery does."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path, tree in _modules()
+        for node in ast.walk(tree)
+        if _imports_tasks(node)
+    ]
+    assert offenders == []
+
+
 def test_every_task_enqueued_by_name_is_registered():
     names = {
         node.args[0].value

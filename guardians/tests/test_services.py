@@ -11,8 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image
 
+from core import outbox
+
 from .. import services
 from ..models import Card, CardAnswer, CardPhoto, CardTemplate, Guardian, GuardianApplication
+from ..signals import card_filed
 from .conftest import file_card, green_answers
 from .factories import GuardianApplicationFactory, GuardianFactory, image_bytes
 
@@ -179,17 +182,35 @@ def test_more_than_three_photos_are_refused(world):
     assert not Card.objects.exists()
 
 
-def test_filing_a_card_runs_the_after_commit_hooks_once_committed(
+def test_filing_a_card_enqueues_and_sends_card_filed_once_committed(
     world, django_capture_on_commit_callbacks, monkeypatch
 ):
-    seen = []
-    monkeypatch.setattr(services, "card_after_commit_hooks", [seen.append])
-    with django_capture_on_commit_callbacks() as callbacks:
-        card, _ = file_card(world)
-        assert seen == []
-    for callback in callbacks:
-        callback()
-    assert seen == [card.pk]
+    enqueued, seen = [], []
+    monkeypatch.setattr(outbox, "enqueue", lambda name, *args: enqueued.append((name, *args)))
+
+    def receiver(sender, *, card, **kwargs):
+        seen.append((sender, card.pk))
+
+    card_filed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks() as callbacks:
+            card, _ = file_card(world)
+            assert seen == enqueued == []
+        for callback in callbacks:
+            callback()
+        assert seen == [(Card, card.pk)]
+        # The staff's e-mail, then the findings app's receiver (findings.receivers).
+        assert enqueued == [
+            ("guardians.tasks.card_filed", card.pk),
+            ("findings.tasks.verify_from_card", card.pk),
+            ("findings.tasks.reconcile_card", card.pk),
+        ]
+        # A card submitted again is not filed again: nothing more is sent or enqueued.
+        with django_capture_on_commit_callbacks(execute=True):
+            file_card(world, client_id=card.client_id)
+        assert len(seen) == 1 and len(enqueued) == 3
+    finally:
+        card_filed.disconnect(receiver)
 
 
 def test_staff_are_mailed_once_about_a_card_with_failures(world):
@@ -313,7 +334,7 @@ def test_two_card_sweeps_at_once_mail_each_card_once(world, monkeypatch):
     from django.db import connection
 
     _staff_with_email(world)
-    monkeypatch.setattr(services, "card_after_commit_hooks", [])  # nothing to the broker
+    monkeypatch.setattr(outbox, "enqueue", lambda name, *args: False)  # nothing to the broker
     for space in world.spaces_a:
         file_card(world, space=space)
     real_send = EmailBackend.send_messages
