@@ -313,11 +313,7 @@ class DirectorateSettings(models.Model):
 # --- Findings -----------------------------------------------------------------------------------
 
 
-def _unindexed_municipality_field():
-    return municipality_field(db_index=False)  # the composite indexes below start with it
-
-
-class Finding(models.Model):
+class Finding(MunicipalityScoped):
     class Kind(models.TextChoices):
         UNREPORTED = "unreported", _("Unreported failure")
         CONTRADICTION = "contradiction", _("Contradiction with a work log")
@@ -340,7 +336,8 @@ class Finding(models.Model):
     # Findings that still wait for the directorate to act.
     UNANSWERED = (Status.OPEN, Status.NOTIFIED, Status.REOPENED)
 
-    municipality = _unindexed_municipality_field()
+    # MunicipalityScoped's field, unindexed: the composite indexes below start with it.
+    municipality = municipality_field(db_index=False)
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
     severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices)
     status = models.CharField(
@@ -553,7 +550,7 @@ class FindingEvent(models.Model):
 # --- Notifications ------------------------------------------------------------------------------
 
 
-class Outbox(models.Model):
+class Outbox(MunicipalityScoped):
     """A notification to deliver, written in the transaction that caused it (transactional
     outbox). Delivery claims the row, sends, and marks it sent in one transaction."""
 
@@ -567,7 +564,8 @@ class Outbox(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    municipality = _unindexed_municipality_field()
+    # MunicipalityScoped's field, unindexed: the composite indexes below start with it.
+    municipality = municipality_field(db_index=False)
     event = models.CharField(_("event"), max_length=12, choices=Event.choices)
     finding = models.ForeignKey(
         Finding,

@@ -1,6 +1,5 @@
 """Chainable reads for findings (the selectors' building blocks)."""
 
-from django.db import models
 from django.utils import timezone
 
 from accounts.selectors import staff_directorate_id
@@ -37,6 +36,6 @@ class FindingQuerySet(MunicipalityScopedQuerySet):
         return self.none()
 
 
-class OutboxQuerySet(models.QuerySet):
+class OutboxQuerySet(MunicipalityScopedQuerySet):
     def due(self, now=None):
         return self.filter(status="pending", next_attempt_at__lte=now or timezone.now())
