@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.uploads import RandomName
 from territory.models import MunicipalityScoped, municipality_field
 
+from .constants import UNANSWERED, FindingStatus, OutboxStatus
 from .querysets import FindingQuerySet, OutboxQuerySet
 
 
@@ -324,17 +325,8 @@ class Finding(MunicipalityScoped):
         MEDIUM = 2, _("Medium")
         HIGH = 3, _("High")
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        NOTIFIED = "notified", _("Notified")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        RESOLVED = "resolved", _("Resolved")
-        VERIFIED = "verified", _("Verified fixed")
-        REOPENED = "reopened", _("Reopened")
-        DISPUTED = "disputed", _("Disputed")
-
-    # Findings that still wait for the directorate to act.
-    UNANSWERED = (Status.OPEN, Status.NOTIFIED, Status.REOPENED)
+    Status = FindingStatus
+    UNANSWERED = UNANSWERED
 
     # MunicipalityScoped's field, unindexed: the composite indexes below start with it.
     municipality = municipality_field(db_index=False)
@@ -559,10 +551,7 @@ class Outbox(MunicipalityScoped):
         CHECK_REQUESTED = "check", _("Check requested from the lead guardian")
         ESCALATED = "escalated", _("Escalated to the Sindicatura")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+    Status = OutboxStatus
 
     # MunicipalityScoped's field, unindexed: the composite indexes below start with it.
     municipality = municipality_field(db_index=False)

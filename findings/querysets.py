@@ -5,16 +5,17 @@ from django.utils import timezone
 from accounts.selectors import staff_directorate_id
 from territory.querysets import MunicipalityScopedQuerySet
 
+from .constants import AWAITING_FIX, FindingStatus, OutboxStatus
 from .permissions import is_findings_staff
 
 
 class FindingQuerySet(MunicipalityScopedQuerySet):
     def live(self):
-        return self.exclude(status="verified")
+        return self.exclude(status=FindingStatus.VERIFIED)
 
     def overdue(self, now=None):
         return self.filter(
-            status__in=("open", "notified", "reopened", "acknowledged"),
+            status__in=AWAITING_FIX,
             due_at__lt=now or timezone.now(),
         )
 
@@ -38,4 +39,4 @@ class FindingQuerySet(MunicipalityScopedQuerySet):
 
 class OutboxQuerySet(MunicipalityScopedQuerySet):
     def due(self, now=None):
-        return self.filter(status="pending", next_attempt_at__lte=now or timezone.now())
+        return self.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now or timezone.now())

@@ -17,6 +17,7 @@ from contracts.validators import validate_pdf
 from core.uploads import RandomName
 from territory.models import MunicipalityScoped, municipality_field
 
+from .constants import ApplicationStatus, CardReviewStatus, GuardianStatus
 from .querysets import (
     CardQuerySet,
     CardTemplateQuerySet,
@@ -41,10 +42,7 @@ class Topic(models.TextChoices):
 class GuardianApplication(models.Model):
     """A request to become a guardian, sent from the public "Become a guardian" form."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+    Status = ApplicationStatus
 
     # Not MunicipalityScoped: personal data, so no plain ``.objects`` beside private_objects.
     municipality = municipality_field()
@@ -99,9 +97,7 @@ class GuardianApplication(models.Model):
 class Guardian(models.Model):
     """The guardian profile of a user: where they watch, what, and since which visit."""
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        INACTIVE = "inactive", _("Inactive")
+    Status = GuardianStatus
 
     # Not MunicipalityScoped: personal data, so no plain ``.objects`` beside private_objects.
     municipality = municipality_field()
@@ -508,9 +504,7 @@ class CardTemplateItem(models.Model):
 class Card(MunicipalityScoped):
     """A filled surveillance card. The guardian who filed it is never shown publicly."""
 
-    class ReviewStatus(models.TextChoices):
-        PENDING = "pending", _("Awaiting review")
-        REVIEWED = "reviewed", _("Reviewed")
+    ReviewStatus = CardReviewStatus
 
     client_id = models.UUIDField(
         _("client id"),

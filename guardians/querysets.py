@@ -4,20 +4,21 @@ from django.db.models import Q
 
 from territory.querysets import MunicipalityScopedQuerySet
 
+from .constants import ApplicationStatus, CardReviewStatus, GuardianStatus
 from .permissions import is_program_staff
 
 
 class GuardianApplicationQuerySet(MunicipalityScopedQuerySet):
     def pending(self):
-        return self.filter(status="pending")
+        return self.filter(status=ApplicationStatus.PENDING)
 
 
 class GuardianQuerySet(MunicipalityScopedQuerySet):
     def active(self):
-        return self.filter(status="active")
+        return self.filter(status=GuardianStatus.ACTIVE)
 
     def leads(self):
-        return self.filter(is_lead=True, status="active")
+        return self.filter(is_lead=True, status=GuardianStatus.ACTIVE)
 
 
 class CardTemplateQuerySet(MunicipalityScopedQuerySet):
@@ -34,7 +35,7 @@ class CardQuerySet(MunicipalityScopedQuerySet):
         if is_program_staff(user, municipality):
             return self if municipality is None else self.for_municipality(municipality)
         guardian = getattr(user, "guardian_profile", None)
-        if guardian is None or guardian.status != "active":
+        if guardian is None or guardian.status != GuardianStatus.ACTIVE:
             return self.none()
         if municipality is not None and guardian.municipality_id != municipality.pk:
             return self.none()
@@ -46,7 +47,7 @@ class CardQuerySet(MunicipalityScopedQuerySet):
         return self.select_related("space", "service_type", "colonia", "template")
 
     def pending_review(self):
-        return self.filter(review_status="pending")
+        return self.filter(review_status=CardReviewStatus.PENDING)
 
     def staff_email_due(self, *, submitted_before):
         """Cards with failures whose e-mail to the staff has not been sent yet."""
