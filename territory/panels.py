@@ -9,6 +9,9 @@ page's object as a keyword argument and return ``None`` (nothing to show) or
         space_panels = ["guardians.panels.space_cards_panel"]        # f(*, space)
         contract_panels = ["findings.panels.contract_compliance_panel"]  # f(*, contract)
         company_panels = [...]                                         # f(*, company)
+
+Who answers for a space (the contract in force) comes the same way, from the one app that
+declares ``space_responsible`` (contracts): see ``territory/responsible.py``.
 """
 
 from django.apps import apps
