@@ -12,8 +12,9 @@ from django.db.models import F, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 
+from . import postgis
 from .filters import POLYGON_MIN_ZOOM
-from .models import Municipality, PublicSpace, ServiceType
+from .models import Municipality, PublicSpace
 from .querysets import PublicSpaceQuerySet, SimplifyPreserveTopology
 from .responsible import space_responsible
 
@@ -204,52 +205,23 @@ def spaces_feature_collection_with_version(
     return _feature_collection_python(rows), version
 
 
-# The rows of _feature_rows for the bare viewport (bounding box and zoom, no other filter),
-# written by hand for PostGIS: that is what the map asks for on every pan and zoom, and
-# building and compiling the ORM form costs about 2 ms of Python, an eighth of the whole
-# response at 100,000 spaces (docs/benchmarks.md). territory/tests/test_map_api.py checks that
-# both forms give the same document. {geojson} is one of _VIEWPORT_GEOMETRY.
-_VIEWPORT_ROWS_SQL = """
-    SELECT s."code", s."name", s."kind",
-           (SELECT c."id" FROM "contracts_contract" c
-            JOIN "contracts_contract_spaces" cs ON cs."contract_id" = c."id"
-            WHERE c."end_date" >= %s AND c."start_date" <= %s AND cs."publicspace_id" = s."id"
-            ORDER BY c."start_date" DESC, c."id" DESC LIMIT 1) AS "contract_in_force_id",
-           col."name" AS "colonia_name",
-           ST_AsGeoJSON({geojson}, %s, 0) AS "geojson"
-    FROM "territory_publicspace" s
-    LEFT JOIN "territory_colonia" col ON col."id" = s."colonia_id"
-    WHERE s."municipality_id" = %s
-      AND ST_Intersects(s."geometry", ST_MakeEnvelope(%s, %s, %s, %s, 4326))
-"""
-_VIEWPORT_GEOMETRY = {
-    "stored": 's."geometry"',
-    "points": 's."centroid"',
-    "simplified": 'ST_Multi(ST_SimplifyPreserveTopology(s."geometry", %s))',
-}
-
-
-def _viewport_rows_sql(
-    *, municipality: Municipality, bbox: Polygon, zoom: int | None
-) -> tuple[str, list]:
-    day = timezone.localdate()
-    params: list = [day, day]
+def _viewport_geometry(zoom: int | None) -> tuple[str, float | None]:
+    """:func:`_geometry_geojson`'s choice, named for territory.postgis.viewport_rows_sql."""
     if zoom is None:
-        geometry = _VIEWPORT_GEOMETRY["stored"]
-    elif zoom < POLYGON_MIN_ZOOM:
-        geometry = _VIEWPORT_GEOMETRY["points"]
-    else:
-        geometry = _VIEWPORT_GEOMETRY["simplified"]
-        params.append(_tolerance_for_zoom(zoom))
-    params += [GEOJSON_DECIMALS, municipality.pk, *bbox.extent]
-    return _VIEWPORT_ROWS_SQL.format(geojson=geometry), params
+        return "stored", None
+    if zoom < POLYGON_MIN_ZOOM:
+        return "points", None
+    return "simplified", _tolerance_for_zoom(zoom)
 
 
 def viewport_feature_collection_with_version(
     *, municipality: Municipality, bbox: Polygon, zoom: int | None = None
 ) -> tuple[str, str]:
     """What :func:`spaces_feature_collection_with_version` returns for the municipality's
-    spaces in ``bbox`` with no other filter: on PostGIS from one hand-written statement."""
+    spaces in ``bbox`` with no other filter: on PostGIS from one hand-written statement
+    (territory.postgis.viewport_rows_sql: the map asks for it on every pan and zoom, and
+    building and compiling the ORM form cost about 2 ms of Python, an eighth of the whole
+    response at 100,000 spaces)."""
     if connection.vendor != "postgresql":
         return spaces_feature_collection_with_version(
             queryset=spaces_for_map(municipality=municipality).in_bbox(bbox),
@@ -257,53 +229,28 @@ def viewport_feature_collection_with_version(
             zoom=zoom,
             bbox=bbox,
         )
+    geometry, tolerance = _viewport_geometry(zoom)
+    rows = postgis.viewport_rows_sql(
+        municipality_id=municipality.pk,
+        extent=bbox.extent,
+        geometry=geometry,
+        tolerance=tolerance,
+        decimals=GEOJSON_DECIMALS,
+        day=timezone.localdate(),
+    )
     version_sql = _data_version_sql(municipality=municipality, bbox=bbox)
-    rows = _viewport_rows_sql(municipality=municipality, bbox=bbox, zoom=zoom)
     body, spaces, contracts = _feature_collection_postgis(rows, connection, version_sql)
     return body, _data_version(spaces, contracts)
 
 
 def _feature_collection_postgis(rows: tuple[str, list], database, version_sql=None) -> tuple:
-    # One statement builds the whole document in the database: the rows' SQL (the ORM's, of
-    # _feature_rows, or the bare viewport's) is wrapped as a subquery and Python only passes
-    # the text on.
-    inner_sql, inner_params = rows
-    url_prefix, url_suffix = _space_url_parts()
-    responsible = space_responsible()
-    params = [json.dumps(_kind_labels()), url_prefix, url_suffix, *inner_params]
-    sql = f"""
-        SELECT json_build_object(
-            'type', 'FeatureCollection',
-            'features', COALESCE(json_agg(json_build_object(
-                'type', 'Feature',
-                'geometry', s.geojson::json,
-                'properties', json_build_object(
-                    'code', s.code,
-                    'name', s.name,
-                    'kind', s.kind,
-                    'kind_label', COALESCE(%s::jsonb ->> s.kind, s.kind),
-                    'service', CASE WHEN st.id IS NULL THEN NULL
-                               ELSE json_build_object('name', st.name, 'color', st.color) END,
-                    'company', co.legal_name,
-                    'contract', c.number,
-                    'colonia', s.colonia_name,
-                    'url', %s || s.code || %s
-                )
-            ) ORDER BY s.code), '[]'::json)
-        )::text
-        FROM ({inner_sql}) AS s
-        LEFT JOIN {responsible.CONTRACT_TABLE} AS c ON c.id = s.contract_in_force_id
-        LEFT JOIN {responsible.COMPANY_TABLE} AS co ON co.id = c.company_id
-        LEFT JOIN {ServiceType._meta.db_table} AS st ON st.id = c.service_type_id
-    """  # noqa: S608 (table names come from the models, values are parameters)
-    if version_sql is not None:
-        # The data version rides along as two scalar subqueries of the same statement (they
-        # come first in the text, so their parameters do too).
-        sql = f"SELECT body.document, {version_sql[0]} FROM ({sql}) AS body(document)"  # noqa: S608
-        params = [*version_sql[1], *params]
-    with database.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    return postgis.feature_collection(
+        rows,
+        database,
+        kind_labels=_kind_labels(),
+        url_parts=_space_url_parts(),
+        version_sql=version_sql,
+    )
 
 
 def _feature_collection_python(rows) -> str:

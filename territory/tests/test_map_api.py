@@ -231,8 +231,9 @@ def test_at_polygon_zoom_spaces_are_simplified_polygons(client, municipality):
 )
 def test_the_hand_written_viewport_gives_the_orm_document_and_version(city, zoom, bbox):
     """spaces_geojson answers a bare viewport (bbox and zoom only) from
-    selectors.viewport_feature_collection_with_version, written by hand for PostGIS; it must
-    give exactly what the ORM form gives for the same viewport, version included."""
+    selectors.viewport_feature_collection_with_version, whose rows territory.postgis writes by
+    hand; it must give exactly what the ORM form gives for the same viewport, version included.
+    Runs on PostGIS only (see territory/postgis.py for how)."""
     from django.contrib.gis.geos import Polygon
 
     box = Polygon.from_bbox(bbox)
@@ -250,6 +251,24 @@ def test_the_hand_written_viewport_gives_the_orm_document_and_version(city, zoom
     assert by_hand[1] == orm[1]
     assert json.loads(by_hand[0]) == json.loads(orm[0])
     assert by_hand[0] == orm[0]
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+@pytest.mark.parametrize("zoom", [None, 13, 16])
+def test_the_database_document_is_the_python_one(city, zoom):
+    """On PostGIS the document is built by the database (territory.postgis.feature_collection);
+    from the same rows, it must be what SpatiaLite's Python builder writes."""
+    from django.contrib.gis.geos import Polygon
+
+    box = Polygon.from_bbox((-106.2, 28.5, -105.9, 28.8))
+    box.srid = 4326
+    place = city.park_a.municipality
+    queryset = selectors.spaces_for_map(municipality=place).in_bbox(box)
+    by_database = selectors.spaces_feature_collection(queryset=queryset, zoom=zoom)
+    by_python = selectors._feature_collection_python(selectors._feature_rows(queryset, zoom))
+    assert len(json.loads(by_python)["features"]) == 5
+    assert json.loads(by_database) == json.loads(by_python)
 
 
 @pytest.mark.django_db
