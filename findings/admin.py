@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from core.admin_base import MunicipalityScopedAdmin, user_municipality
 
-from . import services
+from .api_clients import api_client_issue, api_client_revoke
 from .forms import ServiceStatusUploadForm
 from .imports import read_csv, service_status_import
 from .models import (
@@ -108,7 +108,7 @@ class ApiClientAdmin(MunicipalityScopedAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        token = services.api_client_issue(client=obj, actor=request.user)
+        token = api_client_issue(client=obj, actor=request.user)
         messages.warning(
             request,
             _("The token of %(name)s is %(token)s — copy it now: it is not shown again.")
@@ -118,7 +118,7 @@ class ApiClientAdmin(MunicipalityScopedAdmin):
     @admin.action(description=gettext_lazy("Issue a new token (the old one stops working)"))
     def issue_new_token(self, request, queryset):
         for client in queryset:
-            token = services.api_client_issue(client=client, actor=request.user)
+            token = api_client_issue(client=client, actor=request.user)
             messages.warning(
                 request,
                 _("The token of %(name)s is %(token)s — copy it now: it is not shown again.")
@@ -128,7 +128,7 @@ class ApiClientAdmin(MunicipalityScopedAdmin):
     @admin.action(description=gettext_lazy("Revoke the token"))
     def revoke(self, request, queryset):
         for client in queryset:
-            services.api_client_revoke(client=client, actor=request.user)
+            api_client_revoke(client=client, actor=request.user)
 
 
 class FindingEventInline(admin.TabularInline):

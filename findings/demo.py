@@ -9,7 +9,8 @@ from contracts.models import Contract
 
 from .models import KnownIssue, WorkLog
 from .schedules import schedules_setup
-from .services import findings_reconcile, known_issue_create, work_log_create
+from .service_status import known_issue_create, work_log_create
+from .services import findings_reconcile
 
 
 def seed_findings(context) -> None:

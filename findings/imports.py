@@ -16,7 +16,7 @@ from territory.models import Municipality
 
 from .api.serializers import KnownIssueSerializer, WorkLogSerializer
 from .models import Source
-from .services import known_issue_create, work_log_create
+from .service_status import known_issue_create, work_log_create
 
 KINDS = {
     "work-logs": (WorkLogSerializer, work_log_create),

@@ -39,7 +39,8 @@ from core import outbox
 from findings import tasks
 from findings.models import Finding, KnownIssueAnswer, Outbox, ReconciledCard
 from findings.selectors import evidence_count
-from findings.services import findings_reconcile, known_issue_create
+from findings.service_status import known_issue_create
+from findings.services import findings_reconcile
 from findings.tests.world import build_world
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, generics, permissions, status
 from rest_framework.response import Response
 
+from ..api_clients import api_client_for_token
 from ..models import KnownIssue, Source, WorkLog
-from ..services import api_client_for_token, known_issue_create, work_log_create
+from ..service_status import known_issue_create, work_log_create
 from .serializers import KnownIssueSerializer, WorkLogSerializer
 
 

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from findings.api_clients import api_client_issue, api_client_revoke
 from findings.imports import read_csv, service_status_import
 from findings.models import ApiClient, KnownIssue, WorkLog
-from findings.services import api_client_issue, api_client_revoke
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,8 @@ from django.utils import timezone
 from findings.models import Finding, KnownIssueAnswer, Outbox, ReconciledCard
 from findings.reconcile import obligation_windows
 from findings.selectors import evidence_count, finding_evidence
-from findings.services import (
-    findings_reconcile,
-    known_issue_create,
-    outbox_deliver_due,
-    work_log_create,
-)
+from findings.service_status import known_issue_create, work_log_create
+from findings.services import findings_reconcile, outbox_deliver_due
 
 pytestmark = pytest.mark.django_db
 
@@ -257,7 +253,7 @@ def overdue():
 
 
 def test_a_directorate_without_a_work_log_source_gets_no_overdue_finding_nor_email(world):
-    from findings.services import directorate_work_logs_since_set
+    from findings.service_status import directorate_work_logs_since_set
 
     directorate_work_logs_since_set(directorate=world.parks, since=None)
 
@@ -276,7 +272,7 @@ def test_a_directorate_without_a_work_log_source_gets_no_overdue_finding_nor_ema
 def test_after_its_first_work_log_a_directorates_obligations_are_checked(
     world, first_log_days_ago, checked
 ):
-    from findings.services import directorate_work_logs_since_set
+    from findings.service_status import directorate_work_logs_since_set
 
     directorate_work_logs_since_set(directorate=world.parks, since=None)
     log(world, days_ago=first_log_days_ago, space=world.spaces[0])
@@ -298,7 +294,7 @@ def test_after_its_first_work_log_a_directorates_obligations_are_checked(
 def test_a_configured_work_log_source_checks_the_periods_that_start_from_its_day(
     world, since_days_ago, checked
 ):
-    from findings.services import directorate_work_logs_since_set
+    from findings.service_status import directorate_work_logs_since_set
 
     directorate_work_logs_since_set(
         directorate=world.parks, since=world.today - datetime.timedelta(days=since_days_ago)
@@ -313,7 +309,7 @@ def test_the_run_and_the_findings_page_agree_on_which_directorates_are_checked(w
     from contracts.tests.factories import ContractFactory, ObligationFactory
     from findings.reconcile import directorates_checked_since
     from findings.selectors import unchecked_directorates
-    from findings.services import directorate_work_logs_since_set
+    from findings.service_status import directorate_work_logs_since_set
     from territory.tests.factories import DirectorateFactory, ServiceTypeFactory
 
     start = world.today - datetime.timedelta(days=40)

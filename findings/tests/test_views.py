@@ -135,7 +135,7 @@ def test_invalid_transitions_are_shown_not_saved(client, world, findings):
 
 
 def test_detail_shows_the_evidence(client, world, findings):
-    from findings.services import work_log_create
+    from findings.service_status import work_log_create
 
     work_log_create(
         municipality=world.municipality,

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from contracts.tests.factories import CompanyFactory, ContractFactory, ObligationFactory
-from findings.services import directorate_work_logs_since_set
+from findings.service_status import directorate_work_logs_since_set
 from guardians import services as guardian_services
 from guardians.tests.factories import GuardianFactory, UserFactory
 from territory.models import ServiceType
