@@ -2,10 +2,12 @@
 
 Hand-written SQL on purpose: a million card answers must be compared in a few statements, not a
 Python loop per row (the ORM cannot express INSERT … SELECT … ON CONFLICT). The same SQL runs on
-PostGIS and SpatiaLite; only date arithmetic differs (``_Dialect``).
+PostGIS and SpatiaLite; only date arithmetic differs (``_Dialect``). What only PostgreSQL runs
+(the lock, statistics, its date arithmetic, the finding and outbox insert in one statement) is
+in ``findings.postgis``, with how to run its equality test.
 
-One run, in one transaction, holding a lock per municipality (``pg_advisory_xact_lock`` on
-PostgreSQL; SQLite serialises writers by itself):
+One run, in one transaction, holding a lock per municipality (``postgis.lock`` on PostgreSQL;
+SQLite serialises writers by itself):
 
 1. ``findings_space_area``: which service areas each public space in scope lies in (one spatial
    join, so later steps compare ids).
@@ -35,7 +37,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import zlib
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -47,9 +48,8 @@ from contracts.models import Contract, Obligation
 from core import outbox, pagecache
 from territory.models import Directorate, ServiceType
 
+from . import postgis
 from .models import Finding, WorkLog
-
-LOCK_NAMESPACE = zlib.crc32(b"findings.reconcile")
 
 DEFAULT_WINDOW_DAYS = 14
 DEFAULT_RESPONSE_HOURS = 72
@@ -65,27 +65,26 @@ class ReconcileResult:
 
 
 class _Dialect:
+    """Date arithmetic and booleans: SQLite's here, PostgreSQL's from findings.postgis."""
+
     def __init__(self, vendor: str):
         self.vendor = vendor
 
     def days_before(self, date_sql: str, days_sql: str) -> str:
         if self.vendor == "postgresql":
-            return f"({date_sql} - ({days_sql})::int)"
+            return postgis.days_before(date_sql, days_sql)
         return f"date({date_sql}, '-' || ({days_sql}) || ' days')"
 
     def hours_after(self, ts_sql: str, hours_sql: str) -> str:
         if self.vendor == "postgresql":
-            return f"({ts_sql} + make_interval(hours => ({hours_sql})::int))"
+            return postgis.hours_after(ts_sql, hours_sql)
         return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {ts_sql}, '+' || ({hours_sql}) || ' hours')"
 
     def temp(self, name: str, select_sql: str) -> str:
         return f"CREATE TEMP TABLE {name} AS {select_sql}"
 
-    def true(self) -> str:
-        return "true" if self.vendor == "postgresql" else "1"
-
     def false(self) -> str:
-        return "false" if self.vendor == "postgresql" else "0"
+        return postgis.FALSE if self.vendor == "postgresql" else "0"
 
 
 def _settings_int(name: str, default: int) -> int:
@@ -95,12 +94,13 @@ def _settings_int(name: str, default: int) -> int:
 def _lock(municipality_id: int | None) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, municipality_id or 0]
-            )
-            # A lost commit (a crash in the next few hundred milliseconds) loses nothing that
-            # the next run does not redo: do not wait for the WAL flush of a bulk run.
-            cursor.execute("SET LOCAL synchronous_commit = off")
+            postgis.lock(cursor, municipality_id)
+
+
+def _notify_while_raising() -> bool:
+    """Whether each finding's insert writes its outbox rows too (postgis.raise_and_notify), or
+    ``_notify`` writes them at the end of the run."""
+    return connection.vendor == "postgresql"
 
 
 def _execute(cursor, sql: str, params=()) -> int:
@@ -129,7 +129,7 @@ def reconcile(
             _cards(cursor, result, municipality_id, card_ids, today, now)
             if with_obligations and not card_ids:
                 _obligations(cursor, result, municipality_id, today, now)
-            if connection.vendor != "postgresql":
+            if not _notify_while_raising():
                 _notify(cursor, result, now)
     if result.notifications:
         outbox.enqueue_on_commit("findings.tasks.deliver_outbox")
@@ -154,7 +154,7 @@ def _index_temp(cursor, table: str, *columns: str) -> None:
     for number, column_list in enumerate(columns):
         cursor.execute(f"CREATE INDEX {table}_{number} ON {table} ({column_list})")
     if connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {table}")
+        postgis.analyze(cursor, table)
 
 
 def _drop_temp(cursor, *names: str) -> None:
@@ -509,27 +509,21 @@ def _outbox_select(findings_sql: str, false_sql: str) -> str:
 def _raise(cursor, result, now, insert_sql: str, params: list) -> int:
     """Runs ``insert_sql`` (an ``INSERT INTO findings_finding … ON CONFLICT DO NOTHING``) and
     returns how many findings it raised. On PostgreSQL the same statement writes their outbox
-    rows (a data-modifying CTE: no second pass over the findings to find what this run
-    raised); elsewhere ``_notify`` does it at the end of the run, in the same transaction."""
-    if connection.vendor != "postgresql":
+    rows (postgis.raise_and_notify); elsewhere ``_notify`` does it at the end of the run, in
+    the same transaction."""
+    if not _notify_while_raising():
         return _execute(cursor, insert_sql, params)
     now_param = connection.ops.adapt_datetimefield_value(now)
-    cursor.execute(
-        f"""
-        WITH raised AS (
-            {insert_sql}
-            RETURNING id, municipality_id, directorate_id
-        ), notified AS (
+    raised, notified = postgis.raise_and_notify(
+        cursor,
+        insert_sql=insert_sql,
+        params=params,
+        notify_sql=f"""
             INSERT INTO findings_outbox ({_OUTBOX_COLUMNS})
-            {_outbox_select("raised", "false")}
-            ON CONFLICT DO NOTHING
-            RETURNING 1
-        )
-        SELECT (SELECT COUNT(*) FROM raised), (SELECT COUNT(*) FROM notified)
-        """,  # noqa: S608 (constants and model table names, values as params)
-        [*params, now_param, now_param],
+            {_outbox_select("raised", postgis.FALSE)}
+            ON CONFLICT DO NOTHING""",  # noqa: S608 (constants, values as params)
+        notify_params=[now_param, now_param],
     )
-    raised, notified = cursor.fetchone()
     result.notifications += notified
     return raised
 
