@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.services import audit_record, audit_snapshot
 
 from .models import ApiClient
@@ -32,7 +33,7 @@ API_CLIENT_AUDIT_FIELDS = [
 
 
 @transaction.atomic
-def api_client_issue(*, client: ApiClient, actor=None, system: str = "") -> str:
+def api_client_issue(*, client: ApiClient, actor: User | None = None, system: str = "") -> str:
     """Gives a (new or existing) client a fresh token and saves it. Returns the token, which
     is shown once: only its hash is stored. Recorded in the audit trail."""
     if not client.name.strip():
@@ -55,7 +56,9 @@ def api_client_issue(*, client: ApiClient, actor=None, system: str = "") -> str:
 
 
 @transaction.atomic
-def api_client_revoke(*, client: ApiClient, actor=None, system: str = "") -> ApiClient:
+def api_client_revoke(
+    *, client: ApiClient, actor: User | None = None, system: str = ""
+) -> ApiClient:
     """Revokes the token, once: a token already revoked (here or concurrently) is left as it
     is and nothing more is recorded."""
     now = timezone.now()

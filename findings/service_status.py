@@ -6,6 +6,7 @@ API, and when a directorate's work logs start counting. Idempotent on a client's
 from __future__ import annotations
 
 import datetime
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,12 +16,20 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from contracts.models import Contract
-from territory.models import Directorate, Municipality
+from territory.models import Directorate, Municipality, PublicSpace, ServiceArea, ServiceType
 
 from .models import ApiClient, DirectorateSettings, KnownIssue, Source, WorkLog
 
+_Row = TypeVar("_Row", WorkLog, KnownIssue)
 
-def _check_place(*, municipality, service_type, space, service_area) -> None:
+
+def _check_place(
+    *,
+    municipality: Municipality,
+    service_type: ServiceType,
+    space: PublicSpace | None,
+    service_area: ServiceArea | None,
+) -> None:
     errors = {}
     if space is None and service_area is None:
         errors["space"] = _("Give a public space or a service area.")
@@ -35,7 +44,13 @@ def _check_place(*, municipality, service_type, space, service_area) -> None:
 
 
 def _check_client_scope(
-    *, api_client: ApiClient | None, service_type, space, service_area, contract, day
+    *,
+    api_client: ApiClient | None,
+    service_type: ServiceType,
+    space: PublicSpace | None,
+    service_area: ServiceArea | None,
+    contract: Contract | None,
+    day: datetime.date,
 ) -> None:
     """What a client system may write about: a company's client only the spaces and areas
     under that company's contracts for the service (in force on ``day``), a directorate's
@@ -82,7 +97,13 @@ def _check_client_scope(
         raise ValidationError(errors)
 
 
-def _existing(model, *, municipality, api_client, external_id):
+def _existing(
+    model: type[_Row],
+    *,
+    municipality: Municipality,
+    api_client: ApiClient | None,
+    external_id: str,
+) -> _Row | None:
     """The row a repeated ``external_id`` names: ids are the sending system's own, so a
     client's are looked up among its rows only, and the imports' among theirs."""
     if not external_id:
@@ -93,7 +114,9 @@ def _existing(model, *, municipality, api_client, external_id):
     return rows.filter(api_client__isnull=True).exclude(source=Source.API).first()
 
 
-def _create_once(model, *, audit_as: ApiClient | None, **fields):
+def _create_once(
+    model: type[_Row], *, audit_as: ApiClient | None, **fields: Any
+) -> tuple[_Row, bool]:
     """Inserts the row, or returns the one a concurrent post with the same external id
     inserted first. A client's post is recorded in the audit trail (the CSV import records one
     entry per file instead: ``imports.service_status_import``)."""
@@ -118,12 +141,12 @@ def _create_once(model, *, audit_as: ApiClient | None, **fields):
 def work_log_create(
     *,
     municipality: Municipality,
-    service_type,
+    service_type: ServiceType,
     done_on: datetime.date,
     description: str,
-    space=None,
-    service_area=None,
-    contract=None,
+    space: PublicSpace | None = None,
+    service_area: ServiceArea | None = None,
+    contract: Contract | None = None,
     item_code: str = "",
     reported_by: str = "directorate",
     source: str = "admin",
@@ -172,11 +195,11 @@ def work_log_create(
 def known_issue_create(
     *,
     municipality: Municipality,
-    service_type,
+    service_type: ServiceType,
     since: datetime.date,
     description: str,
-    space=None,
-    service_area=None,
+    space: PublicSpace | None = None,
+    service_area: ServiceArea | None = None,
     item_code: str = "",
     status: str = KnownIssue.Status.OPEN,
     reported_by: str = "directorate",
