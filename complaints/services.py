@@ -17,6 +17,7 @@ from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection, send_mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
@@ -29,7 +30,7 @@ from audit.services import audit_record
 from core.outbox import claim_pending, enqueue_on_commit
 from core.photos import MAX_PHOTOS, reencode_photo, validate_photos
 from core.uploads import PHOTO_FORMATS, extension_of, safe_storage_name
-from territory.models import Municipality, ServiceType
+from territory.models import Colonia, Municipality, ServiceType
 
 from .models import Complaint, ComplaintFollower, ComplaintPhoto, ComplaintUpdate, Open311Client
 from .selectors import nearby_open_complaints, placement_for
@@ -99,7 +100,7 @@ def complaint_create(
     status: str = Complaint.Status.RECEIVED,
     created_at: datetime.datetime | None = None,
     expected_date: datetime.date | None = None,
-    colonia=None,
+    colonia: Colonia | None = None,
     user: User | None = None,
 ) -> Complaint:
     """Files a complaint: colonia, public space and directorate are found from the point and
@@ -353,7 +354,11 @@ def complaint_unfollow(*, follower: ComplaintFollower) -> None:
 
 
 def _follower_message(
-    *, complaint: Complaint, update: ComplaintUpdate, follower: ComplaintFollower, connection
+    *,
+    complaint: Complaint,
+    update: ComplaintUpdate,
+    follower: ComplaintFollower,
+    connection: BaseEmailBackend,
 ) -> EmailMessage:
     unfollow_url = complaint.municipality.absolute_url(
         complaint_unfollow_url(follower=follower, code=complaint.code)
@@ -431,7 +436,9 @@ def complaint_notify_followers(*, update: ComplaintUpdate) -> int:
     return sent
 
 
-def complaint_updates_notify_pending(*, now=None, limit: int = SWEEP_BATCH_SIZE) -> int:
+def complaint_updates_notify_pending(
+    *, now: datetime.datetime | None = None, limit: int = SWEEP_BATCH_SIZE
+) -> int:
     """The sweeper: sends the e-mails of status changes that nobody sent (the broker was down
     when they were committed, or sending failed), oldest first, at most ``limit`` changes a
     run, and returns how many e-mails were sent. Changes younger than ``NOTIFY_GRACE`` are left
@@ -470,7 +477,7 @@ def pending_photos_store(*, uploads: Sequence) -> str:
     return signing.dumps(names, salt=PENDING_PHOTOS_SALT) if names else ""
 
 
-def _pending_photo_names(names) -> list[str]:
+def _pending_photo_names(names: object) -> list[str]:
     """The token's names, normalised; each must be a photo directly in the pending folder
     (a token is signed, but a leaked secret key must not reach other files through it)."""
     if not isinstance(names, list) or len(names) > MAX_PHOTOS:
@@ -535,7 +542,7 @@ OPEN311_KEY_AUDIT_FIELDS = ["name", "key_prefix", "revoked_at"]
 
 @transaction.atomic
 def open311_key_create(
-    *, municipality: Municipality, name: str, actor=None, system: str = ""
+    *, municipality: Municipality, name: str, actor: User | None = None, system: str = ""
 ) -> tuple[Open311Client, str]:
     """Issues a key for a client system. The key is returned once; only its hash is stored.
 
@@ -564,7 +571,9 @@ def open311_key_create(
 
 
 @transaction.atomic
-def open311_key_revoke(*, client: Open311Client, actor=None, system: str = "") -> Open311Client:
+def open311_key_revoke(
+    *, client: Open311Client, actor: User | None = None, system: str = ""
+) -> Open311Client:
     """Revokes the key, once: a key already revoked (here or concurrently) is left as it is
     and nothing more is recorded."""
     now = timezone.now()
