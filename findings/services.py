@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
@@ -20,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.selectors import role_holders
 from audit.services import audit_append, audit_record, audit_snapshot
 from core.outbox import claim_pending, enqueue_on_commit
@@ -76,7 +78,7 @@ def card_reconcile(*, card: Card) -> ReconcileResult:
     return _reconcile_audited(municipality_id=card.municipality_id, card_ids=[card.pk])
 
 
-def _reconcile_audited(*, municipality_id: int, **options) -> ReconcileResult:
+def _reconcile_audited(*, municipality_id: int, **options: Any) -> ReconcileResult:
     """One run, and one audit entry summing up the findings it raised, in one transaction.
 
     The run inserts findings set-based in SQL, so the trail records the run (what it raised,
@@ -106,9 +108,9 @@ def finding_transition(
     *,
     finding: Finding,
     to_status: str,
-    user=None,
+    user: User | None = None,
     note: str = "",
-    attachment=None,
+    attachment: File | None = None,
 ) -> Finding:
     """Moves a finding to ``to_status`` if the workflow allows it, with a history row.
 
@@ -169,25 +171,29 @@ def finding_transition(
     return finding
 
 
-def finding_acknowledge(*, finding: Finding, user, note: str = "") -> Finding:
+def finding_acknowledge(*, finding: Finding, user: User | None, note: str = "") -> Finding:
     return finding_transition(finding=finding, to_status=S.ACKNOWLEDGED, user=user, note=note)
 
 
-def finding_resolve(*, finding: Finding, user, note: str = "", attachment=None) -> Finding:
+def finding_resolve(
+    *, finding: Finding, user: User | None, note: str = "", attachment: File | None = None
+) -> Finding:
     return finding_transition(
         finding=finding, to_status=S.RESOLVED, user=user, note=note, attachment=attachment
     )
 
 
-def finding_dispute(*, finding: Finding, user, reason: str) -> Finding:
+def finding_dispute(*, finding: Finding, user: User | None, reason: str) -> Finding:
     return finding_transition(finding=finding, to_status=S.DISPUTED, user=user, note=reason)
 
 
-def finding_reopen(*, finding: Finding, user, reason: str) -> Finding:
+def finding_reopen(*, finding: Finding, user: User | None, reason: str) -> Finding:
     return finding_transition(finding=finding, to_status=S.REOPENED, user=user, note=reason)
 
 
-def finding_answer(*, finding: Finding, user, note: str, attachment=None) -> FindingEvent:
+def finding_answer(
+    *, finding: Finding, user: User | None, note: str, attachment: File | None = None
+) -> FindingEvent:
     """An answer or a piece of evidence from the directorate, without a change of status."""
     note = (note or "").strip()
     if not note and not attachment:
@@ -243,7 +249,7 @@ def finding_verify_from_card(*, card: Card) -> list[Finding]:
 # --- Outbox ------------------------------------------------------------------------------------
 
 
-def _outbox_add(*, finding: Finding, event: str, now=None) -> Outbox:
+def _outbox_add(*, finding: Finding, event: str, now: datetime.datetime | None = None) -> Outbox:
     now = now or timezone.now()
     settings_row = (
         DirectorateSettings.objects.filter(directorate_id=finding.directorate_id).first()
@@ -274,7 +280,7 @@ def _directorate_staff(directorate_id: int) -> list:
     return list(role_holders(Role.DIRECTORATE_STAFF, directorate=directorate_id))
 
 
-def _lead_guardian_users(colonia_id) -> list:
+def _lead_guardian_users(colonia_id: int | None) -> list[User]:
     return [
         g.user
         for g in Guardian.private_objects.leads()
@@ -334,7 +340,7 @@ def _render(row: Outbox, findings: list[Finding]) -> tuple[str, str]:
         return str(subject), render_to_string(template, context)
 
 
-def _deliver(rows: list[Outbox], findings: list[Finding], now) -> None:
+def _deliver(rows: list[Outbox], findings: list[Finding], now: datetime.datetime) -> None:
     """Sends one e-mail for ``rows`` (one row, or a digest's rows) and fills the in-app
     inboxes; the caller marks the rows sent in the same transaction."""
     emails, users = _recipients(rows[0], findings[0])
@@ -411,7 +417,7 @@ def outbox_deliver_due(*, limit: int = BATCH_SIZE) -> int:
     return sent
 
 
-def outbox_send_digests(*, now=None) -> int:
+def outbox_send_digests(*, now: datetime.datetime | None = None) -> int:
     """One e-mail per directorate with the findings waiting for its daily digest. Returns how
     many digests were sent."""
     now = now or timezone.now()
@@ -447,7 +453,7 @@ def escalation_days() -> int:
     return int(getattr(settings, "FINDINGS_ESCALATION_DAYS", 5))
 
 
-def findings_escalate(*, now=None) -> int:
+def findings_escalate(*, now: datetime.datetime | None = None) -> int:
     """Findings nobody acknowledged within ``FINDINGS_ESCALATION_DAYS`` are flagged and the
     Sindicatura is e-mailed (outbox). Set-based and idempotent: a flagged finding is skipped."""
     now = now or timezone.now()
@@ -492,7 +498,7 @@ def directorate_digest_set(*, directorate: Directorate, daily_digest: bool) -> D
     return row
 
 
-def message_mark_read(*, user, messages: Iterable[Message]) -> int:
+def message_mark_read(*, user: User, messages: Iterable[Message]) -> int:
     ids = [m.pk for m in messages if m.user_id == user.pk]
     if not ids and messages:
         raise PermissionDenied
