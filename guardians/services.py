@@ -5,8 +5,8 @@ import logging
 import uuid
 from collections.abc import Iterable
 from functools import partial
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.services import user_create
 from audit.services import audit_record, audit_snapshot
 from core.outbox import claim_pending, enqueue_on_commit
@@ -52,7 +52,6 @@ logger = logging.getLogger(__name__)
 # task enqueued on commit, which e-mails the staff within seconds while the broker is up.
 CARD_NOTIFY_GRACE = datetime.timedelta(minutes=1)
 CARD_SWEEP_BATCH_SIZE = 100  # cards per sweep: one e-mail each
-User = get_user_model()
 Kind = CardTemplateItem.Kind
 
 
@@ -95,7 +94,7 @@ def guardian_application_submit(
     return application
 
 
-def _user_for_guardian(*, municipality: Municipality, email: str, full_name: str):
+def _user_for_guardian(*, municipality: Municipality, email: str, full_name: str) -> User:
     """An existing user of the municipality with that e-mail (and no guardian profile yet), or a
     new one with no usable password: the invitation link lets them choose it."""
     existing = User.objects.filter(email__iexact=email).first()
@@ -119,7 +118,7 @@ def _user_for_guardian(*, municipality: Municipality, email: str, full_name: str
     )
 
 
-def _add_role(user, role: str) -> None:
+def _add_role(user: User, role: str) -> None:
     group, _created = Group.objects.get_or_create(name=role)
     user.groups.add(group)
 
@@ -142,7 +141,7 @@ GUARDIAN_AUDIT_FIELDS = [
 def guardian_create(
     *,
     municipality: Municipality,
-    user,
+    user: User,
     colonia: Colonia,
     phone: str = "",
     service_types: Iterable[ServiceType] = (),
@@ -150,7 +149,7 @@ def guardian_create(
     is_lead: bool = False,
     appointed_on_visit: Visit | None = None,
     privacy_accepted_at: datetime.datetime | None = None,
-    actor=None,
+    actor: User | None = None,
 ) -> Guardian:
     if colonia.municipality_id != municipality.pk:
         raise ValidationError(_("Choose a colonia of this municipality."))
@@ -172,7 +171,7 @@ def guardian_create(
     return guardian
 
 
-def guardian_set_lead(*, guardian: Guardian, is_lead: bool, actor=None) -> Guardian:
+def guardian_set_lead(*, guardian: Guardian, is_lead: bool, actor: User | None = None) -> Guardian:
     """Appoints (or removes) the lead guardian of a colonia; the database allows one active."""
     before = {"is_lead": guardian.is_lead}
     guardian.is_lead = is_lead
@@ -201,7 +200,7 @@ def guardian_set_lead(*, guardian: Guardian, is_lead: bool, actor=None) -> Guard
 
 
 @transaction.atomic
-def guardian_deactivate(*, guardian: Guardian, actor=None) -> Guardian:
+def guardian_deactivate(*, guardian: Guardian, actor: User | None = None) -> Guardian:
     before = audit_snapshot(guardian, only=GUARDIAN_AUDIT_FIELDS)
     guardian.status = Guardian.Status.INACTIVE
     guardian.is_lead = False
@@ -237,7 +236,7 @@ def guardian_invitation_send(*, guardian: Guardian, base_url: str) -> None:
 def guardian_application_approve(
     *,
     application: GuardianApplication,
-    reviewed_by,
+    reviewed_by: User,
     base_url: str,
     appointed_on_visit: Visit | None = None,
     is_lead: bool = False,
@@ -288,7 +287,7 @@ def guardian_application_approve(
 
 
 @transaction.atomic
-def guardian_application_reject(*, application: GuardianApplication, reviewed_by) -> None:
+def guardian_application_reject(*, application: GuardianApplication, reviewed_by: User) -> None:
     updated = GuardianApplication.private_objects.filter(
         pk=application.pk, status=GuardianApplication.Status.PENDING
     ).update(
@@ -310,7 +309,7 @@ def visit_create(
     date: datetime.date,
     colonia: Colonia,
     people_contacted: int,
-    created_by=None,
+    created_by: User | None = None,
     spaces: Iterable[PublicSpace] = (),
     staff_present: Iterable = (),
     notes: str = "",
@@ -483,7 +482,7 @@ def answer_is_failure(
     return False
 
 
-def _answer_row(item: CardTemplateItem, raw) -> CardAnswer | None:
+def _answer_row(item: CardTemplateItem, raw: Any) -> CardAnswer | None:
     """Turns a cleaned form value into an answer row (None when the item was left empty)."""
     number = total = None
     if raw in (None, "", [], ()):
@@ -610,7 +609,7 @@ def card_submit(
 
 
 @transaction.atomic
-def card_review(*, card: Card, reviewer, note: str = "") -> Card:
+def card_review(*, card: Card, reviewer: User, note: str = "") -> Card:
     """Marks the card reviewed by staff; recorded in the audit trail with the reviewer."""
     before = audit_snapshot(card, only=CARD_REVIEW_AUDIT_FIELDS)
     card.review_status = Card.ReviewStatus.REVIEWED
@@ -661,7 +660,9 @@ def card_notify_staff(*, card: Card) -> bool:
     return True
 
 
-def cards_notify_staff_pending(*, now=None, limit: int = CARD_SWEEP_BATCH_SIZE) -> int:
+def cards_notify_staff_pending(
+    *, now: datetime.datetime | None = None, limit: int = CARD_SWEEP_BATCH_SIZE
+) -> int:
     """The sweeper: e-mails the staff about the cards with failures that nobody told them of
     (the broker was down when the card was filed, or sending failed), oldest first, at most
     ``limit`` a run, and returns how many were sent. Cards younger than
