@@ -1,12 +1,14 @@
 """Reads of the participation program: public lists, the equity figures, map features."""
 
-from collections.abc import Mapping
+import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.gis.db.models.functions import Centroid
-from django.db.models import Count, Prefetch, Q, Sum
+from django.contrib.gis.geos import Point
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from territory.models import Colonia, Municipality
@@ -26,6 +28,7 @@ from .models import (
     PublicWork,
     WorkProgress,
 )
+from .permissions import Participant
 
 S = Need.Status
 # A need counts for the equity page once its committee prioritised it.
@@ -44,21 +47,21 @@ FLAG_OVER_ALLOCATED = "over_allocated"
 FLAG_NO_NEED = "no_need_on_record"
 
 
-def committees_public(municipality: Municipality):
+def committees_public(municipality: Municipality) -> QuerySet[CitizenCommittee]:
     return CitizenCommittee.objects.for_municipality(municipality).for_public_list()
 
 
-def committee_officers(committee: CitizenCommittee):
+def committee_officers(committee: CitizenCommittee) -> QuerySet[CommitteeMember]:
     return CommitteeMember.public_objects.current().filter(committee=committee)
 
 
-def committee_former_officers(committee: CitizenCommittee):
+def committee_former_officers(committee: CitizenCommittee) -> QuerySet[CommitteeMember]:
     return CommitteeMember.public_objects.filter(
         committee=committee, ceased_on__isnull=False
     ).order_by("-ceased_on")
 
 
-def forums_upcoming(municipality: Municipality):
+def forums_upcoming(municipality: Municipality) -> QuerySet[Forum]:
     return (
         Forum.objects.for_municipality(municipality)
         .for_public_list()
@@ -66,7 +69,7 @@ def forums_upcoming(municipality: Municipality):
     )
 
 
-def forums_past(municipality: Municipality):
+def forums_past(municipality: Municipality) -> QuerySet[Forum]:
     return (
         Forum.objects.for_municipality(municipality)
         .for_public_list()
@@ -85,7 +88,7 @@ def forum_public(municipality: Municipality, pk: int) -> Forum:
     )
 
 
-def planning_public(municipality: Municipality):
+def planning_public(municipality: Municipality) -> QuerySet[PlanningCommittee]:
     """COPLADEM and its sub-committees with current members and recent sessions."""
     members = PlanningMember.public_objects.current().order_by("position", "full_name")
     return (
@@ -102,7 +105,7 @@ def planning_public(municipality: Municipality):
     )
 
 
-def works_public(municipality: Municipality):
+def works_public(municipality: Municipality) -> QuerySet[PublicWork]:
     return (
         PublicWork.objects.for_municipality(municipality)
         .prefetch_related(
@@ -114,7 +117,7 @@ def works_public(municipality: Municipality):
     )
 
 
-def needs_for(municipality: Municipality, participant):
+def needs_for(municipality: Municipality, participant: Participant) -> QuerySet[Need]:
     """Staff see every need of the municipality; members those of their communities."""
     needs = Need.objects.for_municipality(municipality).for_list()
     if participant.is_staff:
@@ -122,7 +125,7 @@ def needs_for(municipality: Municipality, participant):
     return needs.filter(colonia_id__in=participant.colonia_ids)
 
 
-def need_point(need: Need):
+def need_point(need: Need) -> Point | None:
     """Where to draw a need: its own point, else its community's point or centre."""
     if need.location is not None:
         return need.location
@@ -133,7 +136,7 @@ def need_point(need: Need):
     return None
 
 
-def needs_geojson(needs) -> dict:
+def needs_geojson(needs: Iterable[Need]) -> dict:
     features = []
     for need in needs:
         point = need_point(need)
@@ -293,7 +296,7 @@ def last_progress(work: PublicWork) -> int:
     return progress[-1].percent if progress else 0
 
 
-def requisitionable_needs(municipality: Municipality):
+def requisitionable_needs(municipality: Municipality) -> QuerySet[Need]:
     return (
         Need.objects.for_municipality(municipality)
         .filter(status=S.PRIORITISED)
@@ -305,13 +308,13 @@ def requisitionable_needs(municipality: Municipality):
 # --- Civil employees and distribution (staff and employee pages) ---------------------------
 
 
-def _current(assignments, today):
+def _current(assignments: QuerySet[Assignment], today: datetime.date) -> QuerySet[Assignment]:
     return assignments.filter(starts_on__lte=today).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today)
     )
 
 
-def employee_assignments(employee_id: int):
+def employee_assignments(employee_id: int) -> QuerySet[Assignment]:
     """Every assignment of one employee, current first, with its community."""
     return (
         Assignment.objects.filter(employee_id=employee_id)
@@ -320,7 +323,7 @@ def employee_assignments(employee_id: int):
     )
 
 
-def employee_current_communities(employee_id: int):
+def employee_current_communities(employee_id: int) -> QuerySet[Colonia]:
     today = timezone.localdate()
     return Colonia.objects.filter(
         pk__in=_current(Assignment.objects.filter(employee_id=employee_id), today).values(
@@ -329,11 +332,11 @@ def employee_current_communities(employee_id: int):
     ).order_by("name")
 
 
-def employee_activities(employee_id: int):
+def employee_activities(employee_id: int) -> QuerySet[Activity]:
     return Activity.objects.filter(employee_id=employee_id).select_related("colonia")
 
 
-def employees_for_staff(municipality: Municipality):
+def employees_for_staff(municipality: Municipality) -> QuerySet[CivilEmployee]:
     """The municipality's civil employees with their assignments and how much they logged."""
     assignments = Assignment.objects.select_related("colonia").order_by("-starts_on", "pk")
     return (
@@ -348,19 +351,19 @@ def employees_for_staff(municipality: Municipality):
     )
 
 
-def activities_for_staff(municipality: Municipality):
+def activities_for_staff(municipality: Municipality) -> QuerySet[Activity]:
     return Activity.objects.filter(employee__association__municipality=municipality).select_related(
         "employee", "colonia"
     )
 
 
-def allocations_for_list(municipality: Municipality):
+def allocations_for_list(municipality: Municipality) -> QuerySet[Allocation]:
     return Allocation.objects.filter(municipality=municipality).select_related(
         "colonia", "need", "committee", "program", "work"
     )
 
 
-def allocatable_needs(municipality: Municipality):
+def allocatable_needs(municipality: Municipality) -> QuerySet[Need]:
     from .services import ALLOCATABLE_STATUSES
 
     return (
