@@ -4,15 +4,17 @@ guardian is nor who filed a card."""
 import datetime
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import TypeVar
 
 from django.contrib.gis.geos import Point
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Model, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import STAFF_ROLES, role_holders
-from territory.models import Colonia, Municipality, PublicSpace
+from territory.models import Colonia, Municipality, PublicSpace, ServiceType
 
 from .models import (
     AttemptAnswer,
@@ -27,11 +29,14 @@ from .models import (
     TrainingSession,
     Visit,
 )
+from .querysets import CardQuerySet
+
+_M = TypeVar("_M", bound=Model)
 
 RECENT_DAYS = 90
 
 
-def _scoped(queryset, municipality):
+def _scoped(queryset: QuerySet[_M], municipality: Municipality | None) -> QuerySet[_M]:
     return queryset if municipality is None else queryset.filter(municipality=municipality)
 
 
@@ -153,7 +158,7 @@ def space_card_summary(*, space: PublicSpace, today: datetime.date | None = None
 # --- Guardians and staff -----------------------------------------------------------------------
 
 
-def spaces_for_guardian(*, guardian: Guardian):
+def spaces_for_guardian(*, guardian: Guardian) -> QuerySet[PublicSpace]:
     """The spaces a guardian may file cards for: those of their colonia and those they watch."""
     return (
         PublicSpace.objects.filter(
@@ -179,16 +184,16 @@ def spaces_for_guardian_near(
     return list(spaces[:limit])
 
 
-def services_for_guardian(*, guardian: Guardian):
-    from territory.models import ServiceType
-
+def services_for_guardian(*, guardian: Guardian) -> QuerySet[ServiceType]:
     watched = guardian.service_types.all()
     if watched.exists():
         return watched.order_by("name")
     return ServiceType.objects.filter(municipality_id=guardian.municipality_id).order_by("name")
 
 
-def current_templates_for(*, municipality: Municipality, service_ids) -> list[CardTemplate]:
+def current_templates_for(
+    *, municipality: Municipality, service_ids: Iterable[int]
+) -> list[CardTemplate]:
     """Current card templates with their items, two queries."""
     return list(
         CardTemplate.objects.for_municipality(municipality)
@@ -209,7 +214,7 @@ def program_staff_emails(*, municipality: Municipality) -> list[str]:
     )
 
 
-def card_detail(*, card_id: int, cards):
+def card_detail(*, card_id: int, cards: CardQuerySet) -> Card | None:
     """A card from an already-permission-filtered queryset, with answers and photos."""
     return cards.for_list().prefetch_related("answers__item", "photos").filter(pk=card_id).first()
 
@@ -239,7 +244,7 @@ def _summary(pairs: list[tuple[float, float]]) -> dict:
     }
 
 
-def training_report(*, sessions) -> list[dict]:
+def training_report(*, sessions: Iterable[TrainingSession]) -> list[dict]:
     """Pre vs post scores (%) of the guardians who took both tests, overall and per topic:
     [{"label", "topic", ...summary}] with the overall row first. Two queries, whatever the
     number of guardians."""
@@ -275,7 +280,7 @@ def training_report(*, sessions) -> list[dict]:
     return rows
 
 
-def sessions_for(*, municipality: Municipality):
+def sessions_for(*, municipality: Municipality) -> QuerySet[TrainingSession]:
     return TrainingSession.objects.for_municipality(municipality).prefetch_related(
         "modules", "evaluations"
     )
