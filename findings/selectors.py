@@ -6,8 +6,11 @@ import dataclasses
 import datetime
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
+    Case,
     Count,
     DateTimeField,
     ExpressionWrapper,
@@ -16,17 +19,21 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
     Value,
+    When,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from complaints.models import Complaint
 from contracts.models import Company, Contract
 from guardians.models import Card, CardAnswer, CardPhoto
-from territory.models import Directorate
+from territory.models import Directorate, Municipality, PublicSpace
 
 from .models import Finding, FindingEvent, KnownIssueAnswer, Message, WorkLog
 from .reconcile import DEFAULT_WINDOW_DAYS, directorates_checked_since
@@ -34,7 +41,7 @@ from .reconcile import DEFAULT_WINDOW_DAYS, directorates_checked_since
 # --- The inbox ----------------------------------------------------------------------------------
 
 
-def inbox_findings(*, user, municipality):
+def inbox_findings(*, user: User | AnonymousUser, municipality: Municipality) -> QuerySet[Finding]:
     """The findings a user may read, ready for the list (no N+1)."""
     return (
         Finding.objects.visible_to(user, municipality)
@@ -44,13 +51,13 @@ def inbox_findings(*, user, municipality):
     )
 
 
-def unread_message_count(*, user) -> int:
+def unread_message_count(*, user: User | AnonymousUser) -> int:
     if not user.is_authenticated:
         return 0
     return Message.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def user_messages(*, user):
+def user_messages(*, user: User) -> QuerySet[Message]:
     return Message.objects.filter(user=user).select_related("finding", "outbox")
 
 
@@ -62,7 +69,10 @@ class UncheckedDirectorate:
 
 
 def unchecked_directorates(
-    *, municipality, directorate_ids=None, today: datetime.date | None = None
+    *,
+    municipality: Municipality,
+    directorate_ids: Iterable[int] | None = None,
+    today: datetime.date | None = None,
 ) -> list[UncheckedDirectorate]:
     """The directorates whose contracts have scheduled obligations that the reconciliation
     does not check for overdue work today, and why (one query; the rule is
@@ -105,7 +115,14 @@ def unchecked_directorates(
 # (``ReconciledCard``), so each answer counts once, for one finding.
 
 
-def _evidence_answers(*, space_id, service_type_id, item_code, created_at, verified_at):
+def _evidence_answers(
+    *,
+    space_id: int | OuterRef,
+    service_type_id: int | OuterRef,
+    item_code: str | OuterRef,
+    created_at: datetime.datetime | OuterRef,
+    verified_at: Combinable,
+) -> QuerySet[CardAnswer]:
     """Failing answers of a key on cards reconciled in [created_at, verified_at): the values
     may be ``OuterRef``s (a subquery per finding) or a finding's own values."""
     return (
@@ -122,7 +139,7 @@ def _evidence_answers(*, space_id, service_type_id, item_code, created_at, verif
     )
 
 
-def finding_evidence(*, finding: Finding):
+def finding_evidence(*, finding: Finding) -> QuerySet[CardAnswer]:
     """The failing card answers that are this finding's evidence (none for an overdue
     obligation: it has no card)."""
     if finding.space_id is None or finding.obligation_id is not None:
@@ -136,7 +153,7 @@ def finding_evidence(*, finding: Finding):
     )
 
 
-def evidence_count():
+def evidence_count() -> Coalesce:
     """An annotation for a Finding queryset: how many failing answers are its evidence (one
     subquery per finding, for a page of the inbox)."""
     answers = _evidence_answers(
@@ -173,7 +190,7 @@ def _window_start(finding: Finding) -> datetime.date:
     return finding.period_start - datetime.timedelta(days=DEFAULT_WINDOW_DAYS)
 
 
-def finding_work_logs(*, finding: Finding):
+def finding_work_logs(*, finding: Finding) -> QuerySet[WorkLog]:
     """Work logs about the finding's place and service in its period (what was claimed)."""
     logs = WorkLog.objects.filter(
         service_type_id=finding.service_type_id,
@@ -194,7 +211,7 @@ def finding_work_logs(*, finding: Finding):
     return logs.order_by("-done_on", "-id")
 
 
-def related_complaints(*, finding: Finding):
+def related_complaints(*, finding: Finding) -> QuerySet[Complaint]:
     """Complaints about the same space and service in the finding's period (public fields
     only: the reporter's contact data is never read here)."""
     if not finding.space_id:
@@ -213,13 +230,13 @@ def related_complaints(*, finding: Finding):
     )
 
 
-def finding_known_issue_answers(*, finding: Finding):
+def finding_known_issue_answers(*, finding: Finding) -> QuerySet[KnownIssueAnswer]:
     return KnownIssueAnswer.objects.filter(
         answer__card__space_id=finding.space_id, issue__service_type_id=finding.service_type_id
     ).select_related("issue")
 
 
-def finding_history(*, finding: Finding):
+def finding_history(*, finding: Finding) -> QuerySet[FindingEvent]:
     return FindingEvent.objects.filter(finding=finding).select_related("user")
 
 
@@ -239,7 +256,7 @@ class FixRate:
         return 100 * self.verified / self.findings if self.findings else None
 
 
-def _fix_rates(findings, key: str, names: dict[int, str]) -> list[FixRate]:
+def _fix_rates(findings: QuerySet[Finding], key: str, names: dict[int, str]) -> list[FixRate]:
     """Counts in SQL; the median from the fixed findings' durations (one query)."""
     counts = {
         row[key]: row
@@ -264,7 +281,9 @@ def _fix_rates(findings, key: str, names: dict[int, str]) -> list[FixRate]:
     ]
 
 
-def fix_rate_by_directorate(*, municipality, directorate_ids=None) -> list[FixRate]:
+def fix_rate_by_directorate(
+    *, municipality: Municipality, directorate_ids: Iterable[int] | None = None
+) -> list[FixRate]:
     findings = Finding.objects.for_municipality(municipality)
     if directorate_ids is not None:
         findings = findings.filter(directorate_id__in=directorate_ids)
@@ -272,7 +291,9 @@ def fix_rate_by_directorate(*, municipality, directorate_ids=None) -> list[FixRa
     return _fix_rates(findings, "directorate_id", names)
 
 
-def fix_rate_by_company(*, municipality, company_ids=None) -> list[FixRate]:
+def fix_rate_by_company(
+    *, municipality: Municipality, company_ids: Iterable[int] | None = None
+) -> list[FixRate]:
     findings = Finding.objects.for_municipality(municipality)
     if company_ids is not None:
         findings = findings.filter(company_id__in=company_ids)
@@ -280,7 +301,9 @@ def fix_rate_by_company(*, municipality, company_ids=None) -> list[FixRate]:
     return _fix_rates(findings, "company_id", names)
 
 
-def fix_rate_for(*, directorate: Directorate | None = None, company: Company | None = None):
+def fix_rate_for(
+    *, directorate: Directorate | None = None, company: Company | None = None
+) -> FixRate | None:
     """The fix rate of one directorate or company (for its page), or None without findings."""
     if directorate is not None:
         rows = fix_rate_by_directorate(
@@ -296,14 +319,14 @@ def fix_rate_for(*, directorate: Directorate | None = None, company: Company | N
 # --- Contract compliance ------------------------------------------------------------------------
 
 
-def _count_subquery(queryset, field: str = "pk"):
+def _count_subquery(queryset: QuerySet, field: str = "pk") -> Coalesce:
     return Coalesce(
         Subquery(queryset.order_by().values(field).annotate(n=Count("pk")).values("n")[:1]),
         Value(0),
     )
 
 
-def contract_compliance(*, contracts):
+def contract_compliance(*, contracts: QuerySet[Contract]) -> QuerySet[Contract]:
     """Contracts annotated, in SQL, with what citizens observed of them:
 
     ``cards`` (cards on the contract's spaces for its service in its term), ``answers`` and
@@ -342,9 +365,7 @@ def contract_compliance(*, contracts):
     )
 
 
-def _percent(part: str, whole: str):
-    from django.db.models import Case, When
-
+def _percent(part: str, whole: str) -> Case:
     return Case(
         When(**{f"{whole}__gt": 0}, then=100.0 * Cast(F(part), FloatField()) / F(whole)),
         default=None,
@@ -376,7 +397,7 @@ def company_compliance(*, company: Company) -> dict:
     return totals
 
 
-def space_failing_share(*, spaces) -> dict[int, float]:
+def space_failing_share(*, spaces: Iterable[PublicSpace]) -> dict[int, float]:
     """{space id: share of failing card answers (0–1)} for the spaces that have answers, in
     one query: the map can colour spaces by it."""
     rows = (
