@@ -2,10 +2,11 @@
 
 import datetime
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
@@ -18,6 +19,7 @@ from django.db.models import (
     IntegerField,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -27,14 +29,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
 
+from accounts.models import User
 from accounts.selectors import is_municipal_staff, staff_directorate_id
 from contracts.models import Contract
 from guardians.selectors import first_card_dates
 from territory.models import Colonia, Directorate, Municipality, PublicSpace, ServiceType
 
-from .models import REPORTER_FIELDS, Complaint, ComplaintFollower
+from .models import REPORTER_FIELDS, Complaint, ComplaintFollower, ComplaintUpdate
 from .public import ROUNDING_METRES, public_coordinates, public_distance_m
-from .querysets import bbox_around
+from .querysets import ComplaintQuerySet, bbox_around
 
 NEAREST_SPACE_METRES = 50
 NEARBY_COMPLAINT_METRES = 100
@@ -109,7 +112,7 @@ def nearby_open_complaints(
     point: Point,
     metres: float = NEARBY_COMPLAINT_METRES,
     limit: int = 10,
-):
+) -> list[Complaint]:
     """Open complaints of the service at most ``metres`` from the point, nearest first, each
     with ``distance`` (a ``D``) measured to its public point (complaints.public): a distance
     to the exact point, asked from a few places, would give the reporter's home away."""
@@ -133,7 +136,7 @@ def nearby_open_complaints(
 # --- What the public sees --------------------------------------------------------------------
 
 
-def public_complaints(*, municipality: Municipality):
+def public_complaints(*, municipality: Municipality) -> ComplaintQuerySet:
     return Complaint.public_objects.for_municipality(municipality).with_public_related()
 
 
@@ -146,7 +149,7 @@ def public_complaint_by_code(*, municipality: Municipality, code: str) -> Compla
     )
 
 
-def complaint_public_history(*, complaint: Complaint):
+def complaint_public_history(*, complaint: Complaint) -> QuerySet[ComplaintUpdate]:
     return complaint.updates.only("status", "note", "created_at", "complaint_id").order_by(
         "created_at", "id"
     )
@@ -171,7 +174,7 @@ def follower_by_token(
     )
 
 
-def complaints_geojson(complaints) -> dict:
+def complaints_geojson(complaints: Iterable[Complaint]) -> dict:
     """A FeatureCollection (longitude first) with public fields only, each point rounded as
     complaints.public.public_coordinates says."""
     features = []
@@ -200,7 +203,9 @@ def complaints_geojson(complaints) -> dict:
 # --- Staff -----------------------------------------------------------------------------------
 
 
-def inbox_complaints(*, user, municipality: Municipality):
+def inbox_complaints(
+    *, user: User | AnonymousUser, municipality: Municipality
+) -> QuerySet[Complaint]:
     """A directorate's staff see their directorate's complaints; the Sindicatura sees all."""
     complaints = Complaint.private_objects.for_municipality(municipality).select_related(
         "service_type", "colonia", "directorate", "space"
@@ -396,7 +401,7 @@ def impact_summary(
     for colonia_id, first in first_cards.items():
         by_reference.setdefault(first, []).append(colonia_id)
 
-    def around(offset: datetime.timedelta):
+    def around(offset: datetime.timedelta) -> Case:
         return Case(
             *(
                 When(id__in=ids, then=Value(local_day_start(first + offset)))
