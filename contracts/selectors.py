@@ -1,15 +1,22 @@
 """Reads for the contract pages: what a municipality publishes about its contracts."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from territory.models import Municipality, PublicSpace, ServiceArea
 
 from .models import VAT_RATE, Company, Contract
+
+if TYPE_CHECKING:  # django-stubs' type of a model instance with annotations
+    from django_stubs_ext import WithAnnotations
 
 CENTS = Decimal("0.01")
 _SPACE_LIST_DEFERRED = ("geometry", "colonia__geometry", "colonia__location")
@@ -51,7 +58,7 @@ def company_detail(*, municipality: Municipality) -> QuerySet[Company]:
     return Company.objects.for_municipality(municipality)
 
 
-def _may_view_in_admin(user, company: Company) -> bool:
+def _may_view_in_admin(user: User | AnonymousUser | None, company: Company) -> bool:
     if user is None or not user.is_authenticated:
         return False
     if user.municipality_id is None:
@@ -61,7 +68,9 @@ def _may_view_in_admin(user, company: Company) -> bool:
     )
 
 
-def company_public_contact(company: Company, *, user=None) -> dict[str, str]:
+def company_public_contact(
+    company: Company, *, user: User | AnonymousUser | None = None
+) -> dict[str, str]:
     """The company's contact person, e-mail and phone that ``user`` may see (None: the public,
     as in open data), the empty ones left out: all of them when the company made them public
     (``contact_public``) or the user may view the company in the admin (staff of its
@@ -134,7 +143,16 @@ class ContractTotals:
     area_count: int
 
 
-def contract_totals(contracts) -> ContractTotals:
+class CoverageCounts(TypedDict):
+    """What ``ContractQuerySet.with_coverage_counts`` annotates."""
+
+    space_count: int
+    area_count: int
+
+
+def contract_totals(
+    contracts: "Iterable[WithAnnotations[Contract, CoverageCounts]]",
+) -> ContractTotals:
     """Sums over contracts already loaded (with coverage counts), VAT included."""
     contracts = list(contracts)
     return ContractTotals(
