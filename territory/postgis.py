@@ -26,6 +26,8 @@ contracts' migrations create them, and its equality test fails if they change.
 
 import datetime
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from .models import ServiceType
 from .responsible import space_responsible
@@ -71,7 +73,7 @@ def viewport_rows_sql(
 
 
 def feature_collection(
-    rows: tuple[str, list],
+    rows: tuple[str, Sequence[Any]],
     database,
     *,
     kind_labels: dict[str, str],

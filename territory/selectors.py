@@ -3,12 +3,15 @@
 import json
 import math
 import time
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, Distance, GeometryDistance
 from django.contrib.gis.geos import Point, Polygon
 from django.core.cache import cache
 from django.db import connection, connections
-from django.db.models import F, QuerySet, Value
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, Model, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +20,9 @@ from .filters import POLYGON_MIN_ZOOM
 from .models import Municipality, PublicSpace
 from .querysets import PublicSpaceQuerySet, SimplifyPreserveTopology
 from .responsible import space_responsible
+
+# The map's rows: code, name, kind, contract_in_force_id, colonia_name, geojson.
+FeatureRows = QuerySet[PublicSpace, Mapping[str, Any]]
 
 # RFC 7946 advises 6 decimals: about 10 cm, more than the source data is worth.
 GEOJSON_DECIMALS = 6
@@ -155,7 +161,7 @@ def _space_url_parts() -> tuple[str, str]:
     return prefix, suffix
 
 
-def _feature_rows(queryset: PublicSpaceQuerySet, zoom: int | None):
+def _feature_rows(queryset: PublicSpaceQuerySet, zoom: int | None) -> FeatureRows:
     return (
         queryset.with_contract_in_force()
         .order_by()
@@ -243,7 +249,11 @@ def viewport_feature_collection_with_version(
     return body, _data_version(spaces, contracts)
 
 
-def _feature_collection_postgis(rows: tuple[str, list], database, version_sql=None) -> tuple:
+def _feature_collection_postgis(
+    rows: tuple[str, Sequence[Any]],
+    database: BaseDatabaseWrapper,
+    version_sql: tuple[str, list] | None = None,
+) -> tuple:
     return postgis.feature_collection(
         rows,
         database,
@@ -253,8 +263,8 @@ def _feature_collection_postgis(rows: tuple[str, list], database, version_sql=No
     )
 
 
-def _feature_collection_python(rows) -> str:
-    rows = list(rows.order_by("code"))
+def _feature_collection_python(queryset: FeatureRows) -> str:
+    rows = list(queryset.order_by("code"))
     kind_labels = _kind_labels()
     url_prefix, url_suffix = _space_url_parts()
     contract_ids = {row["contract_in_force_id"] for row in rows} - {None}
@@ -340,7 +350,7 @@ def space_for_code(*, municipality: Municipality, code: str) -> PublicSpace | No
     )
 
 
-def contract_in_force_for_space(*, space: PublicSpace):
+def contract_in_force_for_space(*, space: PublicSpace) -> Model | None:
     """The contract in force that covers the space, with its obligations (contracts' rule)."""
     return space_responsible().contract_for_space(space=space)
 
@@ -354,7 +364,7 @@ def space_feature(*, space: PublicSpace) -> dict:
     }
 
 
-def _rounded(value):
+def _rounded(value: object) -> object:
     if isinstance(value, float):
         return round(value, GEOJSON_DECIMALS)
     if isinstance(value, list):
