@@ -1,10 +1,13 @@
 """Writes of the audit trail: every audited service calls ``audit_record`` in its transaction."""
 
+from __future__ import annotations
+
 import datetime
 import logging
 import uuid
 from collections.abc import Collection
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.gis.db.models import GeometryField
 from django.db import connection, models, transaction
@@ -14,6 +17,9 @@ from django.utils import timezone
 from .chain import HASH_VERSION, canonical, entry_hash
 from .models import AuditEntry
 from .selectors import audit_head, municipalities
+
+if TYPE_CHECKING:  # audit knows the user model only as settings.AUTH_USER_MODEL at run time
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 A = AuditEntry.Action
@@ -107,7 +113,7 @@ def audit_append(
     object_repr: str = "",
     parent: str = "",
     changes: dict,
-    actor=None,
+    actor: User | None = None,
     system: str = "",
 ) -> AuditEntry:
     """Appends one entry at the head of the municipality's chain."""
@@ -144,7 +150,7 @@ def audit_record(
     *,
     instance: models.Model,
     action: str,
-    actor=None,
+    actor: User | None = None,
     before: dict | None = None,
     system: str = "",
     exclude: Collection[str] = (),
