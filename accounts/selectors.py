@@ -6,7 +6,7 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from .models import Role
+from .constants import Role
 
 SESSION_ROLES_KEY = "villaguard_roles"
 
