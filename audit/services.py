@@ -7,8 +7,8 @@ import logging
 import uuid
 from collections.abc import Collection
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.gis.db.models import GeometryField
 from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
@@ -18,8 +18,9 @@ from .chain import HASH_VERSION, canonical, entry_hash
 from .models import AuditEntry
 from .selectors import audit_head, municipalities
 
-if TYPE_CHECKING:  # audit knows the user model only as settings.AUTH_USER_MODEL at run time
-    from accounts.models import User
+# audit sits below accounts: it knows the user model only as settings.AUTH_USER_MODEL, and
+# types the actor as any Django user.
+User = AbstractBaseUser
 
 logger = logging.getLogger(__name__)
 A = AuditEntry.Action
@@ -129,7 +130,7 @@ def audit_append(
         municipality_id=municipality_id,
         sequence=(head["sequence"] + 1) if head else 1,
         created_at=timezone.now(),
-        actor=user,
+        actor_id=user.pk if user else None,
         actor_name=user.get_username() if user else system,
         is_system=user is None and bool(system),
         action=action,
