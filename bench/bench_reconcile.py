@@ -122,8 +122,8 @@ SELECT (SELECT id FROM m), 'Z-' || g, 'Zona ' || g, (SELECT id FROM st), '',
 FROM generate_series(0, {AREAS - 1}) g;
 
 INSERT INTO contracts_company (municipality_id, legal_name, rfc, contact_name, email, phone,
-                               address, website)
-SELECT (SELECT id FROM m), 'Empresa ' || g, '', '', '', '', '', ''
+                               address, website, contact_public)
+SELECT (SELECT id FROM m), 'Empresa ' || g, '', '', '', '', '', '', false
 FROM generate_series(1, 10) g;
 INSERT INTO contracts_contract (municipality_id, number, lot, title, company_id, service_type_id,
     directorate_id, procurement_method, monthly_amount, total_amount, amounts_include_vat,
