@@ -15,16 +15,11 @@ from .constants import OPEN_STATUSES, REPORTER_FIELDS
 METRES_PER_DEGREE = 111_320
 
 
-def bbox_extent_around(point: Point, metres: float) -> tuple[float, float, float, float]:
-    """West, south, east and north of a box a little larger than the circle, so that the
-    spatial index can prefilter."""
+def bbox_around(point: Point, metres: float) -> Polygon:
+    """A box a little larger than the circle, so that the spatial index can prefilter."""
     dlat = metres * 1.2 / METRES_PER_DEGREE
     dlon = dlat / max(math.cos(math.radians(point.y)), 0.01)
-    return (point.x - dlon, point.y - dlat, point.x + dlon, point.y + dlat)
-
-
-def bbox_around(point: Point, metres: float) -> Polygon:
-    box = Polygon.from_bbox(bbox_extent_around(point, metres))
+    box = Polygon.from_bbox((point.x - dlon, point.y - dlat, point.x + dlon, point.y + dlat))
     box.srid = 4326
     return box
 
