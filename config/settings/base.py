@@ -90,11 +90,13 @@ INSTALLED_APPS = [
     "territory",
     "accounts",
     "contracts",
+    "workspace",
     "guardians",
     "complaints",
     "committees",
     "findings",
     "opendata",
+    "alerts",
     "audit",
 ]
 
