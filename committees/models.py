@@ -128,6 +128,17 @@ class PlanningSession(models.Model):
         blank=True,
         validators=[validate_pdf],
     )
+    attendance = models.PositiveIntegerField(_("attendance"), default=0)
+    minutes_text = models.TextField(_("minutes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("COPLADEM session")
@@ -164,6 +175,10 @@ class CitizenCommittee(MunicipalityScoped):
         _("status"), max_length=20, choices=Status.choices, default=Status.IN_FORMATION
     )
     assembly_date = models.DateField(_("constituent assembly"), null=True, blank=True)
+    assembly_place = models.CharField(_("place of the assembly"), max_length=200, blank=True)
+    assembly_attendance = models.PositiveIntegerField(
+        _("attendance at the assembly"), null=True, blank=True
+    )
     registration_number = models.CharField(_("registration number"), max_length=60, blank=True)
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     registration_certificate = models.FileField(
@@ -188,6 +203,12 @@ class CitizenCommittee(MunicipalityScoped):
 
     def get_absolute_url(self):
         return reverse("committees:committee_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_registered(self) -> bool:
+        return bool(
+            self.registration_number and self.registered_on and self.status == self.Status.ACTIVE
+        )
 
 
 class CommitteeMember(models.Model):
@@ -397,6 +418,13 @@ class Forum(MunicipalityScoped):
         related_name="forums",
     )
     agenda = models.TextField(_("agenda"))
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("How many people the place holds."),
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     attendance_women = models.PositiveIntegerField(_("women attending"), default=0)
     attendance_men = models.PositiveIntegerField(_("men attending"), default=0)
     attendance_total = models.PositiveIntegerField(
@@ -478,6 +506,23 @@ class Agreement(models.Model):
     owner = models.CharField(_("who is responsible"), max_length=200)
     due_on = models.DateField(_("due date"), null=True, blank=True)
     done = models.BooleanField(_("done"), default=False)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_note = models.TextField(_("note on how it was done"), blank=True)
+    done_evidence = models.FileField(
+        _("evidence (photo or PDF)"),
+        upload_to=RandomName("committees/agreements/"),
+        blank=True,
+        validators=[validate_evidence],
+    )
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked done by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("agreement")
@@ -857,11 +902,34 @@ class PublicWork(MunicipalityScoped):
     starts_on = models.DateField(_("start"), null=True, blank=True)
     ends_on = models.DateField(_("planned end"), null=True, blank=True)
     location = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    executing_committee = models.ForeignKey(
+        CitizenCommittee,
+        verbose_name=_("executing committee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="executed_works",
+    )
+    executing_association = models.ForeignKey(
+        CivilAssociation,
+        verbose_name=_("executing civil association"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="executed_works",
+    )
 
     class Meta:
         verbose_name = _("public work")
         verbose_name_plural = _("public works")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(executing_committee__isnull=True)
+                | Q(executing_association__isnull=True),
+                name="work_one_executor",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -876,9 +944,32 @@ class WorkProgress(models.Model):
         _("progress (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    photo = models.ImageField(
+        _("photo"), upload_to=RandomName("committees/work-progress/"), blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # Who reported, as the public page says it: the executing committee or association, or
+    # (both empty) the municipality's staff. Never the person's name.
+    reported_by_committee = models.ForeignKey(
+        CitizenCommittee,
+        verbose_name=_("reported by committee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    reported_by_association = models.ForeignKey(
+        CivilAssociation,
+        verbose_name=_("reported by civil association"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -896,3 +987,50 @@ class WorkProgress(models.Model):
 
     def __str__(self):
         return f"{self.reported_on}: {self.percent} %"
+
+
+# --- Registration certificates of Committees of Citizen Participation -----------------------
+
+
+class RegistrationCertificateQuerySet(MunicipalityScopedQuerySet):
+    pass
+
+
+class RegistrationCertificate(MunicipalityScoped):
+    """A registration certificate issued to a committee. The PDF is drawn from this row, so
+    what the paper says and what the public verification page says are the same facts; the
+    code printed on it (and in its QR code) is random and unguessable."""
+
+    committee = models.ForeignKey(
+        CitizenCommittee,
+        verbose_name=_("committee"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    code = models.CharField(_("verification code"), max_length=40, unique=True, editable=False)
+    registration_number = models.CharField(_("registration number"), max_length=60)
+    registered_on = models.DateField(_("registered on"))
+    issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = RegistrationCertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration certificate")
+        verbose_name_plural = _("registration certificates")
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self):
+        return f"{self.registration_number} · {self.committee_id}"
+
+    def get_absolute_url(self):
+        return reverse("committees:certificate_verify", kwargs={"code": self.code})
