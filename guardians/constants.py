@@ -19,3 +19,10 @@ class GuardianStatus(models.TextChoices):
 class CardReviewStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting review")
     REVIEWED = "reviewed", _("Reviewed")
+
+
+class VisitStatus(models.TextChoices):
+    """A visit is planned (its brief shared with the community beforehand), then carried out."""
+
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Carried out")

@@ -17,12 +17,13 @@ from contracts.validators import validate_pdf
 from core.uploads import RandomName
 from territory.models import MunicipalityScoped, municipality_field
 
-from .constants import ApplicationStatus, CardReviewStatus, GuardianStatus
+from .constants import ApplicationStatus, CardReviewStatus, GuardianStatus, VisitStatus
 from .querysets import (
     CardQuerySet,
     CardTemplateQuerySet,
     GuardianApplicationQuerySet,
     GuardianQuerySet,
+    VisitQuerySet,
 )
 
 
@@ -165,9 +166,30 @@ class Guardian(models.Model):
 
 
 class Visit(MunicipalityScoped):
-    """A Sindicatura visit to a colonia, where people are contacted and guardians appointed."""
+    """A Sindicatura visit to a colonia, where people are contacted and guardians appointed.
+
+    A visit is first planned for a date to come: its pre-visit brief is public at an
+    unguessable link (``brief_token``) that staff share with the community beforehand; once
+    carried out it is recorded as done (people contacted, staff present, photos)."""
+
+    Status = VisitStatus
 
     date = models.DateField(_("date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DONE
+    )
+    # secrets.token_urlsafe(24): 32 characters, set when the visit is planned, never reused.
+    brief_token = models.CharField(
+        _("public brief token"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    public_note = models.TextField(
+        _("message for the community"),
+        blank=True,
+        help_text=_("Shown on the public brief: what people should know or bring."),
+    )
+    guardians_invited = models.ManyToManyField(
+        "Guardian", verbose_name=_("guardians invited"), blank=True, related_name="visits_invited"
+    )
     colonia = models.ForeignKey(
         "territory.Colonia",
         verbose_name=_("colonia"),
@@ -192,17 +214,32 @@ class Visit(MunicipalityScoped):
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
+    objects = VisitQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["municipality", "date"])]
+        indexes = [
+            models.Index(fields=["municipality", "date"]),
+            models.Index(fields=["municipality", "status", "date"]),
+        ]
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} · {self.colonia}"
 
     def get_absolute_url(self):
         return reverse("guardians:visit_detail", kwargs={"pk": self.pk})
+
+    def get_brief_url(self) -> str:
+        """The public pre-visit brief's path, "" for a visit that was never planned."""
+        if not self.brief_token:
+            return ""
+        return reverse("guardians:visit_brief", kwargs={"token": self.brief_token})
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED
 
 
 class VisitPhoto(models.Model):
@@ -251,6 +288,12 @@ class TrainingSession(MunicipalityScoped):
         validators=[validate_pdf],
         help_text=_("For example the guardian manual."),
     )
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Most people the session can take; empty means no limit."),
+    )
 
     class Meta:
         verbose_name = _("training session")
@@ -262,6 +305,64 @@ class TrainingSession(MunicipalityScoped):
 
     def get_absolute_url(self):
         return reverse("guardians:training_detail", kwargs={"pk": self.pk})
+
+
+class TrainingAttendance(models.Model):
+    """Who came to a training session: a guardian, or an applicant not yet approved (exactly
+    one of the two). Recorded by staff from the session's checklist."""
+
+    session = models.ForeignKey(
+        TrainingSession,
+        verbose_name=_("training session"),
+        on_delete=models.CASCADE,
+        related_name="attendance",
+    )
+    guardian = models.ForeignKey(
+        Guardian,
+        verbose_name=_("guardian"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="training_attendance",
+    )
+    application = models.ForeignKey(
+        GuardianApplication,
+        verbose_name=_("applicant"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="training_attendance",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("training attendance")
+        verbose_name_plural = _("training attendance")
+        ordering = ["session", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(guardian__isnull=False, application__isnull=True)
+                | models.Q(guardian__isnull=True, application__isnull=False),
+                name="attendance_guardian_xor_applicant",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "guardian"], name="one_attendance_per_guardian"
+            ),
+            models.UniqueConstraint(
+                fields=["session", "application"], name="one_attendance_per_applicant"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.session} · {self.guardian_id or self.application_id}"
 
 
 class Question(MunicipalityScoped):

@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from territory.querysets import MunicipalityScopedQuerySet
 
-from .constants import ApplicationStatus, CardReviewStatus, GuardianStatus
+from .constants import ApplicationStatus, CardReviewStatus, GuardianStatus, VisitStatus
 from .permissions import is_program_staff
 
 
@@ -54,3 +54,11 @@ class CardQuerySet(MunicipalityScopedQuerySet):
         return self.filter(
             failure_count__gt=0, staff_notified_at__isnull=True, submitted_at__lte=submitted_before
         )
+
+
+class VisitQuerySet(MunicipalityScopedQuerySet):
+    def planned(self):
+        return self.filter(status=VisitStatus.PLANNED)
+
+    def done(self):
+        return self.filter(status=VisitStatus.DONE)
