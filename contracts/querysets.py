@@ -28,6 +28,11 @@ class ContractQuerySet(MunicipalityScopedQuerySet):
         first."""
         return self.in_force(day).filter(spaces=space)
 
+    def in_force_on_area(self, area, day: datetime.date | models.OuterRef | None = None):
+        """The contracts in force that cover the service ``area`` (a ServiceArea, its id or an
+        ``OuterRef``) on ``day``, the one that answers for it first."""
+        return self.in_force(day).filter(service_areas=area)
+
     def with_status(self, status: str, day: datetime.date | None = None):
         day = day or timezone.localdate()
         if status == "planned":

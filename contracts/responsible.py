@@ -25,6 +25,11 @@ def contract_in_force_id(space, day: datetime.date | None = None) -> Subquery:
     return Subquery(Contract.objects.in_force_on_space(space, day).values("pk")[:1])
 
 
+def area_contract_in_force_id(area, day: datetime.date | None = None) -> Subquery:
+    """The id of the contract in force on the service ``area`` (usually ``OuterRef("pk")``)."""
+    return Subquery(Contract.objects.in_force_on_area(area, day).values("pk")[:1])
+
+
 def responsible_annotations(contract_id: OuterRef) -> dict[str, Subquery]:
     """``contract_number``, ``company_name`` and ``company_id_in_force`` of the contract whose
     id ``contract_id`` refers to, as annotations for a list of spaces."""
@@ -50,6 +55,16 @@ def contract_for_space(*, space: PublicSpace, day: datetime.date | None = None) 
     """The contract in force on the space, with what its page shows, or None."""
     return (
         Contract.objects.in_force_on_space(space, day)
+        .select_related("company", "service_type", "directorate")
+        .prefetch_related("obligations")
+        .first()
+    )
+
+
+def contract_for_area(*, area, day: datetime.date | None = None) -> Contract | None:
+    """The contract in force on the service area, with what its page shows, or None."""
+    return (
+        Contract.objects.in_force_on_area(area, day)
         .select_related("company", "service_type", "directorate")
         .prefetch_related("obligations")
         .first()

@@ -182,6 +182,9 @@ class Colonia(MunicipalityScoped):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("territory:colonia_detail", kwargs={"pk": self.pk})
+
 
 class PublicSpace(MunicipalityScoped):
     """A park, garden, median or other public space whose upkeep citizens can check."""
@@ -272,3 +275,6 @@ class ServiceArea(MunicipalityScoped):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("territory:area_detail", kwargs={"pk": self.pk})

@@ -9,6 +9,12 @@ page's object as a keyword argument and return ``None`` (nothing to show) or
         space_panels = ["guardians.panels.space_cards_panel"]        # f(*, space)
         contract_panels = ["findings.panels.contract_compliance_panel"]  # f(*, contract)
         company_panels = [...]                                         # f(*, company)
+        area_panels = [...]                                            # f(*, area)
+        colonia_panels = [...]                                         # f(*, colonia)
+
+A panel whose dict has ``"slot": "actions"`` is a button (or a small form) shown in the
+page's "what you can do here" bar instead of a section: "Report a problem here", "Become a
+guardian of this space", "Follow this place".
 
 Who answers for a space (the contract in force) comes the same way, from the one app that
 declares ``space_responsible`` (contracts): see ``territory/responsible.py``.
@@ -40,5 +46,21 @@ def space_page_apps() -> tuple[str, ...]:
     return ("territory", "contracts", *panel_apps("space"))
 
 
+def area_page_apps() -> tuple[str, ...]:
+    """The apps whose rows a service area's page shows (for the page cache)."""
+    return ("territory", "contracts", *panel_apps("area"))
+
+
+def colonia_page_apps() -> tuple[str, ...]:
+    """The apps whose rows a colonia's page shows (for the page cache)."""
+    return ("territory", "contracts", *panel_apps("colonia"))
+
+
 def space_panels(*, space) -> list[dict]:
     return panels_for("space", space=space)
+
+
+def split_actions(panels: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The panels as (sections, actions): those with ``"slot": "actions"`` are buttons."""
+    actions = [panel for panel in panels if panel.get("slot") == "actions"]
+    return [panel for panel in panels if panel.get("slot") != "actions"], actions

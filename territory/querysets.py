@@ -88,4 +88,16 @@ class PublicSpaceQuerySet(_SpatialQuerySet):
 
 
 class ServiceAreaQuerySet(_SpatialQuerySet):
-    pass
+    def with_contract_in_force(self, day: datetime.date | None = None):
+        """Annotates ``contract_in_force_id``: the contract in force that covers the area, by
+        the contracts app's rule (one correlated subquery, no query per row)."""
+        if "contract_in_force_id" in self.query.annotations:
+            return self
+        in_force = space_responsible().area_contract_in_force_id(OuterRef("pk"), day)
+        return self.annotate(contract_in_force_id=in_force)
+
+    def with_responsible(self, day: datetime.date | None = None):
+        """Adds the company and contract in force (``company_name``, ``company_id_in_force``,
+        ``contract_number``), for lists."""
+        responsible = space_responsible().responsible_annotations(OuterRef("contract_in_force_id"))
+        return self.with_contract_in_force(day).annotate(**responsible)

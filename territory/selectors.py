@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from . import postgis
 from .filters import POLYGON_MIN_ZOOM
-from .models import Municipality, PublicSpace
+from .models import Colonia, Municipality, PublicSpace, ServiceArea
 from .querysets import PublicSpaceQuerySet, SimplifyPreserveTopology
 from .responsible import space_responsible
 
@@ -372,3 +372,71 @@ def _rounded(value: object) -> object:
     if isinstance(value, dict):
         return {key: _rounded(item) for key, item in value.items()}
     return value
+
+
+def colonia_for_pk(*, municipality: Municipality, pk: int) -> Colonia | None:
+    """The municipality's colonia with this id, or None (another municipality's too)."""
+    return Colonia.objects.for_municipality(municipality).filter(pk=pk).first()
+
+
+def area_for_pk(*, municipality: Municipality, pk: int) -> ServiceArea | None:
+    """The municipality's service area (garbage route, lighting area) with this id, or None."""
+    return (
+        ServiceArea.objects.for_municipality(municipality)
+        .select_related("service_type")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def contract_in_force_for_area(*, area: ServiceArea) -> Model | None:
+    """The contract in force that covers the service area (contracts' rule)."""
+    return space_responsible().contract_for_area(area=area)
+
+
+def spaces_in_colonia(*, colonia: Colonia) -> PublicSpaceQuerySet:
+    """The colonia's spaces with the company and contract in force (one statement)."""
+    return (
+        PublicSpace.objects.for_municipality(colonia.municipality_id)
+        .filter(colonia=colonia)
+        .with_responsible()
+        .defer("geometry")
+        .order_by("name")
+    )
+
+
+def areas_in_colonia(*, colonia: Colonia):
+    """The service areas (garbage routes, lighting areas) over the colonia, with the company
+    and contract in force (one statement)."""
+    shape = colonia.geometry or colonia.location
+    areas = ServiceArea.objects.for_municipality(colonia.municipality_id)
+    if shape is None:
+        return areas.none()
+    return (
+        areas.filter(geometry__intersects=shape)
+        .with_responsible()
+        .select_related("service_type")
+        .defer("geometry")
+        .order_by("service_type__name", "code")
+    )
+
+
+def area_feature(*, area: ServiceArea) -> dict:
+    """The area's boundary as a GeoJSON Feature (6 decimals), to embed in its page."""
+    return {
+        "type": "Feature",
+        "geometry": _rounded(json.loads(area.geometry.json)),
+        "properties": {"code": area.code, "name": area.name},
+    }
+
+
+def colonia_feature(*, colonia: Colonia) -> dict | None:
+    """The colonia's boundary (or point) as a GeoJSON Feature, or None if it has neither."""
+    shape = colonia.geometry or colonia.location
+    if shape is None:
+        return None
+    return {
+        "type": "Feature",
+        "geometry": _rounded(json.loads(shape.json)),
+        "properties": {"name": colonia.name},
+    }

@@ -8,7 +8,13 @@ from core.pagecache import public_page_cache
 
 from . import selectors
 from .filters import POLYGON_MIN_ZOOM, PublicSpaceFilter
-from .panels import space_page_apps, space_panels
+from .panels import (
+    area_page_apps,
+    colonia_page_apps,
+    panels_for,
+    space_page_apps,
+    split_actions,
+)
 
 SPACES_PER_PAGE = 50
 
@@ -53,6 +59,7 @@ def space_detail(request, code):
     if space is None:
         raise Http404(_("There is no public space with this code."))
     contract = selectors.contract_in_force_for_space(space=space)
+    panels, actions = split_actions(panels_for("space", space=space))
     return render(
         request,
         "territory/space_detail.html",
@@ -62,6 +69,57 @@ def space_detail(request, code):
             "directorate": contract.directorate if contract else space.directorate,
             "feature": selectors.space_feature(space=space),
             "map_settings": selectors.map_settings(municipality=municipality),
-            "panels": space_panels(space=space),
+            "panels": panels,
+            "actions": actions,
+        },
+    )
+
+
+@transaction.non_atomic_requests
+@public_page_cache(depends_on=area_page_apps)
+def area_detail(request, pk):
+    """A garbage route or street-lighting area: who answers for it and what to do there."""
+    municipality = _municipality(request)
+    area = selectors.area_for_pk(municipality=municipality, pk=pk)
+    if area is None:
+        raise Http404(_("There is no service area with this number."))
+    contract = selectors.contract_in_force_for_area(area=area)
+    panels, actions = split_actions(panels_for("area", area=area))
+    return render(
+        request,
+        "territory/area_detail.html",
+        {
+            "area": area,
+            "contract": contract,
+            "directorate": contract.directorate if contract else None,
+            "feature": selectors.area_feature(area=area),
+            "map_settings": selectors.map_settings(municipality=municipality),
+            "panels": panels,
+            "actions": actions,
+        },
+    )
+
+
+@transaction.non_atomic_requests
+@public_page_cache(depends_on=colonia_page_apps)
+def colonia_detail(request, pk):
+    """My colonia: its spaces, routes and areas with their companies, and what the other
+    apps add (complaints, fix rate, guardians, committee, needs and works) as panels."""
+    municipality = _municipality(request)
+    colonia = selectors.colonia_for_pk(municipality=municipality, pk=pk)
+    if colonia is None:
+        raise Http404(_("There is no colonia with this number."))
+    panels, actions = split_actions(panels_for("colonia", colonia=colonia))
+    return render(
+        request,
+        "territory/colonia_detail.html",
+        {
+            "colonia": colonia,
+            "spaces": selectors.spaces_in_colonia(colonia=colonia),
+            "areas": selectors.areas_in_colonia(colonia=colonia),
+            "feature": selectors.colonia_feature(colonia=colonia),
+            "map_settings": selectors.map_settings(municipality=municipality),
+            "panels": panels,
+            "actions": actions,
         },
     )
