@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: benchmarks against PostGIS; figures go to docs/benchmarks.md.
+# On a fresh machine it first installs and starts what it needs, as .ci/run does: PostgreSQL
+# with PostGIS and Redis (scripts/ensure-services.sh), wrk (load), Chromium and Node.js
+# (Lighthouse, installed by bench/bench_lighthouse.py into bench/lighthouse/).
 # DATABASE_URL defaults to a separate database, villaguard_bench, created (with PostGIS) if
 # missing: the benchmark truncates its tables.
 set -euo pipefail
@@ -8,6 +11,9 @@ export DATABASE_URL="${DATABASE_URL:-postgis://postgres@127.0.0.1:5432/villaguar
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.base}"
 export DEBUG=false
 PY="${PY:-.venv/bin/python}"
+
+bash scripts/install-system-packages.sh wrk chromium $(command -v npm >/dev/null || echo nodejs npm)
+bash scripts/ensure-services.sh villaguard_bench villaguard_perf villaguard_lighthouse
 
 "$PY" bench/bench_map.py --ensure-database
 "$PY" manage.py migrate --noinput -v 0
@@ -22,4 +28,8 @@ REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}" \
 REDIS_CACHE_URL="${BENCH_REDIS_CACHE_URL:-redis://127.0.0.1:6379/15}" \
 DATABASE_URL="${BENCH_SCALE_DATABASE_URL:-postgis://postgres@127.0.0.1:5432/villaguard_perf}" \
   "$PY" bench/bench_scale.py || status=1
+# Phone budgets: production settings and the demo data in a database of their own.
+env -u DJANGO_SETTINGS_MODULE -u DEBUG \
+DATABASE_URL="${BENCH_LIGHTHOUSE_DATABASE_URL:-postgis://postgres@127.0.0.1:5432/villaguard_lighthouse}" \
+  "$PY" bench/bench_lighthouse.py || status=1
 exit "$status"
