@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "findings",
     "opendata",
     "alerts",
+    "reviews",
     "audit",
 ]
 
@@ -160,7 +161,8 @@ AUTH_USER_MODEL = "accounts.User"
 # importer reads only files that staff give it, and rejects unknown CRSs before GDAL sees them.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+# Every login lands on its role's workspace (a login with no role: its own account there).
+LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "home"
 
 AUTH_PASSWORD_VALIDATORS = [
