@@ -21,6 +21,8 @@ from .models import (
     ComplaintPhoto,
     ComplaintUpdate,
     Open311Client,
+    ServiceQuestion,
+    ServiceQuestionChoice,
 )
 from .paginators import EstimatedCountPaginator
 from .services import (
@@ -342,3 +344,32 @@ class Open311ClientAdmin(MunicipalityScopedAdmin):
                 municipality=client.municipality, name=client.name, actor=request.user
             )
             self._show_key(request, new_client, key)
+
+
+class ServiceQuestionChoiceInline(MunicipalityScopedInline):
+    model = ServiceQuestionChoice
+    extra = 1
+    fields = ["order", "key", "name"]
+
+
+@admin.register(ServiceQuestion)
+class ServiceQuestionAdmin(MunicipalityScopedAdmin):
+    """The questions the complaint form asks per service, which Open311 publishes as the
+    service's definition (``services/<code>``). List questions offer the answers below."""
+
+    municipality_path = "service_type__municipality"
+    list_display = ["service_type", "order", "code", "description", "datatype", "required"]
+    list_display_links = ["code", "description"]
+    list_filter = ["service_type", "datatype", "required"]
+    list_select_related = ["service_type"]
+    search_fields = ["code", "description"]
+    fields = [
+        "service_type",
+        "order",
+        "code",
+        "description",
+        "datatype",
+        "datatype_description",
+        "required",
+    ]
+    inlines = [ServiceQuestionChoiceInline]

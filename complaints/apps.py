@@ -14,3 +14,14 @@ class ComplaintsConfig(AppConfig):
     sweepers = [
         ("complaints: notification sweeper", "complaints.tasks.sweep_notifications", 60),
     ]
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from territory.models import ServiceType
+
+        from .signals import seed_service_questions
+
+        post_save.connect(
+            seed_service_questions, sender=ServiceType, dispatch_uid="complaints:service-questions"
+        )

@@ -31,3 +31,17 @@ class ComplaintSource(models.TextChoices):
 
 # The reporter's contact data: personal, deferred by ``Complaint.public_objects``.
 REPORTER_FIELDS = ("reporter_name", "reporter_email", "reporter_phone")
+
+
+class QuestionDatatype(models.TextChoices):
+    """Open311 GeoReport v2 attribute datatypes (a service definition's ``datatype``)."""
+
+    STRING = "string", _("Short text")
+    NUMBER = "number", _("Number")
+    DATETIME = "datetime", _("Date and time")
+    TEXT = "text", _("Long text")
+    SINGLEVALUELIST = "singlevaluelist", _("One choice from a list")
+    MULTIVALUELIST = "multivaluelist", _("Several choices from a list")
+
+
+LIST_DATATYPES = (QuestionDatatype.SINGLEVALUELIST, QuestionDatatype.MULTIVALUELIST)

@@ -6,8 +6,52 @@ from core.forms import MultiplePhotoField
 from core.photos import MAX_PHOTOS
 from territory.models import ServiceType
 
+from .attributes import MAX_STRING, MAX_TEXT, answers_clean
+from .constants import QuestionDatatype
 from .models import Complaint
+from .selectors import Question, questions_by_service
 from .services import pending_photos_check
+
+
+class AnswerField(forms.Field):
+    """An answer to a service's question, kept as typed: ``answers_clean`` validates it, the
+    same way for the web form and Open311, for the chosen service only."""
+
+    def __init__(self, *, question: Question, **kwargs):
+        self.question = question
+        super().__init__(required=False, **kwargs)
+
+
+class MultiAnswerField(AnswerField):
+    widget = forms.CheckboxSelectMultiple
+    hidden_widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        return [str(item) for item in value] if value else []
+
+
+def answer_field(question: Question) -> AnswerField:
+    """The form field that asks ``question``, by its Open311 datatype."""
+    options = {"question": question, "label": question.description}
+    if question.datatype_description:
+        options["help_text"] = question.datatype_description
+    datatype = question.datatype
+    if datatype == QuestionDatatype.MULTIVALUELIST:
+        return MultiAnswerField(
+            widget=forms.CheckboxSelectMultiple(choices=question.choices), **options
+        )
+    if datatype == QuestionDatatype.SINGLEVALUELIST:
+        choices = [("", _("Choose an answer")), *question.choices]
+        return AnswerField(widget=forms.Select(choices=choices), **options)
+    if datatype == QuestionDatatype.TEXT:
+        widget = forms.Textarea(attrs={"rows": 3, "maxlength": MAX_TEXT})
+    elif datatype == QuestionDatatype.NUMBER:
+        widget = forms.TextInput(attrs={"inputmode": "decimal"})
+    elif datatype == QuestionDatatype.DATETIME:
+        widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
+    else:
+        widget = forms.TextInput(attrs={"maxlength": MAX_STRING})
+    return AnswerField(widget=widget, **options)
 
 
 class ComplaintForm(forms.Form):
@@ -51,9 +95,56 @@ class ComplaintForm(forms.Form):
     def __init__(self, *args, municipality=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service_type"].queryset = ServiceType.objects.for_municipality(municipality)
+        # Every service's questions, each named q<service id>-<code>: without JavaScript they
+        # are all shown, grouped by service; service-questions.js shows the chosen one's.
+        self.questions = questions_by_service(municipality=municipality)
+        for service_id, questions in self.questions.items():
+            for question in questions:
+                self.fields[self.question_field_name(service_id, question.code)] = answer_field(
+                    question
+                )
+
+    @staticmethod
+    def question_field_name(service_id: int, code: str) -> str:
+        return f"q{service_id}-{code}"
+
+    def question_groups(self) -> list[dict]:
+        """For the template: each service that asks questions, with its bound fields."""
+        names = {service.pk: service.name for service in self.fields["service_type"].queryset}
+        return [
+            {
+                "service_id": service_id,
+                "service_name": names.get(service_id, ""),
+                "fields": [
+                    self[self.question_field_name(service_id, question.code)]
+                    for question in questions
+                ],
+            }
+            for service_id, questions in self.questions.items()
+        ]
+
+    def _clean_answers(self, cleaned: dict) -> None:
+        """The chosen service's answers into ``cleaned["attributes"]``; an error on the field
+        of each required question left empty or answer not valid."""
+        service = cleaned.get("service_type")
+        if service is None:
+            cleaned["attributes"] = {}
+            return
+
+        def values_for(code: str) -> list[str]:
+            value = cleaned.get(self.question_field_name(service.pk, code))
+            if isinstance(value, list):
+                return value
+            return [value or ""]
+
+        answers, errors = answers_clean(self.questions.get(service.pk, []), values_for)
+        for error in errors:
+            self.add_error(self.question_field_name(service.pk, error.code), error.message)
+        cleaned["attributes"] = answers
 
     def clean(self):
         cleaned = super().clean()
+        self._clean_answers(cleaned)
         lat, lon = cleaned.get("lat"), cleaned.get("lon")
         if (lat is None) != (lon is None):
             raise forms.ValidationError(_("Give both the latitude and the longitude."))

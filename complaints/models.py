@@ -15,7 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from territory.models import MunicipalityScoped, municipality_field
 
-from .constants import OPEN_STATUSES, ComplaintSource, ComplaintStatus
+from .constants import (
+    LIST_DATATYPES,
+    OPEN_STATUSES,
+    ComplaintSource,
+    ComplaintStatus,
+    QuestionDatatype,
+)
 from .constants import REPORTER_FIELDS as REPORTER_FIELDS  # callers read it here too
 from .querysets import ComplaintQuerySet, PublicComplaintManager
 
@@ -293,3 +299,77 @@ class Open311Client(MunicipalityScoped):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ServiceQuestion(models.Model):
+    """A question asked of whoever reports a problem with a service: an Open311 service
+    definition attribute. The web form asks it and ``services/<code>`` publishes it, both
+    from these rows; answers are stored in ``Complaint.attributes`` under ``code``."""
+
+    Datatype = QuestionDatatype
+
+    service_type = models.ForeignKey(
+        "territory.ServiceType",
+        verbose_name=_("service"),
+        on_delete=models.CASCADE,
+        related_name="questions",
+    )
+    code = models.SlugField(
+        _("code"),
+        max_length=50,
+        help_text=_(
+            "The Open311 attribute code; answers are stored under it. Do not change it "
+            "once complaints carry it."
+        ),
+    )
+    description = models.CharField(
+        _("question"), max_length=300, help_text=_("The question as the citizen reads it.")
+    )
+    datatype = models.CharField(
+        _("kind of answer"), max_length=20, choices=Datatype.choices, default=Datatype.STRING
+    )
+    datatype_description = models.CharField(_("help with the answer"), max_length=300, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+
+    class Meta:
+        verbose_name = _("service question")
+        verbose_name_plural = _("service questions")
+        ordering = ["service_type", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_type", "code"], name="unique_service_question_code"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.service_type} · {self.code}"
+
+    @property
+    def has_choices(self) -> bool:
+        return self.datatype in LIST_DATATYPES
+
+
+class ServiceQuestionChoice(models.Model):
+    """One answer a list question offers (an Open311 attribute ``value``)."""
+
+    question = models.ForeignKey(
+        ServiceQuestion,
+        verbose_name=_("question"),
+        on_delete=models.CASCADE,
+        related_name="choices",
+    )
+    key = models.SlugField(_("key"), max_length=50, help_text=_("Stored in the answers."))
+    name = models.CharField(_("answer"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+
+    class Meta:
+        verbose_name = _("answer offered")
+        verbose_name_plural = _("answers offered")
+        ordering = ["question", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "key"], name="unique_question_choice_key")
+        ]
+
+    def __str__(self):
+        return self.name

@@ -33,9 +33,23 @@ from accounts.models import User
 from accounts.selectors import is_municipal_staff, staff_directorate_id
 from contracts.models import Contract
 from guardians.selectors import first_card_dates
-from territory.models import Colonia, Directorate, Municipality, PublicSpace, ServiceType
+from territory import selectors as territory_selectors
+from territory.models import (
+    Colonia,
+    Directorate,
+    Municipality,
+    PublicSpace,
+    ServiceArea,
+    ServiceType,
+)
 
-from .models import REPORTER_FIELDS, Complaint, ComplaintFollower, ComplaintUpdate
+from .models import (
+    REPORTER_FIELDS,
+    Complaint,
+    ComplaintFollower,
+    ComplaintUpdate,
+    ServiceQuestion,
+)
 from .public import ROUNDING_METRES, public_coordinates, public_distance_m
 from .querysets import ComplaintQuerySet, bbox_around
 
@@ -464,4 +478,112 @@ def impact_summary(
         default_reference=default_reference,
         with_guardians=groups[True],
         without_guardians=groups[False],
+    )
+
+
+@dataclass(frozen=True)
+class Question:
+    """A service's question (ServiceQuestion) with its offered answers, as read for the web
+    form, Open311's service definition and the validation of the answers."""
+
+    service_type_id: int
+    code: str
+    description: str
+    datatype: str
+    datatype_description: str
+    required: bool
+    choices: tuple[tuple[str, str], ...]  # (key, name)
+
+    @property
+    def keys(self) -> set[str]:
+        return {key for key, _name in self.choices}
+
+
+def service_questions(*, service_types) -> list[Question]:
+    """The questions of the services (a queryset of ServiceType ids, or a list of ids), in
+    their order, with their offered answers in theirs: one statement, whatever their number."""
+    rows = (
+        ServiceQuestion.objects.filter(service_type__in=service_types)
+        .order_by("service_type_id", "order", "id", "choices__order", "choices__id")
+        .values_list(
+            "id",
+            "service_type_id",
+            "code",
+            "description",
+            "datatype",
+            "datatype_description",
+            "required",
+            "choices__key",
+            "choices__name",
+        )
+    )
+    fields: dict[int, tuple] = {}
+    choices: dict[int, list[tuple[str, str]]] = {}
+    for pk, *question, key, name in rows:
+        fields.setdefault(pk, tuple(question))
+        if key is not None:
+            choices.setdefault(pk, []).append((key, name))
+    return [
+        Question(*question, choices=tuple(choices.get(pk, ()))) for pk, question in fields.items()
+    ]
+
+
+def questions_by_service(*, municipality: Municipality) -> dict[int, list[Question]]:
+    """The municipality's questions grouped by service id (for the web form): one statement."""
+    grouped: dict[int, list[Question]] = {}
+    service_types = ServiceType.objects.for_municipality(municipality).values("pk")
+    for question in service_questions(service_types=service_types):
+        grouped.setdefault(question.service_type_id, []).append(question)
+    return grouped
+
+
+@dataclass(frozen=True)
+class PlacePrefill:
+    """The complaint form filled from the place a citizen reports from: a public space or a
+    service area (garbage route, lighting area)."""
+
+    place: PublicSpace | ServiceArea
+    initial: dict
+
+
+def place_prefill(
+    *, municipality: Municipality, space_code: str = "", area_id: str = ""
+) -> PlacePrefill | None:
+    """The form's initial data for ``?space=<code>`` or ``?area=<id>``: the place's service
+    (the contract in force's, else the municipality's green-space service for a space), its
+    centroid as the pin and its name as the address. None when neither is given; raises
+    ``ServiceArea.DoesNotExist``/``PublicSpace.DoesNotExist`` for an unknown place."""
+    if space_code:
+        space = territory_selectors.space_for_code(municipality=municipality, code=space_code)
+        if space is None:
+            raise PublicSpace.DoesNotExist(space_code)
+        contract = territory_selectors.contract_in_force_for_space(space=space)
+        service = contract.service_type if contract else None
+        if service is None:
+            service = (
+                ServiceType.objects.for_municipality(municipality)
+                .filter(category=ServiceType.Category.GREEN_SPACES)
+                .order_by("pk")
+                .first()
+            )
+        place, point = space, space.centroid
+    elif area_id:
+        area = (
+            territory_selectors.area_for_pk(municipality=municipality, pk=int(area_id))
+            if area_id.isdigit()
+            else None
+        )
+        if area is None:
+            raise ServiceArea.DoesNotExist(area_id)
+        place, point, service = area, area.centroid, area.service_type
+    else:
+        return None
+    return PlacePrefill(
+        place=place,
+        initial={
+            "service_type": service.pk if service else None,
+            "lat": round(point.y, 6),
+            "lon": round(point.x, 6),
+            "address": f"{place.name} ({place.code})"[:300],
+        },
     )

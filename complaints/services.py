@@ -32,7 +32,16 @@ from core.photos import MAX_PHOTOS, reencode_photo, validate_photos
 from core.uploads import PHOTO_FORMATS, extension_of, safe_storage_name
 from territory.models import Colonia, Municipality, ServiceType
 
-from .models import Complaint, ComplaintFollower, ComplaintPhoto, ComplaintUpdate, Open311Client
+from .attributes import default_questions
+from .models import (
+    Complaint,
+    ComplaintFollower,
+    ComplaintPhoto,
+    ComplaintUpdate,
+    Open311Client,
+    ServiceQuestion,
+    ServiceQuestionChoice,
+)
 from .selectors import nearby_open_complaints, placement_for
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -183,6 +192,7 @@ def complaint_submit(
     photos: Sequence = (),
     pending_photos: str = "",
     confirmed: bool = False,
+    attributes: dict | None = None,
 ) -> ComplaintSubmission:
     """The public form's workflow. Unless the reporter has ``confirmed``, a complaint with a
     point that has open complaints of the service nearby is not filed: the photos are kept
@@ -212,8 +222,35 @@ def complaint_submit(
             language=language,
             photos=photos,
             clean_photos=pending_photos_take(token=pending_photos),
+            attributes=attributes,
         )
     return ComplaintSubmission(complaint=complaint)
+
+
+@transaction.atomic
+def service_questions_seed(*, service_type: ServiceType) -> list[ServiceQuestion]:
+    """Gives a service with no questions yet the default questions of its category
+    (``complaints.attributes.DEFAULT_QUESTIONS``), worded in the site's language; staff then
+    edit them in the admin. A service that has questions keeps them."""
+    if ServiceQuestion.objects.filter(service_type=service_type).exists():
+        return []
+    created = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for order, definition in enumerate(default_questions(service_type.category), start=1):
+            question = ServiceQuestion.objects.create(
+                service_type=service_type,
+                code=definition["code"],
+                description=str(definition["description"]),
+                datatype=definition["datatype"],
+                required=definition["required"],
+                order=order,
+            )
+            ServiceQuestionChoice.objects.bulk_create(
+                ServiceQuestionChoice(question=question, key=key, name=str(name), order=position)
+                for position, (key, name) in enumerate(definition["values"], start=1)
+            )
+            created.append(question)
+    return created
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 
 from guardians.selectors import first_card_date
-from territory.models import ServiceType
+from territory.models import PublicSpace, ServiceArea, ServiceType
 
 from .filters import InboxFilter
 from .forms import (
@@ -37,6 +37,7 @@ from .paginators import EstimatedCountPaginator
 from .permissions import user_can_handle_complaints, user_can_read_briefs
 from .public import public_coordinates
 from .selectors import (
+    PlacePrefill,
     brief_for_colonia,
     complaint_follower_count,
     complaint_public_history,
@@ -46,6 +47,7 @@ from .selectors import (
     impact_summary,
     inbox_complaints,
     nearby_open_complaints,
+    place_prefill,
     public_complaint_by_code,
     public_complaints,
 )
@@ -179,12 +181,29 @@ def complaint_nearby(request):
     )
 
 
+def _place_prefill(request, municipality) -> PlacePrefill | None:
+    """``?space=<code>`` or ``?area=<id>``: the place reported from (404 if unknown)."""
+    try:
+        return place_prefill(
+            municipality=municipality,
+            space_code=request.GET.get("space", "").strip(),
+            area_id=request.GET.get("area", "").strip(),
+        )
+    except (PublicSpace.DoesNotExist, ServiceArea.DoesNotExist):
+        raise Http404(_("There is no such place to report from.")) from None
+
+
 @require_http_methods(["GET", "POST"])
 def complaint_new(request):
     municipality = _municipality(request)
+    # The form posts to its own address, so a report started from a place keeps it.
+    prefill = _place_prefill(request, municipality)
+    place = prefill.place if prefill else None
     if request.method == "GET":
-        form = ComplaintForm(municipality=municipality)
-        return render(request, "complaints/complaint_form.html", {"form": form})
+        form = ComplaintForm(
+            initial=prefill.initial if prefill else None, municipality=municipality
+        )
+        return render(request, "complaints/complaint_form.html", {"form": form, "place": place})
     if is_ratelimited(
         request,
         group="complaints:submit",
@@ -196,7 +215,9 @@ def complaint_new(request):
         return render(request, "complaints/429.html", status=429)
     form = ComplaintForm(request.POST, request.FILES, municipality=municipality)
     if not form.is_valid():
-        return render(request, "complaints/complaint_form.html", {"form": form}, status=400)
+        return render(
+            request, "complaints/complaint_form.html", {"form": form, "place": place}, status=400
+        )
     data = form.cleaned_data
     try:
         submission = complaint_submit(
@@ -212,11 +233,14 @@ def complaint_new(request):
             photos=data["photos"],
             pending_photos=data["pending_photos"],
             confirmed=data["confirmed"],
+            attributes=data["attributes"],
         )
     except ValidationError as error:
         for message in error.messages:
             form.add_error(None, message)
-        return render(request, "complaints/complaint_form.html", {"form": form}, status=400)
+        return render(
+            request, "complaints/complaint_form.html", {"form": form, "place": place}, status=400
+        )
     if submission.complaint is None:
         # No-JS duplicate check: show them, with the photos kept aside, and ask to confirm.
         confirm = ComplaintForm(

@@ -15,7 +15,7 @@ def test_a_citizen_files_a_complaint_with_a_pin_and_a_photo_and_follows_it(
 
     municipality = MunicipalityFactory(name="Chihuahua", is_default=True)
     ColoniaFactory(municipality=municipality, name="Centro")
-    ServiceTypeFactory(
+    lighting = ServiceTypeFactory(
         municipality=municipality,
         code="lighting",
         name="Alumbrado público",
@@ -31,6 +31,8 @@ def test_a_citizen_files_a_complaint_with_a_pin_and_a_photo_and_follows_it(
     assert page.input_value("[name=lat]") != ""
     assert page.input_value("[name=lon]") != ""
     page.select_option("[name=service_type]", label="Alumbrado público")
+    # The service's question (complaints.ServiceQuestion), shown once the service is chosen.
+    page.select_option(f"[name='q{lighting.pk}-lamp_condition']", "off")
     page.fill("[name=description]", "La lámpara de la esquina no enciende por la noche")
     page.set_input_files("[name=photos]", str(photo))
     screenshot(page, "form")
@@ -41,6 +43,7 @@ def test_a_citizen_files_a_complaint_with_a_pin_and_a_photo_and_follows_it(
 
     complaint = Complaint.private_objects.get()
     assert complaint.location is not None and complaint.photos.count() == 1
+    assert complaint.attributes == {"lamp_condition": "off"}
     assert page.inner_text(".tracking-code") == complaint.code
     screenshot(page, "tracking")
 

@@ -343,6 +343,7 @@ def test_redis_down_the_portal_works_and_nothing_is_lost_when_it_returns(
     space, other_space = world.spaces_a[0], world.spaces_a[1]
     complaint_form = {
         "service_type": world.lighting.pk,
+        f"q{world.lighting.pk}-lamp_condition": "off",  # its required question
         "description": "La luminaria no enciende",
         "lat": "28.63",
         "lon": "-106.08",

@@ -27,10 +27,10 @@ from django_ratelimit.core import is_ratelimited
 
 from territory.models import ServiceType
 
-from ..attributes import attributes_for
+from ..attributes import answers_clean
 from ..models import Complaint
 from ..public import public_coordinates
-from ..selectors import public_complaints
+from ..selectors import public_complaints, service_questions
 from ..services import complaint_create, open311_client_for_key
 
 MAX_RESULTS = 1000
@@ -178,12 +178,12 @@ def request_dict(complaint: Complaint, request) -> dict:
     }
 
 
-def _service_dict(service: ServiceType) -> dict:
+def _service_dict(service: ServiceType, with_questions: set[int]) -> dict:
     return {
         "service_code": service.code,
         "service_name": service.name,
         "description": service.description or None,
-        "metadata": bool(attributes_for(service.category)),
+        "metadata": service.pk in with_questions,
         "type": "realtime",
         "keywords": None,
         "group": str(ServiceType.Category(service.category).label),
@@ -191,20 +191,23 @@ def _service_dict(service: ServiceType) -> dict:
 
 
 def _definition_dict(service: ServiceType) -> dict:
+    """The service definition, from the questions staff edit in the admin (ServiceQuestion)."""
     return {
         "service_code": service.code,
         "attributes": [
             {
                 "variable": True,
-                "code": attribute["code"],
-                "datatype": attribute["datatype"],
-                "required": attribute["required"],
-                "datatype_description": None,
-                "order": order,
-                "description": str(attribute["description"]),
-                "values": [{"key": key, "name": str(name)} for key, name in attribute["values"]],
+                "code": question.code,
+                "datatype": question.datatype,
+                "required": question.required,
+                "datatype_description": question.datatype_description or None,
+                "order": position,
+                "description": question.description,
+                "values": [{"key": key, "name": name} for key, name in question.choices],
             }
-            for order, attribute in enumerate(attributes_for(service.category), start=1)
+            for position, question in enumerate(
+                service_questions(service_types=[service.pk]), start=1
+            )
         ],
     }
 
@@ -246,7 +249,12 @@ def discovery(request, fmt):
 
 @open311_view()
 def services(request, fmt):
-    data = [_service_dict(s) for s in ServiceType.objects.for_municipality(request.municipality)]
+    service_types = ServiceType.objects.for_municipality(request.municipality)
+    with_questions = {
+        question.service_type_id
+        for question in service_questions(service_types=service_types.values("pk"))
+    }
+    data = [_service_dict(s, with_questions) for s in service_types]
     return render(data, fmt, root="services", item="service")
 
 
@@ -358,17 +366,20 @@ def _create_request(request, fmt):
     description = params.get("description", "")
     if len(description) > 4000:
         raise Open311Error(400, _("description is longer than 4,000 characters."))
-    attributes = {}
-    for definition in attributes_for(service.category):
-        code = definition["code"]
-        value = params.get(f"attribute[{code}]", "").strip()
-        if not value:
-            if definition["required"]:
-                raise Open311Error(400, _("attribute[%(code)s] is required.") % {"code": code})
-            continue
-        if value not in {key for key, _name in definition["values"]}:
-            raise Open311Error(400, _("attribute[%(code)s] has an unknown value.") % {"code": code})
-        attributes[code] = value
+    attributes, errors = answers_clean(
+        service_questions(service_types=[service.pk]),
+        # A multivaluelist comes as attribute[code][]=a&attribute[code][]=b.
+        lambda code: params.getlist(f"attribute[{code}]") + params.getlist(f"attribute[{code}][]"),
+    )
+    if errors:
+        error = errors[0]
+        if error.kind == "required":
+            raise Open311Error(400, _("attribute[%(code)s] is required.") % {"code": error.code})
+        if error.kind == "choice":
+            raise Open311Error(
+                400, _("attribute[%(code)s] has an unknown value.") % {"code": error.code}
+            )
+        raise Open311Error(400, f"attribute[{error.code}]: {error.message}")
     email = params.get("email", "").strip()
     if email:
         try:

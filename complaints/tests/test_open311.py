@@ -193,8 +193,9 @@ def test_listing_query_count_does_not_grow_with_rows(
         assert len(client.get(f"{BASE}/requests.json").json()) == 16
 
 
-def test_a_post_is_six_queries_in_one_transaction(client, key, lighting, colonia, directorate):
-    """The intake, through the ORM on every database: the key, the service, then in
+def test_a_post_is_seven_queries_in_one_transaction(client, key, lighting, colonia, directorate):
+    """The intake, through the ORM on every database: the key, the service, its questions
+    with their answers (one statement), then in
     complaint_create's own transaction the placement (one query), the tracking code's check and
     the two inserts. The request has no transaction around it: the SAVEPOINT and RELEASE are
     complaint_create's atomic block inside the test's transaction (BEGIN and COMMIT outside)."""
@@ -206,7 +207,7 @@ def test_a_post_is_six_queries_in_one_transaction(client, key, lighting, colonia
     assert response.status_code == 200
     statements = [q["sql"].split()[0] for q in queries.captured_queries]
     assert statements == [
-        *("SELECT", "SELECT"),
+        *("SELECT", "SELECT", "SELECT"),
         *("SAVEPOINT", "SELECT", "SELECT", "INSERT", "INSERT", "RELEASE"),
     ], statements
     complaint = Complaint.private_objects.get(code=response.json()[0]["service_request_id"])

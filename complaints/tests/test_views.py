@@ -34,6 +34,8 @@ def form_data(service, **extra):
         "reporter_email": REPORTER_EMAIL,
         "reporter_phone": REPORTER_PHONE,
     }
+    if service.category == "lighting":  # its required question (complaints.attributes)
+        data[f"q{service.pk}-lamp_condition"] = "off"
     data.update(extra)
     return data
 
@@ -105,7 +107,7 @@ def test_without_js_a_nearby_open_complaint_is_offered_and_photos_are_kept(
     hidden = {}
     import re
 
-    for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', body):
+    for name, value in re.findall(r'<input type="hidden" name="([\w-]+)" value="([^"]*)"', body):
         hidden[name] = value
     assert hidden["confirmed"] == "True" and hidden["pending_photos"]
     assert hidden["service_type"] == str(lighting.pk)
@@ -119,6 +121,7 @@ def test_without_js_a_nearby_open_complaint_is_offered_and_photos_are_kept(
     assert confirmed.status_code == 302
     new = Complaint.private_objects.exclude(pk=existing.pk).get()
     assert new.photos.count() == 1 and new.reporter_email == REPORTER_EMAIL
+    assert new.attributes == {"lamp_condition": "off"}  # the answer went through the confirmation
 
 
 def test_nearby_json_endpoint(client, municipality, lighting):
