@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CommitteesConfig(AppConfig):
     name = "committees"
     verbose_name = _("Committees")
-    demo_seeders = ["committees.demo.seed_committees"]
+    demo_seeders = ["committees.demo.seed_committees", "committees.demo_workflows.seed_workflows"]
     personal_data_exporters = ["committees.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["committees.arco.anonymise"]
+    workspace_sections = [  # workspace.registry: queues and links of each role's workspace
+        "committees.workspace_workflows.workflows_staff_section",
+        "committees.workspace_workflows.workflows_member_section",
+    ]

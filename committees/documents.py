@@ -8,6 +8,7 @@ than in the translation catalogue.
 import io
 from decimal import Decimal
 
+import qrcode
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 from openpyxl import Workbook
@@ -15,7 +16,7 @@ from openpyxl.styles import Font
 
 from core.spreadsheets import append_row, csv_writer
 
-from .models import CommitteeMember, Requisition
+from .models import CommitteeMember, RegistrationCertificate, Requisition
 
 MONTHS = [
     "enero",
@@ -231,4 +232,122 @@ def requisition_pdf(requisition: Requisition, *, base_url: str = "") -> bytes:
         pdf.set_xy(x, y + 1)
         pdf.multi_cell(width, 4, _latin1(f"{name}\n{role}" if name else role), align="C")
         pdf.set_xy(pdf.l_margin, y)
+    return bytes(pdf.output())
+
+
+# --- Registration certificate of a Committee of Citizen Participation ----------------------
+
+
+def _qr_png(url: str) -> io.BytesIO:
+    image = qrcode.make(url, box_size=8, border=2)
+    output = io.BytesIO()
+    image.save(output, format="PNG")
+    output.seek(0)
+    return output
+
+
+def certificate_pdf(certificate: RegistrationCertificate, *, verify_url: str) -> bytes:
+    """The certificate a registered committee keeps and shows: its registration, its officers
+    on the day of issue, the verification code and a QR code of the public verification page."""
+    committee = certificate.committee
+    municipality = certificate.municipality
+    officers = list(
+        CommitteeMember.public_objects.current()
+        .filter(committee=committee)
+        .exclude(position=CommitteeMember.Position.VOCAL)
+        .order_by("position", "full_name")
+    )
+    communities = ", ".join(c.name for c in committee.communities.order_by("name"))
+
+    pdf = FPDF(orientation="P", unit="mm", format="Letter")
+    pdf.set_title(_latin1(f"Constancia de registro {certificate.registration_number}"))
+    pdf.set_author(_latin1(f"Municipio de {municipality.name}"))
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.multi_cell(
+        0,
+        8,
+        _latin1(f"H. Ayuntamiento de {municipality.name}, {municipality.state}"),
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_font("Helvetica", "", 11)
+    pdf.multi_cell(
+        0,
+        6,
+        _latin1('Programa "Unidos para Planear el Desarrollo"'),
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(6)
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(
+        0, 9, _latin1("CONSTANCIA DE REGISTRO"), align="C", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.set_font("Helvetica", "", 11)
+    pdf.multi_cell(
+        0, 6, _latin1("Comité de Participación Ciudadana"), align="C", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.ln(6)
+    pdf.set_font("Helvetica", "", 11)
+    pdf.multi_cell(
+        0,
+        6,
+        _latin1(
+            f"Se hace constar que el {committee.name}"
+            + (f", de la comunidad de {communities}," if communities else "")
+            + f" quedó registrado con el número {certificate.registration_number} el "
+            f"{spanish_date(certificate.registered_on)}"
+            + (
+                f", tras su asamblea constitutiva del {spanish_date(committee.assembly_date)}"
+                + (f" en {committee.assembly_place}" if committee.assembly_place else "")
+                if committee.assembly_date
+                else ""
+            )
+            + "."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(4)
+    if officers:
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.cell(0, 6, _latin1("Mesa directiva"))
+        pdf.ln(7)
+        pdf.set_font("Helvetica", "", 11)
+        positions = {
+            CommitteeMember.Position.PRESIDENT: "Presidente(a)",
+            CommitteeMember.Position.SECRETARY: "Secretario(a)",
+            CommitteeMember.Position.TREASURER: "Tesorero(a)",
+        }
+        for officer in officers:
+            pdf.cell(0, 6, _latin1(f"{positions.get(officer.position, '')}: {officer.full_name}"))
+            pdf.ln(6)
+    pdf.ln(4)
+    issued = spanish_date(certificate.issued_at.date())
+    pdf.multi_cell(
+        0,
+        6,
+        _latin1(f"Expedida en {municipality.name}, a {issued}."),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(8)
+    top = pdf.get_y()
+    pdf.image(_qr_png(verify_url), x=pdf.l_margin, y=top, w=40, h=40)
+    pdf.set_xy(pdf.l_margin + 46, top + 4)
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(0, 5, _latin1("Código de verificación"))
+    pdf.set_xy(pdf.l_margin + 46, top + 10)
+    pdf.set_font("Courier", "B", 12)
+    pdf.cell(0, 6, _latin1(certificate.code))
+    pdf.set_xy(pdf.l_margin + 46, top + 18)
+    pdf.set_font("Helvetica", "", 9)
+    pdf.multi_cell(
+        0,
+        5,
+        _latin1(f"Verifique la vigencia de esta constancia en {verify_url} o con el código QR."),
+    )
     return bytes(pdf.output())

@@ -5,7 +5,8 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import MultiplePhotoField
+from core.forms import PHOTO_ACCEPT, MultiplePhotoField
+from core.photos import validate_photo
 from territory.models import Colonia
 
 from .models import (
@@ -13,15 +14,17 @@ from .models import (
     Allocation,
     CitizenCommittee,
     CivilEmployee,
+    CommitteeMember,
     Forum,
     Institution,
     Need,
+    PlanningCommittee,
     Program,
     PublicWork,
     WorkProgress,
 )
 from .selectors import allocatable_needs, requisitionable_needs
-from .validators import validate_evidence
+from .validators import validate_evidence, validate_pdf
 
 
 class DateInput(forms.DateInput):
@@ -117,6 +120,7 @@ class ForumForm(forms.ModelForm):
             "committee",
             "facilitator",
             "agenda",
+            "capacity",
             "attendance_women",
             "attendance_men",
             "attendance_total",
@@ -333,10 +337,123 @@ class AllocationForm(forms.ModelForm):
 
 
 class WorkProgressForm(forms.ModelForm):
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": PHOTO_ACCEPT}),
+        help_text=_("A JPEG, PNG or WebP photo of the work, at most 5 MB."),
+    )
+
     class Meta:
         model = WorkProgress
         fields = ["reported_on", "percent", "note"]
         widgets = {"reported_on": DateInput()}
 
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo:
+            validate_photo(photo)
+        return photo
+
     def _post_clean(self):
         pass
+
+
+# --- Closing a forum, COPLADEM sessions, agreements and registrations ------------------------
+
+
+class ForumCloseForm(forms.Form):
+    attendance_women = forms.IntegerField(label=_("Women attending"), min_value=0)
+    attendance_men = forms.IntegerField(label=_("Men attending"), min_value=0)
+    attendance_total = forms.IntegerField(
+        label=_("Total attending"),
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty when it is women plus men."),
+    )
+    capacity = forms.IntegerField(
+        label=_("Capacity of the place"),
+        min_value=1,
+        required=False,
+        help_text=_("How many people the place holds; the attendance cannot be higher."),
+    )
+    summary = forms.CharField(
+        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    minutes = forms.FileField(
+        label=_("Minutes (PDF)"),
+        required=False,
+        validators=[validate_pdf],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        women = data.get("attendance_women") or 0
+        men = data.get("attendance_men") or 0
+        total = data.get("attendance_total")
+        if total is not None and total < women + men:
+            self.add_error("attendance_total", _("The total cannot be less than women plus men."))
+        return data
+
+
+class PlanningSessionForm(forms.Form):
+    body = forms.ModelChoiceField(label=_("Committee"), queryset=PlanningCommittee.objects.none())
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 3}))
+    attendance = forms.IntegerField(label=_("Attendance"), min_value=0)
+    minutes_text = forms.CharField(
+        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    minutes = forms.FileField(
+        label=_("Minutes (PDF)"),
+        required=False,
+        validators=[validate_pdf],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = PlanningCommittee.objects.for_municipality(
+            municipality
+        ).order_by("parent_id", "name")
+        self.fields["body"].error_messages["invalid_choice"] = _(
+            "Choose one of the options of this municipality."
+        )
+
+
+class AgreementDoneForm(forms.Form):
+    done_on = forms.DateField(label=_("Done on"), widget=DateInput())
+    note = forms.CharField(
+        label=_("How it was fulfilled"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    evidence = forms.FileField(
+        label=_("Evidence (photo or PDF)"),
+        validators=[validate_evidence],
+        widget=forms.ClearableFileInput(attrs={"accept": PHOTO_ACCEPT + ",application/pdf"}),
+    )
+
+
+class CommitteeRegistrationForm(forms.Form):
+    assembly_date = forms.DateField(label=_("Date of the constituent assembly"), widget=DateInput())
+    assembly_place = forms.CharField(label=_("Place of the assembly"), max_length=200)
+    assembly_attendance = forms.IntegerField(label=_("Attendance at the assembly"), min_value=1)
+    registration_number = forms.CharField(label=_("Registration number"), max_length=60)
+    registered_on = forms.DateField(label=_("Registered on"), widget=DateInput())
+
+
+class OfficerForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    position = forms.ChoiceField(
+        label=_("Position"), choices=CommitteeMember.Position.choices, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("full_name") and not data.get("position"):
+            self.add_error("position", _("Choose the position."))
+        return data
+
+
+OfficerFormSet = forms.formset_factory(OfficerForm, extra=4, max_num=15)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.gis.db.models.functions import Centroid
 from django.contrib.gis.geos import Point
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from territory.models import Colonia, Municipality
@@ -26,6 +26,7 @@ from .models import (
     PlanningCommittee,
     PlanningMember,
     PublicWork,
+    RegistrationCertificate,
     WorkProgress,
 )
 from .permissions import Participant
@@ -106,12 +107,16 @@ def planning_public(municipality: Municipality) -> QuerySet[PlanningCommittee]:
 
 
 def works_public(municipality: Municipality) -> QuerySet[PublicWork]:
+    progress = WorkProgress.objects.select_related(
+        "reported_by_committee", "reported_by_association"
+    ).order_by("reported_on", "id")
     return (
         PublicWork.objects.for_municipality(municipality)
+        .select_related("executing_committee", "executing_association")
         .prefetch_related(
             "communities",
             "needs__colonia",
-            Prefetch("progress", queryset=WorkProgress.objects.order_by("reported_on", "id")),
+            Prefetch("progress", queryset=progress),
         )
         .annotate(allocated=Sum("allocations__value"))
     )
@@ -372,3 +377,120 @@ def allocatable_needs(municipality: Municipality) -> QuerySet[Need]:
         .select_related("colonia")
         .order_by("colonia__name", "priority", "pk")
     )
+
+
+# --- Workflows: forums to close, COPLADEM agreements, registrations, works to report on -----
+
+# An agreement is "due" from this many days before its date; after it, overdue.
+AGREEMENT_DUE_SOON_DAYS = 7
+
+
+def forums_to_close(municipality: Municipality, participant: Participant) -> QuerySet[Forum]:
+    """Forums already held and not yet closed, oldest first; a member's or employee's: those
+    of their communities."""
+    forums = (
+        Forum.objects.for_municipality(municipality)
+        .filter(starts_at__lte=timezone.now(), closed_at__isnull=True)
+        .select_related("colonia")
+        .order_by("starts_at", "pk")
+    )
+    if participant.is_staff:
+        return forums
+    return forums.filter(colonia_id__in=participant.colonia_ids)
+
+
+def session_agreements(municipality: Municipality) -> QuerySet[Agreement]:
+    """The agreements of the municipality's COPLADEM sessions."""
+    return Agreement.objects.filter(session__body__municipality=municipality)
+
+
+def agreements_for_list(
+    municipality: Municipality, *, show: str = "due", today: datetime.date | None = None
+) -> QuerySet[Agreement]:
+    """COPLADEM agreements by due date (no date last): ``due`` (pending and due within
+    AGREEMENT_DUE_SOON_DAYS or overdue), ``pending`` (every one not done) or ``done``."""
+    today = today or timezone.localdate()
+    agreements = session_agreements(municipality).select_related("session__body")
+    if show == "done":
+        return agreements.filter(done=True).order_by("-done_on", "-pk")
+    agreements = agreements.filter(done=False)
+    if show == "due":
+        agreements = agreements.filter(
+            due_on__lte=today + datetime.timedelta(days=AGREEMENT_DUE_SOON_DAYS)
+        )
+    return agreements.order_by(F("due_on").asc(nulls_last=True), "pk")
+
+
+def agreements_due_summary(
+    municipality: Municipality, *, today: datetime.date | None = None
+) -> dict[str, Any]:
+    """Count, oldest due date and overdue count of the pending COPLADEM agreements due within
+    AGREEMENT_DUE_SOON_DAYS or overdue, in one query."""
+    today = today or timezone.localdate()
+    return (
+        session_agreements(municipality)
+        .filter(done=False, due_on__lte=today + datetime.timedelta(days=AGREEMENT_DUE_SOON_DAYS))
+        .aggregate(
+            count=Count("pk"),
+            oldest=Min("due_on"),
+            overdue=Count("pk", filter=Q(due_on__lt=today)),
+        )
+    )
+
+
+def committees_for_registration(municipality: Municipality) -> QuerySet[CitizenCommittee]:
+    """The municipality's committees with their certificate in force (if any), unregistered
+    ones first."""
+    in_force = RegistrationCertificate.objects.filter(revoked_at__isnull=True)
+    return (
+        CitizenCommittee.objects.for_municipality(municipality)
+        .prefetch_related(
+            "communities",
+            Prefetch("certificates", queryset=in_force, to_attr="certificates_in_force"),
+        )
+        .order_by(F("registered_on").asc(nulls_first=True), "name")
+    )
+
+
+def certificate_for_code(municipality: Municipality, code: str) -> RegistrationCertificate:
+    """The certificate with this verification code, in this municipality only."""
+    return (
+        RegistrationCertificate.objects.for_municipality(municipality)
+        .select_related("committee", "municipality")
+        .get(code=code)
+    )
+
+
+@dataclass(frozen=True)
+class CertificateStatus:
+    valid: bool
+    reason: str
+
+
+def certificate_status(certificate: RegistrationCertificate) -> CertificateStatus:
+    """Whether a certificate is valid today, and why not. Reasons are keys, the page words them."""
+    committee = certificate.committee
+    if certificate.revoked_at is not None:
+        return CertificateStatus(False, "revoked")
+    if committee.status != CitizenCommittee.Status.ACTIVE:
+        return CertificateStatus(False, "committee_not_active")
+    if committee.registration_number != certificate.registration_number:
+        return CertificateStatus(False, "registration_changed")
+    return CertificateStatus(True, "valid")
+
+
+def works_to_report(municipality: Municipality, participant: Participant) -> QuerySet[PublicWork]:
+    """The works a user reports progress on: every work for staff; for a committee member the
+    works their committee executes; for a civil employee those of their association."""
+    works = (
+        PublicWork.objects.for_municipality(municipality)
+        .select_related("executing_committee", "executing_association")
+        .annotate(last_percent=Max("progress__percent"), last_report=Max("progress__reported_on"))
+        .order_by("name", "pk")
+    )
+    if participant.is_staff:
+        return works
+    executing = Q(executing_committee_id__in=participant.committee_ids)
+    if participant.civil_employee_id is not None:
+        executing |= Q(executing_association__employees__pk=participant.civil_employee_id)
+    return works.filter(executing)

@@ -1,6 +1,7 @@
 """Every write of the participation program: views, admin actions and seeders call these."""
 
 import datetime
+import secrets
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import audit_record, audit_snapshot
-from core.photos import reencode_photo, validate_photos
+from core.photos import reencode_photo, validate_photo, validate_photos
 from core.uploads import reencode_if_photo
 from territory.models import Colonia, Municipality
 
@@ -25,19 +26,25 @@ from .models import (
     Allocation,
     Assignment,
     CitizenCommittee,
+    CivilAssociation,
     CivilEmployee,
+    CommitteeMember,
     Forum,
     ForumPhoto,
     Institution,
     Need,
     NeedStatusChange,
+    PlanningCommittee,
+    PlanningSession,
     Program,
     PublicWork,
+    RegistrationCertificate,
     Requisition,
     RequisitionFolioSequence,
     WorkProgress,
 )
 from .permissions import Participant
+from .validators import validate_evidence
 
 S = Need.Status
 
@@ -298,6 +305,8 @@ def forum_record(
     )
     if minutes:
         forum.minutes = minutes
+    if starts_at <= timezone.now() and (attendance_total or forum.summary or minutes):
+        forum.closed_at = timezone.now()  # recorded once held: nothing left to close
     forum.full_clean()
     forum.save()
     for upload in photos:
@@ -710,6 +719,26 @@ def allocation_record(
     return allocation
 
 
+def work_reporter(
+    *, work: PublicWork, participant: Participant
+) -> tuple[CitizenCommittee | None, CivilAssociation | None]:
+    """Who reports for a work: staff (``(None, None)``), or a current member of its executing
+    committee, or a civil employee of its executing civil association. Anyone else is refused."""
+    if participant.is_staff:
+        return None, None
+    if work.executing_committee_id is not None and (
+        work.executing_committee_id in participant.committee_ids
+    ):
+        return work.executing_committee, None
+    if work.executing_association_id is not None and participant.civil_employee_id is not None:
+        employee = CivilEmployee.objects.filter(pk=participant.civil_employee_id).first()
+        if employee is not None and employee.association_id == work.executing_association_id:
+            return None, work.executing_association
+    raise PermissionDenied(
+        _("Only municipal staff and the committee or association executing the work report it.")
+    )
+
+
 @transaction.atomic
 def work_progress_report(
     *,
@@ -718,12 +747,14 @@ def work_progress_report(
     reported_on: datetime.date,
     percent: int,
     note: str = "",
+    photo: File | None = None,
     user: User | None = None,
 ) -> WorkProgress:
     """Adds a row to a work's progress history. Reports come in date order, never from the
-    future, and progress never goes back: the public history is a record, not a draft."""
-    if not participant.is_staff:
-        raise PermissionDenied(_("Only municipal staff report the progress of works."))
+    future, and progress never goes back: the public history is a record, not a draft. Staff
+    report on any work of the municipality; the executing committee or civil association on
+    its own works, and the public page says who reported."""
+    committee, association = work_reporter(work=work, participant=participant)
     # Serialises reports of one work so two at once cannot both pass the order checks.
     work = PublicWork.objects.select_for_update().get(pk=work.pk)
     if reported_on > timezone.localdate():
@@ -753,7 +784,362 @@ def work_progress_report(
         percent=percent,
         note=note.strip(),
         recorded_by=user if user is not None and user.is_authenticated else None,
+        reported_by_committee=committee,
+        reported_by_association=association,
     )
+    if photo:
+        validate_photo(photo)
+        report.photo = reencode_photo(photo)
     report.full_clean()
     report.save()
     return report
+
+
+# --- Closing a forum, COPLADEM sessions and their agreements --------------------------------
+
+
+def _agreement_errors(agreements: Sequence[dict]) -> list[str | Promise]:
+    """Every agreement names what was agreed and who answers for it."""
+    errors: list[str | Promise] = []
+    for number, agreement in enumerate(agreements, start=1):
+        if not (agreement.get("description") or "").strip():
+            errors.append(_("Agreement %(number)s: write what was agreed.") % {"number": number})
+        if not (agreement.get("owner") or "").strip():
+            errors.append(
+                _("Agreement %(number)s has no responsible person: say who answers for it.")
+                % {"number": number}
+            )
+    return errors
+
+
+def _create_agreements(
+    agreements: Sequence[dict],
+    *,
+    forum: Forum | None = None,
+    session: PlanningSession | None = None,
+) -> None:
+    Agreement.objects.bulk_create(
+        [
+            Agreement(
+                forum=forum,
+                session=session,
+                description=agreement["description"].strip(),
+                owner=agreement["owner"].strip(),
+                due_on=agreement.get("due_on"),
+            )
+            for agreement in agreements
+        ]
+    )
+
+
+@transaction.atomic
+def forum_close(
+    *,
+    forum: Forum,
+    participant: Participant,
+    attendance_women: int,
+    attendance_men: int,
+    attendance_total: int | None = None,
+    capacity: int | None = None,
+    summary: str = "",
+    minutes: File | None = None,
+    agreements: Sequence[dict] = (),
+    user: User | None = None,
+) -> Forum:
+    """Closes a forum that was held: its attendance (never over the capacity of the place),
+    its minutes (text, a PDF or both) and its agreements, all or nothing."""
+    forum = Forum.objects.select_for_update().get(pk=forum.pk)
+    if not participant.can_edit_forum(forum):
+        raise PermissionDenied(_("You can only close the forums of your communities."))
+    if forum.closed_at is not None:
+        raise ValidationError(_("This forum was already closed."), code="closed")
+    if forum.starts_at > timezone.now():
+        raise ValidationError(
+            _("A forum is closed once it has been held; this one is still to come."),
+            code="future",
+        )
+    before = audit_snapshot(forum)
+    errors: dict[str, list[str | Promise]] = {}
+    counted = attendance_women + attendance_men
+    total = counted if attendance_total is None else attendance_total
+    if capacity is None:
+        capacity = forum.capacity
+    if total < counted:
+        errors["attendance_total"] = [_("The total cannot be less than women plus men.")]
+    elif capacity is not None and total > capacity:
+        errors["attendance_total"] = [
+            _(
+                "%(total)s people attended but the place holds %(capacity)s: correct the "
+                "attendance or the capacity."
+            )
+            % {"total": total, "capacity": capacity}
+        ]
+    if not summary.strip() and not minutes:
+        errors["summary"] = [_("Write the minutes or attach them as a PDF.")]
+    agreement_errors = _agreement_errors(agreements)
+    if agreement_errors:
+        errors["__all__"] = agreement_errors
+    if errors:
+        raise ValidationError(errors)
+    forum.attendance_women = attendance_women
+    forum.attendance_men = attendance_men
+    forum.attendance_total = total
+    forum.capacity = capacity
+    forum.summary = summary.strip()
+    if minutes:
+        forum.minutes = minutes
+    forum.closed_at = timezone.now()
+    if forum.recorded_by_id is None and user is not None and user.is_authenticated:
+        forum.recorded_by = user
+    forum.full_clean()
+    forum.save()
+    _create_agreements(agreements, forum=forum)
+    audit_record(instance=forum, action="update", actor=user, before=before)
+    return forum
+
+
+@transaction.atomic
+def planning_session_record(
+    *,
+    municipality: Municipality,
+    participant: Participant,
+    body: PlanningCommittee,
+    held_on: datetime.date,
+    agenda: str,
+    place: str = "",
+    attendance: int = 0,
+    minutes_text: str = "",
+    minutes: File | None = None,
+    agreements: Sequence[dict] = (),
+    user: User | None = None,
+) -> PlanningSession:
+    """Records a COPLADEM session that was held, with its minutes and agreements."""
+    if not participant.is_staff:
+        raise PermissionDenied(_("Only municipal staff record COPLADEM sessions."))
+    errors: dict[str, list[str | Promise]] = {}
+    if body.municipality_id != municipality.pk:
+        errors["body"] = [_("The committee belongs to another municipality.")]
+    if held_on > timezone.localdate():
+        errors["held_on"] = [_("A session is recorded once it has been held.")]
+    if not minutes_text.strip() and not minutes:
+        errors["minutes_text"] = [_("Write the minutes or attach them as a PDF.")]
+    agreement_errors = _agreement_errors(agreements)
+    if agreement_errors:
+        errors["__all__"] = agreement_errors
+    if errors:
+        raise ValidationError(errors)
+    session = PlanningSession(
+        body=body,
+        held_on=held_on,
+        place=place.strip(),
+        agenda=agenda.strip(),
+        attendance=attendance,
+        minutes_text=minutes_text.strip(),
+        recorded_by=user if user is not None and user.is_authenticated else None,
+    )
+    if minutes:
+        session.minutes = minutes
+    session.full_clean()
+    session.save()
+    _create_agreements(agreements, session=session)
+    audit_record(
+        instance=session,
+        action="create",
+        actor=user,
+        exclude={"recorded_by"},
+        municipality_id=municipality.pk,
+    )
+    return session
+
+
+@transaction.atomic
+def agreement_mark_done(
+    *,
+    agreement: Agreement,
+    participant: Participant,
+    note: str,
+    evidence: File | None,
+    done_on: datetime.date | None = None,
+    user: User | None = None,
+) -> Agreement:
+    """Marks an agreement done, with the evidence (a document or photo) and a note."""
+    agreement = (
+        Agreement.objects.select_for_update()
+        .select_related("forum", "session")
+        .get(pk=agreement.pk)
+    )
+    if agreement.forum is not None:
+        allowed = participant.can_edit_forum(agreement.forum)
+    else:
+        allowed = participant.is_staff
+    if not allowed:
+        raise PermissionDenied(_("You cannot follow this agreement."))
+    if agreement.done:
+        raise ValidationError(_("This agreement is already done."), code="done")
+    done_on = done_on or timezone.localdate()
+    errors: dict[str, list[str | Promise]] = {}
+    if done_on > timezone.localdate():
+        errors["done_on"] = [_("The date cannot be in the future.")]
+    if not note.strip():
+        errors["note"] = [_("Say how the agreement was fulfilled.")]
+    if not evidence:
+        errors["evidence"] = [_("Attach the evidence: a photo or a PDF document.")]
+    if errors:
+        raise ValidationError(errors)
+    before = audit_snapshot(agreement, exclude={"done_by"})
+    validate_evidence(evidence)
+    agreement.done_evidence = reencode_if_photo(evidence)
+    agreement.done = True
+    agreement.done_on = done_on
+    agreement.done_note = note.strip()
+    agreement.done_by = user if user is not None and user.is_authenticated else None
+    agreement.full_clean()
+    agreement.save()
+    audit_record(
+        instance=agreement,
+        action="update",
+        actor=user,
+        before=before,
+        exclude={"done_by"},
+        municipality_id=(
+            agreement.forum.municipality_id
+            if agreement.forum is not None
+            else agreement.session.body.municipality_id
+        ),
+    )
+    return agreement
+
+
+# --- Registration of a Committee of Citizen Participation -----------------------------------
+
+SINGLE_POSITIONS = {
+    CommitteeMember.Position.PRESIDENT,
+    CommitteeMember.Position.SECRETARY,
+    CommitteeMember.Position.TREASURER,
+}
+
+
+@transaction.atomic
+def committee_register(
+    *,
+    committee: CitizenCommittee,
+    participant: Participant,
+    assembly_date: datetime.date,
+    assembly_place: str,
+    assembly_attendance: int,
+    officers: Sequence[dict],
+    registration_number: str,
+    registered_on: datetime.date,
+    user: User | None = None,
+) -> CitizenCommittee:
+    """Records the constituent assembly, the officers it elected and the registration; the
+    committee becomes active. An officer elected to a single position (president, secretary,
+    treasurer) replaces its current holder from the day of the assembly."""
+    if not participant.is_staff:
+        raise PermissionDenied(_("Only municipal staff register committees."))
+    committee = CitizenCommittee.objects.select_for_update().get(pk=committee.pk)
+    before = audit_snapshot(committee)
+    today = timezone.localdate()
+    registration_number = registration_number.strip()
+    errors: dict[str, list[str | Promise]] = {}
+    if assembly_date > today:
+        errors["assembly_date"] = [_("The assembly cannot be in the future.")]
+    if registered_on > today:
+        errors["registered_on"] = [_("The registration cannot be in the future.")]
+    elif registered_on < assembly_date:
+        errors["registered_on"] = [_("The registration cannot come before the assembly.")]
+    if not registration_number:
+        errors["registration_number"] = [_("Give the registration number.")]
+    elif (
+        CitizenCommittee.objects.filter(
+            municipality_id=committee.municipality_id, registration_number=registration_number
+        )
+        .exclude(pk=committee.pk)
+        .exists()
+    ):
+        errors["registration_number"] = [
+            _("Another committee of the municipality has this registration number.")
+        ]
+    officers = [o for o in officers if (o.get("full_name") or "").strip()]
+    positions = [o["position"] for o in officers]
+    repeated = sorted({p for p in positions if p in SINGLE_POSITIONS and positions.count(p) > 1})
+    officer_errors: list[str | Promise] = []
+    for position in repeated:
+        officer_errors.append(
+            _("Only one person can be %(position)s.")
+            % {"position": CommitteeMember.Position(position).label.lower()}
+        )
+    has_president = CommitteeMember.Position.PRESIDENT in positions or (
+        committee.members.filter(
+            ceased_on__isnull=True, position=CommitteeMember.Position.PRESIDENT
+        ).exists()
+    )
+    if not has_president:
+        officer_errors.append(_("The assembly must elect a president."))
+    if officer_errors:
+        errors["__all__"] = officer_errors
+    if errors:
+        raise ValidationError(errors)
+    for officer in officers:
+        if officer["position"] in SINGLE_POSITIONS:
+            committee.members.filter(
+                ceased_on__isnull=True,
+                position=officer["position"],
+                designated_on__lte=assembly_date,
+            ).update(ceased_on=assembly_date)
+    CommitteeMember.objects.bulk_create(
+        [
+            CommitteeMember(
+                committee=committee,
+                full_name=officer["full_name"].strip(),
+                position=officer["position"],
+                designated_on=assembly_date,
+                chosen_by=CommitteeMember.ChosenBy.ASSEMBLY,
+            )
+            for officer in officers
+        ]
+    )
+    committee.assembly_date = assembly_date
+    committee.assembly_place = assembly_place.strip()
+    committee.assembly_attendance = assembly_attendance
+    committee.registration_number = registration_number
+    committee.registered_on = registered_on
+    committee.status = CitizenCommittee.Status.ACTIVE
+    committee.full_clean()
+    committee.save()
+    audit_record(instance=committee, action="update", actor=user, before=before)
+    return committee
+
+
+@transaction.atomic
+def certificate_issue(
+    *, committee: CitizenCommittee, participant: Participant, user: User | None = None
+) -> RegistrationCertificate:
+    """Issues the registration certificate of a registered committee, with a new random
+    verification code; an earlier certificate of the committee is revoked by the new one."""
+    if not participant.is_staff:
+        raise PermissionDenied(_("Only municipal staff issue certificates."))
+    committee = CitizenCommittee.objects.select_for_update().get(pk=committee.pk)
+    if not committee.is_registered:
+        raise ValidationError(
+            _(
+                "%(committee)s is not registered: record its assembly, officers and "
+                "registration number before issuing a certificate."
+            )
+            % {"committee": committee.name},
+            code="unregistered",
+        )
+    now = timezone.now()
+    RegistrationCertificate.objects.filter(committee=committee, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    certificate = RegistrationCertificate.objects.create(
+        municipality_id=committee.municipality_id,
+        committee=committee,
+        code=secrets.token_urlsafe(18),
+        registration_number=committee.registration_number,
+        registered_on=committee.registered_on,
+        issued_by=user if user is not None and user.is_authenticated else None,
+    )
+    audit_record(instance=certificate, action="create", actor=user, exclude={"issued_by"})
+    return certificate

@@ -7,10 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,22 +21,29 @@ from audit.selectors import history_about
 from core.spreadsheets import csv_writer
 
 from . import selectors, services
+from .documents import certificate_pdf as certificate_pdf_document
 from .documents import requisition_csv, requisition_pdf, requisition_xlsx
 from .filters import NeedFilter
 from .forms import (
     ActivityForm,
+    AgreementDoneForm,
     AgreementFormSet,
     AllocationForm,
     AssignmentEndForm,
     AssignmentForm,
+    CommitteeRegistrationForm,
+    ForumCloseForm,
     ForumForm,
     NeedForm,
     NeedStatusForm,
+    OfficerFormSet,
+    PlanningSessionForm,
     RequisitionAnswerForm,
     RequisitionForm,
     WorkProgressForm,
 )
 from .models import (
+    Agreement,
     Allocation,
     Assignment,
     CitizenCommittee,
@@ -42,6 +51,7 @@ from .models import (
     Forum,
     Need,
     PublicWork,
+    RegistrationCertificate,
     Requisition,
 )
 from .permissions import participant_for
@@ -134,10 +144,21 @@ def forum_detail(request, pk):
         forum = selectors.forum_public(municipality, pk)
     except Forum.DoesNotExist as error:
         raise Http404 from error
+    is_past = forum.starts_at < timezone.now()
+    can_follow = (
+        request.user.is_authenticated
+        and _participant(request).can_participate
+        and _participant(request).can_edit_forum(forum)
+    )
     return render(
         request,
         "committees/forum_detail.html",
-        {"forum": forum, "is_past": forum.starts_at < timezone.now()},
+        {
+            "forum": forum,
+            "is_past": is_past,
+            "can_follow": can_follow,
+            "can_close": can_follow and is_past and forum.closed_at is None,
+        },
     )
 
 
@@ -156,8 +177,18 @@ def work_list(request):
     for work in works:
         work.progress_list = list(work.progress.all())
         work.current_percent = work.progress_list[-1].percent if work.progress_list else 0
-    is_staff = request.user.is_authenticated and _participant(request).is_staff
-    return render(request, "committees/work_list.html", {"works": works, "can_report": is_staff})
+    reportable: set[int] = set()
+    if request.user.is_authenticated:
+        participant = _participant(request)
+        if participant.is_staff:
+            reportable = {work.pk for work in works}
+        elif participant.can_participate:
+            reportable = set(
+                selectors.works_to_report(municipality, participant).values_list("pk", flat=True)
+            )
+    for work in works:
+        work.can_report = work.pk in reportable
+    return render(request, "committees/work_list.html", {"works": works})
 
 
 EQUITY_COLUMNS = [
@@ -781,11 +812,22 @@ def allocation_create(request):
     return render(request, "committees/allocation_form.html", {"form": form})
 
 
-@participant_required(staff=True)
+@participant_required()
 @require_http_methods(["GET", "POST"])
 def work_progress(request, pk):
-    work = get_object_or_404(PublicWork.objects.for_municipality(request.municipality), pk=pk)
-    form = WorkProgressForm(request.POST or None, initial={"reported_on": timezone.localdate()})
+    work = get_object_or_404(
+        PublicWork.objects.for_municipality(request.municipality).select_related(
+            "executing_committee", "executing_association"
+        ),
+        pk=pk,
+    )
+    # Staff, or the executing committee or association; anyone else is refused here.
+    services.work_reporter(work=work, participant=_participant(request))
+    form = WorkProgressForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"reported_on": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.work_progress_report(
@@ -796,9 +838,312 @@ def work_progress(request, pk):
         else:
             messages.success(request, _("The progress of the work was recorded."))
             return redirect(f"{reverse('committees:work_list')}#work-{work.pk}")
-    history = work.progress.order_by("reported_on", "id")
+    history = work.progress.select_related(
+        "reported_by_committee", "reported_by_association"
+    ).order_by("reported_on", "id")
     return render(
         request,
         "committees/work_progress_form.html",
         {"form": form, "work": work, "history": history},
     )
+
+
+# --- Closing forums, COPLADEM sessions and agreements, registrations, works ------------------
+
+
+@participant_required()
+@require_GET
+def forum_close_list(request):
+    forums = selectors.forums_to_close(request.municipality, _participant(request))
+    page = Paginator(forums, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "committees/forum_close_list.html", {"page": page})
+
+
+@participant_required()
+@require_http_methods(["GET", "POST"])
+def forum_close(request, pk):
+    participant = _participant(request)
+    forum = get_object_or_404(
+        Forum.objects.for_municipality(request.municipality).select_related("colonia"), pk=pk
+    )
+    if not participant.can_edit_forum(forum):
+        raise PermissionDenied
+    if forum.closed_at is not None:
+        messages.info(request, _("This forum was already closed."))
+        return redirect(forum)
+    form = ForumCloseForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={
+            "capacity": forum.capacity,
+            "attendance_women": forum.attendance_women or None,
+            "attendance_men": forum.attendance_men or None,
+            "summary": forum.summary,
+        },
+    )
+    agreements = AgreementFormSet(request.POST or None, prefix="agreements")
+    if request.method == "POST" and form.is_valid() and agreements.is_valid():
+        try:
+            services.forum_close(
+                forum=forum,
+                participant=participant,
+                user=request.user,
+                agreements=[a for a in agreements.cleaned_data if a.get("description")],
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The forum was closed."))
+            return redirect(forum)
+    return render(
+        request,
+        "committees/forum_close_form.html",
+        {"form": form, "agreements": agreements, "forum": forum},
+    )
+
+
+@participant_required(staff=True)
+@require_http_methods(["GET", "POST"])
+def session_create(request):
+    municipality = request.municipality
+    form = PlanningSessionForm(
+        request.POST or None,
+        request.FILES or None,
+        municipality=municipality,
+        initial={"held_on": timezone.localdate()},
+    )
+    agreements = AgreementFormSet(request.POST or None, prefix="agreements")
+    if request.method == "POST" and form.is_valid() and agreements.is_valid():
+        try:
+            services.planning_session_record(
+                municipality=municipality,
+                participant=_participant(request),
+                user=request.user,
+                agreements=[a for a in agreements.cleaned_data if a.get("description")],
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The session was recorded."))
+            return redirect(f"{reverse('committees:agreement_list')}?show=pending")
+    return render(request, "committees/session_form.html", {"form": form, "agreements": agreements})
+
+
+AGREEMENT_VIEWS = {
+    "due": gettext_lazy("Due or overdue"),
+    "pending": gettext_lazy("All pending"),
+    "done": gettext_lazy("Done"),
+}
+
+
+@participant_required(staff=True)
+@require_GET
+def agreement_list(request):
+    show = request.GET.get("show", "due")
+    if show not in AGREEMENT_VIEWS:
+        show = "due"
+    today = timezone.localdate()
+    agreements = selectors.agreements_for_list(request.municipality, show=show, today=today)
+    page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "committees/agreement_list.html",
+        {
+            "page": page,
+            "show": show,
+            "views": AGREEMENT_VIEWS.items(),
+            "today": today,
+            "soon_days": selectors.AGREEMENT_DUE_SOON_DAYS,
+            "query": f"show={show}",
+        },
+    )
+
+
+@participant_required()
+@require_http_methods(["GET", "POST"])
+def agreement_done(request, pk):
+    municipality = request.municipality
+    participant = _participant(request)
+    agreement = get_object_or_404(
+        Agreement.objects.filter(
+            Q(session__body__municipality=municipality) | Q(forum__municipality=municipality)
+        ).select_related("session__body", "forum"),
+        pk=pk,
+    )
+    allowed = (
+        participant.can_edit_forum(agreement.forum)
+        if agreement.forum is not None
+        else participant.is_staff
+    )
+    if not allowed:
+        raise PermissionDenied
+    back = (
+        agreement.forum.get_absolute_url()
+        if agreement.forum is not None
+        else reverse("committees:agreement_list")
+    )
+    if agreement.done:
+        messages.info(request, _("This agreement is already done."))
+        return redirect(back)
+    form = AgreementDoneForm(
+        request.POST or None, request.FILES or None, initial={"done_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_mark_done(
+                agreement=agreement,
+                participant=participant,
+                user=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The agreement was marked done."))
+            return redirect(back)
+    return render(
+        request,
+        "committees/agreement_done_form.html",
+        {"form": form, "agreement": agreement, "back": back},
+    )
+
+
+@participant_required(staff=True)
+@require_GET
+def registration_list(request):
+    committees = selectors.committees_for_registration(request.municipality)
+    page = Paginator(committees, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "committees/registration_list.html", {"page": page})
+
+
+OFFICER_POSITIONS = ["president", "secretary", "treasurer", "vocal"]
+
+
+@participant_required(staff=True)
+@require_http_methods(["GET", "POST"])
+def committee_register(request, pk):
+    committee = get_object_or_404(
+        CitizenCommittee.objects.for_municipality(request.municipality), pk=pk
+    )
+    form = CommitteeRegistrationForm(
+        request.POST or None,
+        initial={
+            "assembly_date": committee.assembly_date,
+            "assembly_place": committee.assembly_place,
+            "assembly_attendance": committee.assembly_attendance,
+            "registration_number": committee.registration_number,
+            "registered_on": committee.registered_on or timezone.localdate(),
+        },
+    )
+    officers = OfficerFormSet(
+        request.POST or None,
+        prefix="officers",
+        initial=[{"position": position} for position in OFFICER_POSITIONS],
+    )
+    if request.method == "POST" and form.is_valid() and officers.is_valid():
+        try:
+            services.committee_register(
+                committee=committee,
+                participant=_participant(request),
+                user=request.user,
+                officers=[o for o in officers.cleaned_data if o.get("full_name")],
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The committee was registered."))
+            return redirect(f"{reverse('committees:registration_list')}#committee-{committee.pk}")
+    return render(
+        request,
+        "committees/committee_register_form.html",
+        {
+            "form": form,
+            "officers": officers,
+            "committee": committee,
+            "current_officers": selectors.committee_officers(committee),
+        },
+    )
+
+
+@participant_required(staff=True)
+@require_POST
+def certificate_issue(request, pk):
+    committee = get_object_or_404(
+        CitizenCommittee.objects.for_municipality(request.municipality), pk=pk
+    )
+    try:
+        services.certificate_issue(
+            committee=committee, participant=_participant(request), user=request.user
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("The registration certificate of %(committee)s was issued.")
+            % {"committee": committee.name},
+        )
+    return redirect(f"{reverse('committees:registration_list')}#committee-{committee.pk}")
+
+
+@participant_required(staff=True)
+@require_GET
+def certificate_pdf(request, pk):
+    certificate = get_object_or_404(
+        RegistrationCertificate.objects.for_municipality(request.municipality).select_related(
+            "committee", "municipality"
+        ),
+        pk=pk,
+    )
+    verify_url = request.build_absolute_uri(certificate.get_absolute_url())
+    response = HttpResponse(
+        certificate_pdf_document(certificate, verify_url=verify_url),
+        content_type="application/pdf",
+    )
+    filename = slugify(f"constancia-{certificate.registration_number}") or "constancia"
+    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+    return response
+
+
+CERTIFICATE_REASONS = {
+    "valid": gettext_lazy("Valid: the committee is registered and active."),
+    "revoked": gettext_lazy("Not valid: a newer certificate replaced this one."),
+    "committee_not_active": gettext_lazy("Not valid: the committee is no longer active."),
+    "registration_changed": gettext_lazy(
+        "Not valid: the committee's registration changed after this certificate was issued."
+    ),
+}
+
+
+@require_GET
+def certificate_verify(request, code):
+    """Public: anyone holding the paper checks it here (the QR code leads here)."""
+    municipality = _municipality(request)
+    try:
+        certificate = selectors.certificate_for_code(municipality, code)
+    except RegistrationCertificate.DoesNotExist:
+        return render(
+            request, "committees/certificate_unknown.html", {"code": code[:60]}, status=404
+        )
+    status = selectors.certificate_status(certificate)
+    return render(
+        request,
+        "committees/certificate_verify.html",
+        {
+            "certificate": certificate,
+            "status": status,
+            "reason": CERTIFICATE_REASONS[status.reason],
+        },
+    )
+
+
+@participant_required()
+@require_GET
+def works_report_list(request):
+    works = selectors.works_to_report(request.municipality, _participant(request))
+    page = Paginator(works, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "committees/works_report_list.html", {"page": page})

@@ -176,3 +176,30 @@ class PublicWorkFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Pavimentación del camino {n}")
     budget = Decimal("1200000.00")
     source = models.Source.FEDERAL
+
+
+class PlanningCommitteeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PlanningCommittee
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.Sequence(lambda n: f"COPLADEM {n}")
+
+
+class PlanningSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PlanningSession
+
+    body = factory.SubFactory(PlanningCommitteeFactory)
+    held_on = datetime.date(2024, 2, 10)
+    place = "Sala de Cabildo"
+    agenda = "1. Lista de asistencia\n2. Priorización de obras"
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Agreement
+
+    session = factory.SubFactory(PlanningSessionFactory)
+    description = factory.Sequence(lambda n: f"Acuerdo número {n}")
+    owner = "Secretaría Técnica"
