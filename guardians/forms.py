@@ -11,7 +11,7 @@ from core.forms import MultiplePhotoField
 from core.photos import validate_photo
 from territory.models import Colonia, PublicSpace, ServiceType
 
-from .models import CardTemplate, CardTemplateItem, Visit
+from .models import CardTemplate, CardTemplateItem, Guardian, GuardianApplication, Visit
 from .selectors import services_for_guardian, spaces_for_guardian
 
 Kind = CardTemplateItem.Kind
@@ -112,6 +112,116 @@ class VisitForm(forms.Form):
                 _("No public space has the code %(codes)s."), params={"codes": ", ".join(missing)}
             )
         return spaces
+
+
+class GuardianChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        name = obj.user.get_full_name() or obj.user.get_username()
+        lead = f" ({_('lead')})" if obj.is_lead else ""
+        return f"{name}{lead} · {obj.colonia.name}"
+
+
+class ApplicantChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.full_name} · {obj.colonia.name} ({_('applicant')})"
+
+
+class VisitPlanForm(forms.Form):
+    """Plan a visit for a date to come; its brief becomes public at a link to share."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    colonia = forms.ModelChoiceField(label=_("Colonia"), queryset=Colonia.objects.none())
+    space_codes = forms.CharField(
+        label=_("Spaces to visit"),
+        required=False,
+        help_text=_("Codes of the spaces, separated by commas, e.g. AC-Z11-0001."),
+    )
+    guardians_invited = GuardianChoiceField(
+        label=_("Guardians invited"),
+        queryset=Guardian.private_objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    public_note = forms.CharField(
+        label=_("Message for the community"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Public: shown on the brief you share. No personal data."),
+    )
+    notes = forms.CharField(
+        label=_("Internal notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by staff only."),
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+        self.fields["date"].widget.attrs["min"] = timezone.localdate().isoformat()
+        self.fields["colonia"].queryset = Colonia.objects.for_municipality(municipality).only(
+            "id", "name"
+        )
+        self.fields["guardians_invited"].queryset = (
+            Guardian.private_objects.for_municipality(municipality)
+            .active()
+            .select_related("user", "colonia")
+            .order_by("colonia__name", "user__first_name", "user__last_name", "id")
+        )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date < timezone.localdate():
+            raise ValidationError(_("Choose today or a date to come."))
+        return date
+
+    clean_space_codes = VisitForm.clean_space_codes
+
+
+class VisitDoneForm(VisitForm):
+    """Record a planned visit as carried out: the recording form without its colonia."""
+
+    def __init__(self, *args, visit, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "date": min(visit.date, timezone.localdate()),
+                "space_codes": ", ".join(space.code for space in visit.spaces.all()),
+                "notes": visit.notes,
+            },
+        )
+        super().__init__(*args, municipality=visit.municipality, **kwargs)
+        del self.fields["colonia"]
+
+
+class AttendanceForm(forms.Form):
+    """The attendance checklist of a training session."""
+
+    guardians = GuardianChoiceField(
+        label=_("Guardians who came"),
+        queryset=Guardian.private_objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    applications = ApplicantChoiceField(
+        label=_("Applicants who came"),
+        queryset=GuardianApplication.private_objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, checklist, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "guardians": sorted(checklist["guardian_ids"]),
+                "applications": sorted(checklist["application_ids"]),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["guardians"].queryset = checklist["guardians"]
+        self.fields["applications"].queryset = checklist["applications"]
 
 
 class EvaluationForm(forms.Form):

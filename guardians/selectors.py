@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 from django.contrib.gis.geos import Point
-from django.db.models import Count, Max, Min, Model, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Model, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,9 @@ from .models import (
     Evaluation,
     EvaluationAttempt,
     Guardian,
+    GuardianApplication,
     Topic,
+    TrainingAttendance,
     TrainingSession,
     Visit,
 )
@@ -299,5 +301,199 @@ def evaluation_with_questions(*, session: TrainingSession, kind: str) -> Evaluat
     return (
         Evaluation.objects.filter(session=session, kind=kind)
         .prefetch_related("questions__choices")
+        .first()
+    )
+
+
+def training_attendance_by_person(*, sessions: QuerySet[TrainingSession]) -> list[dict]:
+    """Per person who came to one of ``sessions`` or took one of their tests: how many of the
+    sessions they attended and their pre and post scores (% of correct answers over every
+    test of that kind they took in those sessions, None when they took none). Staff only: the
+    rows carry names. [{"name", "colonia", "is_applicant", "attended", "pre", "post"}], sorted
+    by name; five queries whatever the number of people and sessions."""
+    attended = dict(
+        TrainingAttendance.objects.filter(session__in=sessions, guardian__isnull=False)
+        .values("guardian_id")
+        .annotate(n=Count("session_id", distinct=True))
+        .order_by()
+        .values_list("guardian_id", "n")
+    )
+    applicants = dict(
+        TrainingAttendance.objects.filter(session__in=sessions, application__isnull=False)
+        .values("application_id")
+        .annotate(n=Count("session_id", distinct=True))
+        .order_by()
+        .values_list("application_id", "n")
+    )
+    scores: dict[int, dict[str, float | None]] = defaultdict(lambda: {"pre": None, "post": None})
+    for row in (
+        EvaluationAttempt.objects.filter(evaluation__session__in=sessions)
+        .values("guardian_id", kind=F("evaluation__kind"))
+        .annotate(correct=Sum("correct"), total=Sum("total"))
+        .order_by()
+    ):
+        if row["total"]:
+            scores[row["guardian_id"]][row["kind"]] = round(100 * row["correct"] / row["total"], 1)
+    rows = [
+        {
+            "name": guardian["user__first_name"] + " " + guardian["user__last_name"]
+            if guardian["user__first_name"] or guardian["user__last_name"]
+            else guardian["user__username"],
+            "colonia": guardian["colonia__name"],
+            "is_applicant": False,
+            "attended": attended.get(guardian["id"], 0),
+            **scores.get(guardian["id"], {"pre": None, "post": None}),
+        }
+        for guardian in Guardian.private_objects.filter(pk__in=set(attended) | set(scores)).values(
+            "id", "user__first_name", "user__last_name", "user__username", "colonia__name"
+        )
+    ]
+    rows += [
+        {
+            "name": application["full_name"],
+            "colonia": application["colonia__name"],
+            "is_applicant": True,
+            "attended": applicants[application["id"]],
+            "pre": None,
+            "post": None,
+        }
+        for application in GuardianApplication.private_objects.filter(
+            pk__in=list(applicants)
+        ).values("id", "full_name", "colonia__name")
+    ]
+    return sorted(rows, key=lambda row: (row["name"].strip().lower(), row["colonia"]))
+
+
+def attendance_checklist(*, session: TrainingSession) -> dict:
+    """Who may be checked on a session's attendance list and who is checked now:
+    {"guardians": the municipality's active guardians (and anyone already checked),
+    "applications": its pending applicants (and anyone already checked), "guardian_ids",
+    "application_ids"}. One query here; the two querysets are read by the form."""
+    checked = list(
+        TrainingAttendance.objects.filter(session=session).values_list(
+            "guardian_id", "application_id"
+        )
+    )
+    guardian_ids = {g for g, _a in checked if g}
+    application_ids = {a for _g, a in checked if a}
+    guardians = (
+        Guardian.private_objects.for_municipality(session.municipality_id)
+        .filter(Q(status=Guardian.Status.ACTIVE) | Q(pk__in=guardian_ids))
+        .select_related("user", "colonia")
+        .order_by("colonia__name", "user__first_name", "user__last_name", "id")
+    )
+    applications = (
+        GuardianApplication.private_objects.for_municipality(session.municipality_id)
+        .filter(Q(status=GuardianApplication.Status.PENDING) | Q(pk__in=application_ids))
+        .select_related("colonia")
+        .order_by("full_name", "id")
+    )
+    return {
+        "guardians": guardians,
+        "applications": applications,
+        "guardian_ids": guardian_ids,
+        "application_ids": application_ids,
+    }
+
+
+def training_sessions_with_attendance(*, municipality: Municipality) -> QuerySet[TrainingSession]:
+    """The municipality's sessions with ``attended`` (people checked present), newest first."""
+    return (
+        TrainingSession.objects.for_municipality(municipality)
+        .annotate(attended=Count("attendance", distinct=True))
+        .order_by("-date", "-id")
+    )
+
+
+# --- Visits ------------------------------------------------------------------------------------
+
+
+def week_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Monday and Sunday of ``day``'s week."""
+    monday = day - datetime.timedelta(days=day.weekday())
+    return monday, monday + datetime.timedelta(days=6)
+
+
+def planned_visits_this_week(
+    *, municipality: Municipality, today: datetime.date | None = None
+) -> dict:
+    """The work queue of planned visits: {"count": planned for this week (Monday to Sunday),
+    "oldest": the earliest of their dates, "overdue": planned visits whose date has passed
+    (of any week) and that are not yet recorded as carried out}. One query."""
+    today = today or timezone.localdate()
+    monday, sunday = week_bounds(today)
+    this_week = Q(date__gte=monday, date__lte=sunday)
+    return (
+        Visit.objects.for_municipality(municipality)
+        .planned()
+        .aggregate(
+            count=Count("id", filter=this_week),
+            oldest=Min("date", filter=this_week),
+            overdue=Count("id", filter=Q(date__lt=today)),
+        )
+    )
+
+
+def visits_for_list(
+    *,
+    municipality: Municipality,
+    status: str = "",
+    week: bool = False,
+    today: datetime.date | None = None,
+) -> QuerySet[Visit]:
+    """The staff's visit list, filtered by status and to this week. Planned visits come oldest
+    first (the next one to prepare on top), the others newest first."""
+    visits = (
+        Visit.objects.for_municipality(municipality)
+        .select_related("colonia")
+        .annotate(
+            appointed=Count("guardians_appointed", distinct=True),
+            invited=Count("guardians_invited", distinct=True),
+        )
+    )
+    if status in Visit.Status.values:
+        visits = visits.filter(status=status)
+    if week:
+        monday, sunday = week_bounds(today or timezone.localdate())
+        visits = visits.filter(date__gte=monday, date__lte=sunday)
+    if status == Visit.Status.PLANNED:
+        return visits.order_by("date", "id")
+    return visits.order_by("-date", "-id")
+
+
+def upcoming_visits_for_guardian(
+    *, guardian: Guardian, today: datetime.date | None = None
+) -> QuerySet[Visit]:
+    """Planned visits from today on that a guardian was invited to or that go to their
+    colonia, soonest first."""
+    today = today or timezone.localdate()
+    return (
+        Visit.objects.filter(municipality_id=guardian.municipality_id, date__gte=today)
+        .planned()
+        .filter(Q(guardians_invited=guardian) | Q(colonia_id=guardian.colonia_id))
+        .distinct()
+        .select_related("colonia")
+        .order_by("date", "id")
+    )
+
+
+def upcoming_visits_count(*, guardian: Guardian, today: datetime.date | None = None) -> dict:
+    """{"count", "oldest"} of ``upcoming_visits_for_guardian``, one query."""
+    today = today or timezone.localdate()
+    ids = upcoming_visits_for_guardian(guardian=guardian, today=today).values("pk")
+    return Visit.objects.filter(pk__in=ids).aggregate(count=Count("id"), oldest=Min("date"))
+
+
+def visit_for_brief(*, municipality: Municipality, token: str) -> Visit | None:
+    """The visit whose public brief has this token, in this municipality only; with its
+    colonia, spaces and the number of guardians invited (never who they are)."""
+    if not token:
+        return None
+    return (
+        Visit.objects.for_municipality(municipality)
+        .filter(brief_token=token)
+        .select_related("colonia")
+        .prefetch_related("spaces")
+        .annotate(invited=Count("guardians_invited", distinct=True))
         .first()
     )

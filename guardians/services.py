@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import secrets
 import uuid
 from collections.abc import Iterable
 from functools import partial
@@ -41,6 +42,8 @@ from .models import (
     Guardian,
     GuardianApplication,
     QuestionChoice,
+    TrainingAttendance,
+    TrainingSession,
     Visit,
     VisitPhoto,
 )
@@ -336,7 +339,152 @@ def visit_create(
     return visit
 
 
+def _new_brief_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _check_visit_places(
+    *, municipality: Municipality, colonia: Colonia, spaces: list[PublicSpace]
+) -> None:
+    if colonia.municipality_id != municipality.pk:
+        raise ValidationError({"colonia": _("Choose a colonia of this municipality.")})
+    if any(space.municipality_id != municipality.pk for space in spaces):
+        raise ValidationError({"space_codes": _("Choose spaces of this municipality.")})
+
+
+@transaction.atomic
+def visit_plan(
+    *,
+    municipality: Municipality,
+    date: datetime.date,
+    colonia: Colonia,
+    created_by: User | None = None,
+    spaces: Iterable[PublicSpace] = (),
+    guardians_invited: Iterable[Guardian] = (),
+    public_note: str = "",
+    notes: str = "",
+) -> Visit:
+    """Plans a visit for today or a date to come and gives it the unguessable token of its
+    public pre-visit brief. A date in the past is refused: that visit is recorded, not planned."""
+    spaces = list(spaces)
+    guardians_invited = list(guardians_invited)
+    if date < timezone.localdate():
+        raise ValidationError({"date": _("Choose today or a date to come.")})
+    _check_visit_places(municipality=municipality, colonia=colonia, spaces=spaces)
+    if any(
+        guardian.municipality_id != municipality.pk or guardian.status != Guardian.Status.ACTIVE
+        for guardian in guardians_invited
+    ):
+        raise ValidationError(
+            {"guardians_invited": _("Invite active guardians of this municipality.")}
+        )
+    visit = Visit.objects.create(
+        municipality=municipality,
+        date=date,
+        colonia=colonia,
+        status=Visit.Status.PLANNED,
+        brief_token=_new_brief_token(),
+        public_note=public_note,
+        notes=notes,
+        created_by=created_by,
+    )
+    visit.spaces.set(spaces)
+    visit.guardians_invited.set(guardians_invited)
+    return visit
+
+
+@transaction.atomic
+def visit_carry_out(
+    *,
+    visit: Visit,
+    date: datetime.date,
+    people_contacted: int,
+    recorded_by: User | None = None,
+    spaces: Iterable[PublicSpace] | None = None,
+    staff_present: Iterable = (),
+    notes: str | None = None,
+    photos: Iterable = (),
+) -> Visit:
+    """Records a planned visit as carried out (the same facts as ``visit_create``): its status
+    moves from planned to done. Its public brief stays at the same link."""
+    photos = list(photos)
+    validate_photos(photos)
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.status != Visit.Status.PLANNED:
+        raise ValidationError(_("This visit has already been recorded as carried out."))
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("The visit date cannot be in the future.")})
+    if spaces is not None:
+        spaces = list(spaces)
+        _check_visit_places(municipality=visit.municipality, colonia=visit.colonia, spaces=spaces)
+        visit.spaces.set(spaces)
+    visit.status = Visit.Status.DONE
+    visit.date = date
+    visit.people_contacted = people_contacted
+    if notes is not None:
+        visit.notes = notes
+    visit.save(update_fields=["status", "date", "people_contacted", "notes"])
+    visit.staff_present.set(staff_present)
+    for upload in photos:
+        VisitPhoto.objects.create(visit=visit, image=reencode_photo(upload))
+    return visit
+
+
 # --- Training ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def training_attendance_record(
+    *,
+    session: TrainingSession,
+    guardians: Iterable[Guardian] = (),
+    applications: Iterable[GuardianApplication] = (),
+    recorded_by: User | None = None,
+) -> int:
+    """Sets who came to a training session: the checked guardians and applicants replace the
+    session's previous list, all or nothing. More people than the session's capacity, or
+    anyone of another municipality, is refused and nothing changes. Returns how many came."""
+    guardians = list(guardians)
+    applications = list(applications)
+    # One writer per session at a time, so two checklists saved at once cannot both pass the
+    # capacity check.
+    session = TrainingSession.objects.select_for_update().get(pk=session.pk)
+    municipality_id = session.municipality_id
+    if any(g.municipality_id != municipality_id for g in guardians) or any(
+        a.municipality_id != municipality_id for a in applications
+    ):
+        raise ValidationError(_("Choose people of this municipality."))
+    guardian_ids = {g.pk for g in guardians}
+    application_ids = {a.pk for a in applications if a.guardian_id not in guardian_ids}
+    present = len(guardian_ids) + len(application_ids)
+    if session.capacity is not None and present > session.capacity:
+        raise ValidationError(
+            {
+                "attendees": _(
+                    "%(present)s people were checked but the session takes at most "
+                    "%(capacity)s. Uncheck someone or raise the capacity."
+                )
+                % {"present": present, "capacity": session.capacity}
+            }
+        )
+    attendance = TrainingAttendance.objects.filter(session=session)
+    attendance.exclude(
+        Q(guardian_id__in=guardian_ids) | Q(application_id__in=application_ids)
+    ).delete()
+    kept = attendance.values_list("guardian_id", "application_id")
+    kept_guardians = {g for g, _a in kept if g}
+    kept_applications = {a for _g, a in kept if a}
+    TrainingAttendance.objects.bulk_create(
+        [
+            TrainingAttendance(session=session, guardian_id=pk, recorded_by=recorded_by)
+            for pk in sorted(guardian_ids - kept_guardians)
+        ]
+        + [
+            TrainingAttendance(session=session, application_id=pk, recorded_by=recorded_by)
+            for pk in sorted(application_ids - kept_applications)
+        ]
+    )
+    return present
 
 
 @transaction.atomic

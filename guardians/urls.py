@@ -20,7 +20,11 @@ urlpatterns = [
     ),
     path("guardians/visits/", views.visit_list, name="visit_list"),
     path("guardians/visits/new/", views.visit_create, name="visit_create"),
+    path("guardians/visits/plan/", views.visit_plan, name="visit_plan"),
+    path("guardians/visits/mine/", views.my_visits, name="my_visits"),
+    path("guardians/visits/brief/<str:token>/", views.visit_brief, name="visit_brief"),
     path("guardians/visits/<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("guardians/visits/<int:pk>/done/", views.visit_done, name="visit_done"),
     path("guardians/cards/", views.card_list, name="card_list"),
     path("guardians/cards/new/", views.card_new, name="card_new"),
     path("guardians/cards/review/", views.review_queue, name="review_queue"),
@@ -30,6 +34,11 @@ urlpatterns = [
     path("guardians/training/report/", views.training_report, name="training_report_all"),
     path("guardians/training/<int:pk>/", views.training_detail, name="training_detail"),
     path("guardians/training/<int:pk>/report/", views.training_report, name="training_report"),
+    path(
+        "guardians/training/<int:pk>/attendance/",
+        views.training_attendance,
+        name="training_attendance",
+    ),
     path(
         "guardians/training/<int:pk>/<str:kind>/",
         views.evaluation_take,

@@ -6,11 +6,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -24,11 +24,14 @@ from . import selectors, services
 from .filters import CardFilter
 from .forms import (
     ApplicationReviewForm,
+    AttendanceForm,
     CardForm,
     CardReviewForm,
     EvaluationForm,
     GuardianApplicationForm,
+    VisitDoneForm,
     VisitForm,
+    VisitPlanForm,
 )
 from .models import (
     Card,
@@ -173,11 +176,16 @@ def service_worker(request):
 @require_GET
 def application_list(request):
     municipality = _municipality(request)
+    applications = GuardianApplication.private_objects.for_municipality(municipality)
+    # The workspace's queue opens ?status=pending&o=created: the waiting ones, oldest first.
+    status = request.GET.get("status")
+    if status in GuardianApplication.Status.values:
+        applications = applications.filter(status=status)
+    order = ["created_at", "id"] if request.GET.get("o") == "created" else ["status", "-created_at"]
     applications = (
-        GuardianApplication.private_objects.for_municipality(municipality)
-        .select_related("colonia")
+        applications.select_related("colonia")
         .prefetch_related("service_types")
-        .order_by("status", "-created_at")[:200]
+        .order_by(*order)[:200]
     )
     return render(
         request,
@@ -232,18 +240,165 @@ def application_review(request, pk):
     return redirect("guardians:application_list")
 
 
+VISIT_LIST_FILTERS = [
+    ("", gettext_lazy("All")),
+    ("planned", gettext_lazy("Planned")),
+    ("planned-week", gettext_lazy("Planned this week")),
+    ("done", gettext_lazy("Carried out")),
+]
+
+
 @staff_required
 @require_GET
 def visit_list(request):
     municipality = _municipality(request)
-    visits = (
-        Visit.objects.for_municipality(municipality)
-        .select_related("colonia")
-        .annotate(appointed=Count("guardians_appointed", distinct=True))
-        .order_by("-date", "-id")
-    )
+    status = request.GET.get("status", "")
+    week = request.GET.get("week") == "this"
+    visits = selectors.visits_for_list(municipality=municipality, status=status, week=week)
     page = Paginator(visits, CARDS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "guardians/visit_list.html", {"page": page})
+    current = "planned-week" if status == "planned" and week else status
+    filters = [
+        (
+            key,
+            label,
+            reverse("guardians:visit_list")
+            + (
+                "?" + urlencode({"status": "planned", "week": "this"})
+                if key == "planned-week"
+                else ("?" + urlencode({"status": key}) if key else "")
+            ),
+            key == current,
+        )
+        for key, label in VISIT_LIST_FILTERS
+    ]
+    return render(
+        request,
+        "guardians/visit_list.html",
+        {"page": page, "filters": filters},
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def visit_plan(request):
+    municipality = _municipality(request)
+    form = VisitPlanForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            visit = services.visit_plan(
+                municipality=municipality,
+                date=data["date"],
+                colonia=data["colonia"],
+                spaces=data["space_codes"],
+                guardians_invited=data["guardians_invited"],
+                public_note=data["public_note"],
+                notes=data["notes"],
+                created_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The visit was planned. Share its brief with the community.")
+            )
+            return redirect(visit)
+    return render(
+        request,
+        "guardians/visit_plan.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def visit_done(request, pk):
+    municipality = _municipality(request)
+    visit = get_object_or_404(
+        Visit.objects.for_municipality(municipality)
+        .planned()
+        .select_related("colonia", "municipality")
+        .prefetch_related("spaces"),
+        pk=pk,
+    )
+    form = VisitDoneForm(request.POST or None, request.FILES or None, visit=visit)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            visit = services.visit_carry_out(
+                visit=visit,
+                date=data["date"],
+                spaces=data["space_codes"],
+                staff_present=data["staff_present"],
+                people_contacted=data["people_contacted"],
+                notes=data["notes"],
+                photos=data["photos"],
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The visit was recorded as carried out."))
+            return redirect(visit)
+    return render(
+        request,
+        "guardians/visit_done.html",
+        {"form": form, "visit": visit},
+        status=400 if form.errors else 200,
+    )
+
+
+def _share_links(request, visit) -> dict:
+    """The brief's absolute link and the WhatsApp and e-mail links that share it (plain
+    links: no script needed, nothing inline)."""
+    url = request.build_absolute_uri(visit.get_brief_url())
+    text = _("Visit to %(colonia)s on %(date)s: what to know beforehand") % {
+        "colonia": visit.colonia.name,
+        "date": visit.date.strftime("%Y-%m-%d"),
+    }
+    return {
+        "url": url,
+        "whatsapp": "https://wa.me/?" + urlencode({"text": f"{text} {url}"}),
+        "email": "mailto:?"
+        + urlencode({"subject": text, "body": f"{text}\n{url}"}).replace("+", "%20"),
+    }
+
+
+@require_GET
+def visit_brief(request, token):
+    """The public pre-visit brief of a planned visit, for the community and the guardians:
+    place, date, what to know and what complaints say about the colonia (panels from the apps
+    above, aggregated), never who is coming. Opens on its own municipality's host only."""
+    municipality = _municipality(request)
+    visit = selectors.visit_for_brief(municipality=municipality, token=token)
+    if visit is None:
+        raise Http404
+    response = render(
+        request,
+        "guardians/visit_brief.html",
+        {
+            "visit": visit,
+            "share": _share_links(request, visit),
+            "panels": panels_for("visit_brief", visit=visit),
+        },
+    )
+    # The link is a capability: keep it out of search engines and other sites' logs.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@login_required
+@require_GET
+def my_visits(request):
+    """A guardian's upcoming visits (invited, or to their colonia), with their briefs."""
+    municipality = _municipality(request)
+    guardian = active_guardian(request.user, municipality)
+    if guardian is None:
+        raise PermissionDenied
+    visits = selectors.upcoming_visits_for_guardian(guardian=guardian)[:50]
+    return render(request, "guardians/my_visits.html", {"visits": visits})
 
 
 @staff_required
@@ -280,14 +435,24 @@ def visit_detail(request, pk):
     visit = get_object_or_404(
         Visit.objects.for_municipality(municipality)
         .select_related("colonia", "created_by")
-        .prefetch_related("spaces", "staff_present", "photos", "guardians_appointed__user"),
+        .prefetch_related(
+            "spaces",
+            "staff_present",
+            "photos",
+            "guardians_appointed__user",
+            "guardians_invited__user",
+        ),
         pk=pk,
     )
     return render(
         request,
         "guardians/visit_detail.html",
         # What higher apps add (the complaints brief of the colonia): territory.panels.
-        {"visit": visit, "panels": panels_for("visit", visit=visit)},
+        {
+            "visit": visit,
+            "panels": panels_for("visit", visit=visit),
+            "share": _share_links(request, visit) if visit.brief_token else None,
+        },
     )
 
 
@@ -434,8 +599,44 @@ def card_new(request):
 @require_GET
 def training_list(request):
     municipality = _municipality(request)
-    sessions = selectors.sessions_for(municipality=municipality)
+    if request.is_program_staff:
+        sessions = selectors.training_sessions_with_attendance(
+            municipality=municipality
+        ).prefetch_related("modules", "evaluations")
+    else:
+        sessions = selectors.sessions_for(municipality=municipality)
     return render(request, "guardians/training_list.html", {"sessions": sessions})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def training_attendance(request, pk):
+    municipality = _municipality(request)
+    session = get_object_or_404(TrainingSession.objects.for_municipality(municipality), pk=pk)
+    checklist = selectors.attendance_checklist(session=session)
+    form = AttendanceForm(request.POST or None, checklist=checklist)
+    if request.method == "POST" and form.is_valid():
+        try:
+            present = services.training_attendance_record(
+                session=session,
+                guardians=form.cleaned_data["guardians"],
+                applications=form.cleaned_data["applications"],
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("Attendance saved: %(present)s people came.") % {"present": present},
+            )
+            return redirect("guardians:training_report", pk=session.pk)
+    return render(
+        request,
+        "guardians/training_attendance.html",
+        {"session": session, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @guardian_or_staff_required
@@ -505,6 +706,15 @@ REPORT_COLUMNS = [
 ]
 
 
+PEOPLE_COLUMNS = [
+    ("name", gettext_lazy("Name")),
+    ("colonia", gettext_lazy("Colonia")),
+    ("attended", gettext_lazy("Sessions attended")),
+    ("pre", gettext_lazy("Pre-test (%)")),
+    ("post", gettext_lazy("Post-test (%)")),
+]
+
+
 @staff_required
 @require_GET
 def training_report(request, pk=None):
@@ -515,6 +725,18 @@ def training_report(request, pk=None):
         session = get_object_or_404(sessions, pk=pk)
         sessions = sessions.filter(pk=pk)
     rows = selectors.training_report(sessions=sessions)
+    people = selectors.training_attendance_by_person(sessions=sessions)
+    if request.GET.get("format") == "people.csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        filename = f"training-attendance-{pk or 'all'}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        writer = csv_writer(response)
+        writer.writerow([str(label) for _key, label in PEOPLE_COLUMNS])
+        for person in people:
+            writer.writerow(
+                ["" if person[key] is None else person[key] for key, _label in PEOPLE_COLUMNS]
+            )
+        return response
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         filename = f"training-report-{pk or 'all'}.csv"
@@ -533,6 +755,8 @@ def training_report(request, pk=None):
             "session": session,
             "rows": rows,
             "columns": REPORT_COLUMNS,
+            "people": people,
+            "people_columns": PEOPLE_COLUMNS,
             "all_sessions": TrainingSession.objects.for_municipality(municipality),
         },
     )
