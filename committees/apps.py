@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CommitteesConfig(AppConfig):
     name = "committees"
     verbose_name = _("Committees")
+    # Its figures in the workspace's statistics (workspace.statistics.registry).
+    workspace_statistics = ["committees.statistics.source"]
     demo_seeders = ["committees.demo.seed_committees", "committees.demo_workflows.seed_workflows"]
     personal_data_exporters = ["committees.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["committees.arco.anonymise"]

@@ -248,16 +248,10 @@ def equity_rows(
     }
     needs = {
         row["colonia_id"]: row
-        for row in Need.objects.filter(municipality=municipality)
-        .exclude(status=S.REJECTED)
+        for row in equity_needs(municipality)
         .order_by()
         .values("colonia_id")
-        .annotate(
-            count=Count("pk"),
-            cost=Sum("estimated_cost"),
-            prioritised=Count("pk", filter=Q(status__in=PRIORITISED_OR_LATER)),
-            met=Count("pk", filter=Q(status=S.DELIVERED)),
-        )
+        .annotate(count=Count("pk"), cost=Sum("estimated_cost"), **needs_met_counts())
     }
     rows = []
     for colonia in colonias.values(*fields):
@@ -285,6 +279,21 @@ def equity_rows(
     key = SORT_KEYS.get(sort.lstrip("-"), SORT_KEYS["name"])
     rows.sort(key=key, reverse=descending)
     return rows
+
+
+def equity_needs(municipality: Municipality) -> QuerySet[Need]:
+    """The needs the equity page counts: every need on record but the rejected ones."""
+    return Need.objects.filter(municipality=municipality).exclude(status=S.REJECTED)
+
+
+def needs_met_counts() -> dict[str, Count]:
+    """Prioritised needs and, of them, those met (delivered), for a ``GROUP BY`` over
+    ``equity_needs``: the equity page and the workspace's statistics
+    (``committees.statistics``) both count with these, so they show the same numbers."""
+    return {
+        "prioritised": Count("pk", filter=Q(status__in=PRIORITISED_OR_LATER)),
+        "met": Count("pk", filter=Q(status=S.DELIVERED)),
+    }
 
 
 def equity_totals(rows: list[EquityRow]) -> dict:

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints")
+    # Its figures in the workspace's statistics (workspace.statistics.registry).
+    workspace_statistics = ["complaints.statistics.source"]
     demo_seeders = ["complaints.demo.seed_complaints"]
     personal_data_exporters = ["complaints.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["complaints.arco.anonymise"]

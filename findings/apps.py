@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class FindingsConfig(AppConfig):
     name = "findings"
     verbose_name = _("Findings")
+    # Its figures in the workspace's statistics (workspace.statistics.registry).
+    workspace_statistics = ["findings.statistics.source"]
     demo_seeders = ["findings.demo.seed_findings"]
     personal_data_exporters = ["findings.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["findings.arco.anonymise"]

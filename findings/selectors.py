@@ -256,13 +256,20 @@ class FixRate:
         return 100 * self.verified / self.findings if self.findings else None
 
 
+def fix_rate_counts() -> dict[str, Count]:
+    """The two counts of a fix rate, for a ``GROUP BY``: findings raised (``total``) and of
+    those, verified fixed. The public fix-rate page and the workspace's statistics
+    (``findings.statistics``) both count with these, so they show the same numbers."""
+    return {"total": Count("id"), "verified": Count("id", filter=Q(status="verified"))}
+
+
 def _fix_rates(findings: QuerySet[Finding], key: str, names: dict[int, str]) -> list[FixRate]:
     """Counts in SQL; the median from the fixed findings' durations (one query)."""
     counts = {
         row[key]: row
         for row in findings.filter(**{f"{key}__isnull": False})
         .values(key)
-        .annotate(total=Count("id"), verified=Count("id", filter=Q(status="verified")))
+        .annotate(**fix_rate_counts())
     }
     durations = defaultdict(list)
     for owner, created, verified in findings.filter(

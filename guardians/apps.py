@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class GuardiansConfig(AppConfig):
     name = "guardians"
     verbose_name = _("Guardians")
+    # Its figures in the workspace's statistics (workspace.statistics.registry).
+    workspace_statistics = ["guardians.statistics.source"]
     demo_seeders = ["guardians.demo.seed_guardians"]
     personal_data_exporters = ["guardians.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["guardians.arco.anonymise"]
