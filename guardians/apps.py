@@ -7,10 +7,15 @@ class GuardiansConfig(AppConfig):
     verbose_name = _("Guardians")
     # Its figures in the workspace's statistics (workspace.statistics.registry).
     workspace_statistics = ["guardians.statistics.source"]
-    demo_seeders = ["guardians.demo.seed_guardians"]
+    demo_seeders = ["guardians.demo.seed_guardians", "guardians.demo_workflows.seed_workflows"]
     personal_data_exporters = ["guardians.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["guardians.arco.anonymise"]
     space_panels = ["guardians.panels.space_cards_panel"]
+    # The staff workspace (workspace.registry): f(*, request) -> Section | None.
+    workspace_sections = [
+        "guardians.workspace_visits.visits_training_section",
+        "guardians.workspace_visits.guardian_visits_section",
+    ]
     # Periodic tasks that send what the tasks enqueued on commit could not (findings.schedules).
     sweepers = [
         ("guardians: card e-mail sweeper", "guardians.tasks.sweep_card_notifications", 60),
