@@ -12,6 +12,8 @@ class ComplaintsConfig(AppConfig):
     personal_data_anonymisers = ["complaints.arco.anonymise"]
     personal_data_code_matchers = ["complaints.arco.code_matches"]
     visit_panels = ["complaints.panels.visit_brief_panel"]  # territory.panels; guardians' visits
+    # workspace.registry: open complaints by status and age, the briefs.
+    workspace_sections = ["complaints.workspace.complaints_section"]
     # The public pre-visit brief of a planned visit (guardians' visit_brief page): counts only.
     visit_brief_panels = ["complaints.panels.visit_public_brief_panel"]
     # Periodic tasks that send what the tasks enqueued on commit could not (findings.schedules).

@@ -50,3 +50,17 @@ def public_distance_m(point: Point, location: Point | None) -> float | None:
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * EARTH_RADIUS_METRES * math.asin(math.sqrt(a))
+
+
+def public_coordinate_expressions(field_name: str = "location") -> tuple:
+    """:func:`public_coordinates` as database expressions (longitude, latitude), for the
+    statements that build many public points at once (the map's complaints layer): the same
+    3 decimals. The one difference is the exact tie (a coordinate of exactly 4 decimals ending
+    in 5), which the database rounds away from zero and Python to the nearer binary value:
+    either way the point stays within ROUNDING_METRES of the true one."""
+    from territory.layers import LonLat, Rounded
+
+    return (
+        Rounded(LonLat(field_name, "X"), PUBLIC_DECIMALS),
+        Rounded(LonLat(field_name, "Y"), PUBLIC_DECIMALS),
+    )

@@ -143,6 +143,13 @@ def _current_versions(app_labels, municipality_id) -> tuple | None:
     return tuple(versions)
 
 
+def data_versions(app_labels, municipality_id) -> tuple | None:
+    """The current versions of these apps' data for the municipality (``None`` when the cache
+    cannot be read): what an ETag may be built from, as the map's layers do
+    (``territory.api.layers``), at no database query."""
+    return _current_versions(app_labels, municipality_id)
+
+
 def _cacheable_request(request) -> bool:
     return (
         request.method in ("GET", "HEAD")

@@ -11,6 +11,11 @@ class FindingsConfig(AppConfig):
     personal_data_exporters = ["findings.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["findings.arco.anonymise"]
     contract_panels = ["findings.panels.contract_compliance_panel"]
+    # workspace.registry: open, overdue and escalated findings; every login's messages.
+    workspace_sections = [
+        "findings.workspace.findings_section",
+        "findings.workspace.messages_section",
+    ]
     company_panels = [
         "findings.panels.company_compliance_panel",
         "findings.panels.company_fix_rate_panel",

@@ -13,6 +13,8 @@ class GuardiansConfig(AppConfig):
     space_panels = ["guardians.panels.space_cards_panel"]
     # The staff workspace (workspace.registry): f(*, request) -> Section | None.
     workspace_sections = [
+        "guardians.workspace.program_staff_section",
+        "guardians.workspace.guardian_section",
         "guardians.workspace_visits.visits_training_section",
         "guardians.workspace_visits.guardian_visits_section",
     ]

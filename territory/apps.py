@@ -8,6 +8,12 @@ class TerritoryConfig(AppConfig):
     # Every municipality, for the apps below territory that keep one thing per municipality
     # without importing it (audit's chains: audit.selectors.municipalities).
     municipalities = "territory.selectors.municipalities"
+    # The public map's layers (territory.layers): its own three, before the other apps'.
+    map_layers = [
+        "territory.layers.spaces_layer",
+        "territory.layers.garbage_layer",
+        "territory.layers.lighting_layer",
+    ]
     demo_seeders = [  # core.demo: the municipalities and their places, before any other app's
         "territory.demo.seed_municipalities",
         "territory.demo.seed_services",

@@ -121,3 +121,50 @@ def feature_collection(
     with database.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+def layer_feature_collection(
+    rows: tuple[str, Sequence[Any]],
+    database,
+    *,
+    properties: list[str],
+    points: bool,
+    clusters: bool,
+    order: list[str],
+) -> str:
+    """A map layer's rows (``territory.layers.feature_rows``: ``p_<name>`` properties, and
+    ``lon``/``lat`` or ``geojson``; with ``count`` for clusters) as an RFC 7946
+    FeatureCollection built by PostgreSQL in the same statement. Twin:
+    ``territory.layers._feature_collection_python`` (SpatiaLite); the equality test is
+    ``territory/tests/test_map_layers.py::test_the_database_layer_document_is_the_python_one``.
+
+    A cluster of more than one row carries only its ``count``; a cell of one row carries the
+    row's properties and ``count`` 1."""
+    inner_sql, inner_params = rows
+    # Property names and order columns come from the layers' code, never from a request.
+    pairs = ", ".join(f"'{name}', r.\"p_{name}\"" for name in properties)
+    own = f"json_build_object({pairs})" if properties else "json_build_object()"
+    if clusters:
+        own = (
+            f'CASE WHEN r."count" > 1 THEN json_build_object(\'count\', r."count")'
+            f" ELSE ({own}::jsonb || jsonb_build_object('count', 1))::json END"
+        )
+    if points:
+        geometry = (
+            "json_build_object('type', 'Point', 'coordinates', json_build_array(r.lon, r.lat))"
+        )
+    else:
+        geometry = "r.geojson::json"
+    order_by = ", ".join(f'r."{column}"' for column in order)
+    sql = f"""
+        SELECT json_build_object(
+            'type', 'FeatureCollection',
+            'features', COALESCE(json_agg(json_build_object(
+                'type', 'Feature', 'geometry', {geometry}, 'properties', {own}
+            ) ORDER BY {order_by}), '[]'::json)
+        )::text
+        FROM ({inner_sql}) AS r
+    """  # noqa: S608 (names come from the layers' code, values are parameters)
+    with database.cursor() as cursor:
+        cursor.execute(sql, list(inner_params))
+        return cursor.fetchone()[0]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .api import layers as api_layers
 from .api import views as api_views
 
 app_name = "territory"
@@ -12,4 +13,6 @@ urlpatterns = [
     path("colonias/<int:pk>/", views.colonia_detail, name="colonia_detail"),
     path("api/spaces.geojson", api_views.spaces_geojson, name="spaces_geojson"),
     path("api/spaces/nearest.json", api_views.spaces_nearest, name="spaces_nearest"),
+    path("api/layers/nearest.json", api_layers.layers_nearest, name="layers_nearest"),
+    path("api/layers/<slug:key>.geojson", api_layers.layer_geojson, name="layer_geojson"),
 ]

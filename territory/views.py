@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from core.pagecache import public_page_cache
 
+from . import layers as map_layers
 from . import selectors
 from .filters import POLYGON_MIN_ZOOM, PublicSpaceFilter
 from .panels import (
@@ -26,8 +27,59 @@ def _municipality(request):
     return municipality
 
 
+def _page_url(request, param: str, page, step: int) -> str:
+    query = request.GET.copy()
+    query[param] = str(page.number + step)
+    return "?" + query.urlencode()
+
+
+def _layer_sections(request, municipality, enabled) -> list[dict]:
+    """The text list of each enabled layer but the spaces (listed by the spaces' own filter
+    above): a page of rows each, one statement a page, with the layer's filters applied."""
+    sections = []
+    for layer in enabled:
+        if layer.geojson_url_name:
+            continue
+        filters = layer.filters(request.GET, municipality=municipality, request=request)
+        rows = map_layers.list_rows(
+            layer,
+            queryset=filters.filter(layer.rows(municipality))
+            if filters.is_valid()
+            else layer.rows(municipality).none(),
+        )
+        page = Paginator(rows, map_layers.LIST_PAGE_SIZE).get_page(
+            request.GET.get(f"{layer.key}_page")
+        )
+        sections.append(
+            {
+                "layer": layer,
+                "page_obj": page,
+                "items": map_layers.list_items(layer, page.object_list),
+                "previous_url": _page_url(request, f"{layer.key}_page", page, -1),
+                "next_url": _page_url(request, f"{layer.key}_page", page, 1),
+            }
+        )
+    return sections
+
+
+def _extra_filter_fields(request, municipality, spaces_form) -> list:
+    """The layers' own filter fields that the spaces' form does not already have."""
+    names = set(spaces_form.fields)
+    extra = []
+    for layer in map_layers.map_layers():
+        if layer.geojson_url_name:
+            continue
+        form = layer.filters(request.GET or None, municipality=municipality, request=request)
+        for name in form.fields:
+            if name not in names:
+                names.add(name)
+                extra.append(form[name])
+    return extra
+
+
 def map_page(request):
-    """Watch your city: the map (loaded by map.js) and, for everyone, the same spaces as text."""
+    """Watch your city: the map of five layers (loaded by map.js and map-layers.js) and, for
+    everyone, the same rows as text, a list per enabled layer."""
     municipality = _municipality(request)
     filterset = PublicSpaceFilter(
         request.GET,
@@ -36,14 +88,41 @@ def map_page(request):
     )
     spaces = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(spaces, SPACES_PER_PAGE).get_page(request.GET.get("page"))
+    chosen = request.GET.getlist("layer") if "layers" in request.GET else None
+    enabled = map_layers.enabled_layers(chosen) if chosen != [] else []
+    enabled_keys = [layer.key for layer in enabled]
+    layer_settings = [
+        {
+            "key": layer.key,
+            "title": str(layer.title),
+            "url": layer.geojson_url(),
+            "points": layer.is_points,
+            "own": bool(layer.geojson_url_name),
+            "fields": [[name, str(label)] for name, label in layer.fields],
+        }
+        for layer in map_layers.map_layers()
+    ]
     return render(
         request,
         "territory/map.html",
         {
             "filterset": filterset,
+            "extra_fields": _extra_filter_fields(request, municipality, filterset.form),
             "page_obj": page,
             "map_settings": selectors.map_settings(municipality=municipality),
             "polygon_min_zoom": POLYGON_MIN_ZOOM,
+            "cluster_max_zoom": map_layers.CLUSTER_MAX_ZOOM,
+            "layers": [
+                {
+                    "layer": layer,
+                    "enabled": layer.key in enabled_keys,
+                    "legend": layer.legend(municipality),
+                }
+                for layer in map_layers.map_layers()
+            ],
+            "spaces_enabled": "spaces" in enabled_keys,
+            "layer_sections": _layer_sections(request, municipality, enabled),
+            "layer_settings": layer_settings,
         },
         status=200 if filterset.is_valid() else 400,
     )

@@ -8,3 +8,8 @@ class WorkspaceConfig(AppConfig):
 
     name = "workspace"
     verbose_name = _("Workspace")
+    # Its own: the user's account (every login) and the ARCO requests (the Sindicatura).
+    workspace_sections = [
+        "workspace.sections.account_section",
+        "workspace.sections.privacy_section",
+    ]

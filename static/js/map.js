@@ -1,4 +1,5 @@
-/* Watch your city (/map/): the spaces layer, loaded by viewport from /api/spaces.geojson.
+/* Watch your city (/map/): the spaces layer, loaded by viewport from /api/spaces.geojson
+ * (the other layers, "near me" and the phone's views are map-layers.js's).
  *
  * Below the polygon zoom the API sends centroids, drawn as circle markers on one canvas; from
  * it on, simplified polygons drawn as SVG paths. The filter form is a normal GET form: here it
@@ -67,16 +68,12 @@
     var form = document.getElementById("map-filters");
     var status = document.getElementById("map-status");
     var legend = document.getElementById("map-legend");
-    var nearby = document.getElementById("nearby");
-    var nearbyList = document.getElementById("nearby-list");
-    var nearButton = document.getElementById("near-me");
     var polygonMinZoom = parseInt(container.dataset.polygonMinZoom, 10) || 15;
     var canvas = L.canvas({ padding: 0.5 });
     var colorBy = "service";
     var lastData = null;
     var controller = null;
     var timer = null;
-    var hereMarker = null;
 
     // Reachable for the browser tests and the console: window.villaguardMaps["spaces-map"].
     window.villaguardMaps = window.villaguardMaps || {};
@@ -184,8 +181,25 @@
       return params;
     }
 
+    function spacesEnabled() {
+      var box = form.querySelector("input[name=layer][value=spaces]");
+      return !box || box.checked;
+    }
+
     function load() {
       if (controller) controller.abort();
+      if (!spacesEnabled()) {
+        // The spaces' layer is switched off: nothing drawn, no legend, no request.
+        controller = null;
+        lastData = null;
+        layer.clearLayers();
+        container.dataset.featureCount = "0";
+        container.removeAttribute("aria-busy");
+        status.textContent = "";
+        legend.hidden = true;
+        return;
+      }
+      legend.hidden = false;
       controller = new AbortController();
       var zoom = map.getZoom();
       container.setAttribute("aria-busy", "true");
@@ -231,8 +245,8 @@
         .then(function (response) { return response.text(); })
         .then(function (html) {
           var page = new DOMParser().parseFromString(html, "text/html");
-          var fresh = page.getElementById("space-list");
-          var current = document.getElementById("space-list");
+          var fresh = page.getElementById("map-list");
+          var current = document.getElementById("map-list");
           if (fresh && current) current.replaceChildren.apply(current, Array.from(fresh.childNodes));
         });
     }
@@ -244,6 +258,8 @@
       window.history.pushState(null, "", url);
       load();
       refreshList(url);
+      // map-layers.js reloads the other layers.
+      document.dispatchEvent(new CustomEvent("villaguard:filters"));
     });
     window.addEventListener("popstate", function () { window.location.reload(); });
 
@@ -257,52 +273,9 @@
     });
     container.dataset.colorBy = colorBy;
 
-    function showNearest(latitude, longitude) {
-      var params = filterParams();
-      params.set("lat", latitude.toFixed(6));
-      params.set("lon", longitude.toFixed(6));
-      params.set("limit", "10");
-      fetch(container.dataset.nearestUrl + "?" + params.toString(), { headers: { Accept: "application/json" } })
-        .then(function (response) { return response.json(); })
-        .then(function (spaces) {
-          nearbyList.replaceChildren();
-          if (!Array.isArray(spaces)) {
-            status.textContent = spaces.error || t("The nearest spaces could not be found.");
-            return;
-          }
-          spaces.forEach(function (space) {
-            var item = element("li");
-            var link = element("a", space.code + " " + space.name);
-            link.href = space.url;
-            item.append(link, document.createTextNode(" · " + formatDistance(space.distance)));
-            nearbyList.appendChild(item);
-          });
-          if (!spaces.length) nearbyList.appendChild(element("li", t("No space matches these filters.")));
-          nearby.hidden = false;
-          status.textContent = plural("%s space found near you.", "%s spaces found near you.", spaces.length)
-            .replace("%s", spaces.length);
-        });
-      if (hereMarker) hereMarker.remove();
-      hereMarker = L.circleMarker([latitude, longitude], {
-        radius: 8, color: "#ffffff", weight: 3, fillColor: "#0a4b9c", fillOpacity: 1,
-      }).bindTooltip(t("You are here")).addTo(map);
-      map.setView([latitude, longitude], Math.max(map.getZoom(), polygonMinZoom));
-    }
-
-    nearButton.addEventListener("click", function () {
-      if (!navigator.geolocation) {
-        status.textContent = t("This browser cannot tell where you are.");
-        return;
-      }
-      status.textContent = t("Finding where you are…");
-      navigator.geolocation.getCurrentPosition(
-        function (position) { showNearest(position.coords.latitude, position.coords.longitude); },
-        function () { status.textContent = t("Your location is not available."); },
-        { enableHighAccuracy: true, timeout: 15000 }
-      );
-    });
-
     map.on("moveend", scheduleLoad);
     load();
+    // The other layers, the layers' control, "near me" and the phone's views: map-layers.js.
+    if (typeof window.villaguardMapLayers === "function") window.villaguardMapLayers(map, form);
   };
 })();

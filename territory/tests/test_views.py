@@ -83,7 +83,16 @@ def test_map_page_has_the_map_the_filter_form_and_the_text_list(client, city):
     assert "Luz del Norte S.A." in html  # who is responsible, in the list
     form = read_form(response)
     assert form.form["method"] == "get" and form.form["action"] == MAP_URL
-    assert set(form.fields) == {"q", "service", "company", "contract", "colonia"}
+    assert set(form.fields) == {
+        "q",
+        "service",
+        "company",
+        "contract",
+        "colonia",
+        "layers",  # the layers' checkboxes (territory.layers) and the complaints' own filter
+        "layer",
+        "complaint_state",
+    }
 
 
 @pytest.mark.django_db
@@ -147,8 +156,10 @@ def test_map_page_query_count_does_not_grow_with_the_spaces(
     client.get(MAP_URL)  # caches the host → municipality map
 
     # savepoint, the company filter's validation, count, page of spaces, the four filter
-    # choices (the contracts' with their companies), release
-    with django_assert_num_queries(9):
+    # choices (the contracts' with their companies), release; and the other layers
+    # (territory.layers): the complaints' and works' list counts (no rows: no page) and the
+    # legends of complaints, garbage routes and lighting areas
+    with django_assert_num_queries(14):
         response = client.get(MAP_URL, {"company": company.pk})
     assert len(listed_codes(response)) == min(count, 50)
     assert company.legal_name in response.content.decode()
