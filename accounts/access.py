@@ -53,6 +53,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "accounts:logout": PUBLIC,
     "accounts:otp_verify": LOGGED_IN,
     "accounts:otp_setup": LOGGED_IN,
+    # --- workspace: where every login lands (each role sees its own sections) -----------
+    "workspace:home": LOGGED_IN,
     "privacy:notice": PUBLIC,
     "privacy:complaint_request": PUBLIC,
     "privacy:complaint_request_confirm": PUBLIC,

@@ -37,6 +37,8 @@ DEMO_USERS = [
     DemoUser("demo-lead", "lead_guardian", "chihuahua"),
     DemoUser("demo-committee", "committee_member", "villaflores"),
     DemoUser("demo-civil", "civil_employee", "villaflores"),
+    # Chihuahua's own administrator (its users, roles and records), not a superuser.
+    DemoUser("demo-munadmin", "administrator", "chihuahua", is_staff=True),
     DemoUser("demo-admin", "administrator", None, is_staff=True, is_superuser=True),
 ]
 

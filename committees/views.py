@@ -23,7 +23,7 @@ from core.spreadsheets import csv_writer
 from . import selectors, services
 from .documents import certificate_pdf as certificate_pdf_document
 from .documents import requisition_csv, requisition_pdf, requisition_xlsx
-from .filters import NeedFilter
+from .filters import NeedFilter, RequisitionFilter
 from .forms import (
     ActivityForm,
     AgreementDoneForm,
@@ -525,13 +525,20 @@ def forum_create(request):
 @participant_required(staff=True)
 @require_GET
 def requisition_list(request):
-    requisitions = (
-        Requisition.objects.for_municipality(request.municipality)
+    requisitions = RequisitionFilter(
+        request.GET,
+        queryset=Requisition.objects.for_municipality(request.municipality)
         .select_related("institution", "program")
-        .prefetch_related("needs")
+        .prefetch_related("needs"),
     )
-    page = Paginator(requisitions, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "committees/requisition_list.html", {"page": page})
+    page = Paginator(requisitions.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "committees/requisition_list.html",
+        {"page": page, "filter": requisitions, "query": query.urlencode()},
+    )
 
 
 @participant_required(staff=True)

@@ -28,6 +28,13 @@ class InboxFilter(django_filters.FilterSet):
     age = django_filters.ChoiceFilter(
         label=_("Age"), choices=AGE_CHOICES, method="filter_age", empty_label=_("Any age")
     )
+    # The workspace's queues open the list oldest first (?o=created).
+    o = django_filters.OrderingFilter(
+        label=_("Order"),
+        fields=(("created_at", "created"),),
+        field_labels={"created_at": _("Date reported")},
+        empty_label=_("Newest first"),
+    )
 
     class Meta:
         model = Complaint

@@ -8,13 +8,14 @@ from django.views.i18n import JavaScriptCatalog
 
 from core.admin_base import configure_admin_site
 from core.uploads import serve_media
+from workspace.registry import sections_for
 
 from . import views
 from .selectors import portal_counts
 
-# The admin index shows the portal's key counts, which read every app: config, the top
-# layer, hands them to core's admin base.
-configure_admin_site(admin.site, portal_counts=portal_counts)
+# The admin index shows the portal's key counts and the user's work queues, which read every
+# app: config, the top layer, hands them to core's admin base.
+configure_admin_site(admin.site, portal_counts=portal_counts, workspace_sections=sections_for)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
+    path("workspace/", include("workspace.urls")),
     path("", include("accounts.privacy.urls")),
     path("admin/", admin.site.urls),
     path("", include("territory.urls")),

@@ -13,3 +13,5 @@ class ContractsConfig(AppConfig):
     # The contract in force on a space, for territory's map and space page
     # (read by territory/responsible.py).
     space_responsible = "contracts.responsible"
+    # workspace.registry: the contracts in force that end soon.
+    workspace_sections = ["contracts.workspace.contracts_section"]

@@ -40,10 +40,31 @@ class ContractFilter(django_filters.FilterSet):
     directorate = django_filters.ModelChoiceFilter(
         label=_("Directorate"), queryset=_scoped(Directorate), empty_label=_("Any directorate")
     )
+    ending = django_filters.ChoiceFilter(
+        label=_("Ending"),
+        choices=[("60", _("In force, ending within 60 days"))],
+        method="filter_ending",
+        empty_label=_("Any end date"),
+    )
+    # The workspace's queue opens the contracts about to end, the soonest first (?o=end).
+    o = django_filters.OrderingFilter(
+        label=_("Order"),
+        fields=(("end_date", "end"), ("start_date", "start")),
+        field_labels={"end_date": _("End date"), "start_date": _("Start date")},
+        empty_label=_("Newest first"),
+    )
 
     class Meta:
         model = Contract
-        fields = ["q", "service_type", "company", "status", "procurement_method", "directorate"]
+        fields = [
+            "q",
+            "service_type",
+            "company",
+            "status",
+            "procurement_method",
+            "directorate",
+            "ending",
+        ]
 
     def filter_text(self, queryset, name, value):
         value = value.strip()
@@ -57,3 +78,6 @@ class ContractFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return queryset.with_status(value)
+
+    def filter_ending(self, queryset, name, value):
+        return queryset.ending_within(int(value))

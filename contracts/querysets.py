@@ -43,6 +43,12 @@ class ContractQuerySet(MunicipalityScopedQuerySet):
             return self.active_on(day)
         return self.none()
 
+    def ending_within(self, days: int, day: datetime.date | None = None):
+        """The contracts in force that end within ``days`` days of ``day`` (today): to renew or
+        tender again."""
+        day = day or timezone.localdate()
+        return self.active_on(day).filter(end_date__lte=day + datetime.timedelta(days=days))
+
     def with_coverage_counts(self):
         return self.annotate(
             space_count=models.Count("spaces", distinct=True),

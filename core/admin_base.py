@@ -451,11 +451,20 @@ def admin_portal_counts(request, portal_counts):
     return portal_counts(municipality) if municipality is not None else []
 
 
-def configure_admin_site(site, *, portal_counts) -> None:
+def admin_work_queues(request, workspace_sections) -> list:
+    """The work queues of the user's workspace (sections that have queues), for the index."""
+    if workspace_sections is None or getattr(request, "municipality", None) is None:
+        return []
+    return [section for section in workspace_sections(request) if section.queues]
+
+
+def configure_admin_site(site, *, portal_counts, workspace_sections=None) -> None:
     """Titles and index counts on Django's default site, so every app's ``admin.register``
     keeps working. ``portal_counts(municipality or None)`` gives the counts: they read every
-    app, so config passes its own (config.urls). They are lazy: only the index template
-    evaluates them."""
+    app, so config passes its own (config.urls). ``workspace_sections(request)`` gives the
+    user's work queues, the same as their workspace shows (``workspace.registry.sections_for``,
+    above core, also handed in by config). Both are lazy: only the index template evaluates
+    them."""
     if getattr(site, "_villaguard_configured", False):
         return
     site.site_header = _("VillaGuard")
@@ -467,6 +476,9 @@ def configure_admin_site(site, *, portal_counts) -> None:
         context = each_context(request)
         context["portal_counts"] = SimpleLazyObject(
             lambda: admin_portal_counts(request, portal_counts)
+        )
+        context["work_queues"] = SimpleLazyObject(
+            lambda: admin_work_queues(request, workspace_sections)
         )
         context["admin_municipality"] = (
             None if is_deployment_admin(request) else user_municipality(request)

@@ -15,14 +15,32 @@ Each function decides from the roles (``accounts.selectors``: ``session_roles(re
 ``request.municipality`` what the user may see, and scopes every count to that municipality
 (a directorate's staff: to its own directorate). A queue costs at most one query: count and
 oldest item in one ``aggregate()``.
+
+Better, a queue costs no query of its own: ``Queue.counted(queryset=…, count=Count("pk"),
+oldest=Min("created_at"), overdue=Count("pk", filter=Q(…)))`` defers its figures, and
+``sections_for`` reads the figures of every deferred queue of the page in one statement (one
+scalar subquery per figure), so the page's query count does not grow with its queues::
+
+    Queue.counted(
+        key="cards_to_review",
+        label=_("Cards to review"),
+        url=reverse("guardians:review_queue"),
+        queryset=Card.objects.for_municipality(municipality).pending_review(),
+        count=Count("pk"),
+        oldest=Min("submitted_at"),
+    )
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db.models import IntegerField, QuerySet, Subquery, Value
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
@@ -50,6 +68,54 @@ class Queue:
     oldest: datetime.date | datetime.datetime | None = None
     overdue: int | None = None
     help_text: Text = ""
+    # Figures still to read (``Queue.counted``): ``sections_for`` fills count, oldest and
+    # overdue from them, with every other deferred queue's, in one query.
+    tally: Tally | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def counted(
+        cls,
+        *,
+        key: str,
+        label: Text,
+        url: str,
+        queryset: QuerySet,
+        count: Any,
+        oldest: Any = None,
+        overdue: Any = None,
+        help_text: Text = "",
+    ) -> Queue:
+        """A queue whose figures are aggregates of ``queryset`` (``count=Count("pk")``,
+        ``oldest=Min(...)``, ``overdue=Count("pk", filter=Q(...))``), read later."""
+        figures = {"count": count, "oldest": oldest, "overdue": overdue}
+        return cls(
+            key=key,
+            label=label,
+            count=0,
+            url=url,
+            help_text=help_text,
+            tally=Tally(queryset, {name: agg for name, agg in figures.items() if agg is not None}),
+        )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Aggregates of one queryset, read later together with the other queues' figures."""
+
+    queryset: QuerySet
+    aggregates: dict[str, Any]
+
+    def subqueries(self) -> dict[str, Subquery]:
+        """One scalar subquery per aggregate: no GROUP BY (a constant is never grouped by),
+        so each answers one row."""
+        base = self.queryset.order_by().annotate(_one=Value(1, output_field=IntegerField()))
+        return {
+            name: Subquery(base.values("_one").annotate(_figure=aggregate).values("_figure"))
+            for name, aggregate in self.aggregates.items()
+        }
+
+    def read(self) -> dict[str, Any]:
+        return self.queryset.order_by().aggregate(**self.aggregates)
 
 
 @dataclass
@@ -74,4 +140,39 @@ def sections_for(request) -> list[Section]:
             section = function(request=request)
             if section is not None:
                 sections.append(section)
+    read_tallies(sections, user=getattr(request, "user", None))
     return sorted(sections, key=lambda section: (section.order, str(section.title)))
+
+
+def read_tallies(sections: list[Section], *, user=None) -> None:
+    """Fills in the figures of the sections' deferred queues (``Queue.counted``): all of them
+    in one statement, the scalar subqueries selected from the user's own row; without a
+    logged-in user, one query per queue."""
+    pending = [
+        (section, index, queue)
+        for section in sections
+        for index, queue in enumerate(section.queues)
+        if queue.tally is not None
+    ]
+    if not pending:
+        return
+    if getattr(user, "is_authenticated", False) and user.pk is not None:
+        columns = {}
+        for number, (_section, _index, queue) in enumerate(pending):
+            for name, subquery in queue.tally.subqueries().items():
+                columns[f"q{number}_{name}"] = subquery
+        row = get_user_model()._default_manager.filter(pk=user.pk).values(**columns).first()
+        figures_of = [
+            {name: (row or {}).get(f"q{number}_{name}") for name in queue.tally.aggregates}
+            for number, (_section, _index, queue) in enumerate(pending)
+        ]
+    else:
+        figures_of = [queue.tally.read() for _section, _index, queue in pending]
+    for (section, index, queue), figures in zip(pending, figures_of, strict=True):
+        section.queues[index] = dataclasses.replace(
+            queue,
+            count=figures.get("count") or 0,
+            oldest=figures.get("oldest"),
+            overdue=figures.get("overdue"),
+            tally=None,
+        )

@@ -1,5 +1,5 @@
-"""The navigation shows staff pages by the role staff_role_for reads, never by is_staff (which
-only opens the admin), and costs no query to decide."""
+"""The workspace (where the navigation to staff pages lives) shows them by the role
+staff_role_for reads, never by is_staff (which only opens the admin)."""
 
 import pytest
 from django.urls import reverse
@@ -15,7 +15,7 @@ STAFF_LINKS = ("guardians:review_queue", "complaints:impact", "findings:list")
 
 def links_on_home(client, user) -> set[str]:
     client.force_login(user)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("workspace:home")).content.decode()
     return {name for name in (*STAFF_LINKS, "admin:index") if f'href="{reverse(name)}"' in html}
 
 
