@@ -11,6 +11,7 @@ class ComplaintsConfig(AppConfig):
     personal_data_exporters = ["complaints.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["complaints.arco.anonymise"]
     personal_data_code_matchers = ["complaints.arco.code_matches"]
+    map_layers = ["complaints.layers.complaints_layer"]  # territory.layers: the public map
     visit_panels = ["complaints.panels.visit_brief_panel"]  # territory.panels; guardians' visits
     # workspace.registry: open complaints by status and age, the briefs.
     workspace_sections = ["complaints.workspace.complaints_section"]
