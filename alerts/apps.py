@@ -8,3 +8,9 @@ class AlertsConfig(AppConfig):
 
     name = "alerts"
     verbose_name = _("Alerts")
+    # The "Follow this place" button and the feed link (territory.panels).
+    space_panels = ["alerts.panels.space_follow_panel"]
+    area_panels = ["alerts.panels.area_follow_panel"]
+    colonia_panels = ["alerts.panels.colonia_follow_panel"]
+    # The daily digests (findings.schedules): after the night's reconciliation (02:15).
+    crontabs = [("alerts: daily digests", "alerts.tasks.send_digests", "30", "7")]

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("findings.urls")),
     path("", include("opendata.urls")),
     path("", include("audit.urls")),
+    path("", include("alerts.urls")),
 ]
 
 # Media are served by Django only with SERVE_MEDIA (serve_media checks it on each request);
