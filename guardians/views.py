@@ -19,6 +19,7 @@ from django_ratelimit.core import is_ratelimited
 
 from core.spreadsheets import csv_writer
 from territory.panels import panels_for
+from territory.selectors import space_for_code
 
 from . import selectors, services
 from .filters import CardFilter
@@ -111,7 +112,13 @@ def join(request):
         increment=True,
     ):
         return render(request, "429.html", status=429)
-    form = GuardianApplicationForm(request.POST or None, municipality=municipality)
+    # "Become a guardian of this space": ?space=<code> (kept on POST, the form posts to itself).
+    space = None
+    if request.GET.get("space"):
+        space = space_for_code(municipality=municipality, code=request.GET["space"])
+        if space is None:
+            raise Http404(_("There is no public space with this code."))
+    form = GuardianApplicationForm(request.POST or None, municipality=municipality, space=space)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -122,6 +129,7 @@ def join(request):
                 phone=data["phone"],
                 colonia=data["colonia"],
                 service_types=data["service_types"],
+                spaces=data.get("spaces") or (),
                 motivation=data["motivation"],
                 accepted_privacy_notice=data["accept_privacy_notice"],
             )
@@ -383,9 +391,10 @@ def visit_brief(request, token):
             "panels": panels_for("visit_brief", visit=visit),
         },
     )
-    # The link is a capability: keep it out of search engines and other sites' logs.
+    # The link is a capability: keep it out of search engines and other sites' logs (the
+    # page's own forms, the language switcher, still send their same-origin referrer).
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
