@@ -9,6 +9,8 @@ class CommitteesConfig(AppConfig):
     workspace_statistics = ["committees.statistics.source"]
     demo_seeders = ["committees.demo.seed_committees", "committees.demo_workflows.seed_workflows"]
     map_layers = ["committees.layers.works_layer"]  # territory.layers: the public map
+    # "My colonia" (territory.panels): its committee, needs and works.
+    colonia_panels = ["committees.panels.colonia_participation_panel"]
     personal_data_exporters = ["committees.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["committees.arco.anonymise"]
     workspace_sections = [  # workspace.registry: queues and links of each role's workspace

@@ -8,7 +8,18 @@ from typing import Any
 
 from django.contrib.gis.db.models.functions import Centroid
 from django.contrib.gis.geos import Point
-from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 
 from territory.models import Colonia, Municipality
@@ -503,3 +514,55 @@ def works_to_report(municipality: Municipality, participant: Participant) -> Que
     if participant.civil_employee_id is not None:
         executing |= Q(executing_association__employees__pk=participant.civil_employee_id)
     return works.filter(executing)
+
+
+# --- "My colonia" (territory.panels: colonia_panels) -----------------------------------------
+
+OPEN_NEED_STATUSES = (
+    Need.Status.IDENTIFIED,
+    Need.Status.PRIORITISED,
+    Need.Status.REQUISITIONED,
+    Need.Status.APPROVED,
+    Need.Status.IN_EXECUTION,
+)
+
+
+def colonia_committees(colonia: Colonia) -> list[CitizenCommittee]:
+    """The colonia's Committees of Citizen Participation (the public fields): one statement."""
+    return list(
+        CitizenCommittee.objects.filter(
+            municipality_id=colonia.municipality_id, communities=colonia
+        )
+        .exclude(status=CitizenCommittee.Status.DISSOLVED)
+        .only("id", "name", "status", "registration_number", "registered_on")
+        .order_by("name")
+    )
+
+
+def colonia_need_counts(colonia: Colonia) -> list[dict]:
+    """The colonia's needs by category: still open, delivered, and people affected by the
+    open ones. Counts only (a need's page is for participants): one statement."""
+    labels = dict(Need.Category.choices)
+    rows = (
+        Need.objects.filter(municipality_id=colonia.municipality_id, colonia=colonia)
+        .values("category")
+        .annotate(
+            open=Count("id", filter=Q(status__in=OPEN_NEED_STATUSES)),
+            delivered=Count("id", filter=Q(status=Need.Status.DELIVERED)),
+            people=Sum("people_affected", filter=Q(status__in=OPEN_NEED_STATUSES)),
+        )
+        .order_by("-open", "category")
+    )
+    return [{**row, "label": labels.get(row["category"], row["category"])} for row in rows]
+
+
+def colonia_works(colonia: Colonia, limit: int = 10) -> list[PublicWork]:
+    """The public works for the colonia, latest first, each with ``progress_percent`` (its
+    last reported progress): one statement."""
+    last = WorkProgress.objects.filter(work=OuterRef("pk")).order_by("-reported_on", "-id")
+    return list(
+        PublicWork.objects.filter(municipality_id=colonia.municipality_id, communities=colonia)
+        .annotate(progress_percent=Subquery(last.values("percent")[:1]))
+        .only("id", "name", "budget", "starts_on", "ends_on")
+        .order_by("-starts_on", "name")[:limit]
+    )

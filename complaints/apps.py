@@ -13,6 +13,13 @@ class ComplaintsConfig(AppConfig):
     personal_data_code_matchers = ["complaints.arco.code_matches"]
     map_layers = ["complaints.layers.complaints_layer"]  # territory.layers: the public map
     visit_panels = ["complaints.panels.visit_brief_panel"]  # territory.panels; guardians' visits
+    # A place's page (territory.panels): "Report a problem here" and its open complaints.
+    space_panels = [
+        "complaints.panels.space_report_panel",
+        "complaints.panels.space_complaints_panel",
+    ]
+    area_panels = ["complaints.panels.area_report_panel", "complaints.panels.area_complaints_panel"]
+    colonia_panels = ["complaints.panels.colonia_complaints_panel"]
     # workspace.registry: open complaints by status and age, the briefs.
     workspace_sections = ["complaints.workspace.complaints_section"]
     # The public pre-visit brief of a planned visit (guardians' visit_brief page): counts only.

@@ -1,12 +1,18 @@
 """What complaints add to other apps' pages (see territory.panels)."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
 
 from .models import Complaint
-from .selectors import brief_for_colonia
+from .selectors import (
+    brief_for_colonia,
+    complaints_geojson,
+    place_complaint_counts,
+    place_open_complaints,
+)
 
 
 def visit_brief_panel(*, visit) -> dict:
@@ -41,3 +47,50 @@ def visit_public_brief_panel(*, visit) -> dict:
         "template": "complaints/panels/visit_public_brief.html",
         "context": {"brief": brief, "rows": rows, "days": PUBLIC_BRIEF_DAYS},
     }
+
+
+# --- A place's page (territory.panels: space, area and colonia panels) ------------------------
+
+
+def _report_action(query: str) -> dict:
+    return {
+        "template": "complaints/panels/report_here.html",
+        "slot": "actions",
+        "order": 10,
+        "context": {"url": f"{reverse('complaints:new')}?{query}"},
+    }
+
+
+def space_report_panel(*, space) -> dict:
+    """ "Report a problem here": the complaint form with the space's service, pin and name."""
+    return _report_action(urlencode({"space": space.code}))
+
+
+def area_report_panel(*, area) -> dict:
+    return _report_action(urlencode({"area": area.pk}))
+
+
+def _complaints_panel(*, with_map: bool = False, **place) -> dict:
+    """The place's open complaints (public precision) and its fix rate: two statements."""
+    complaints = place_open_complaints(**place)
+    return {
+        "template": "complaints/panels/place_complaints.html",
+        "context": {
+            "complaints": complaints,
+            "counts": place_complaint_counts(**place),
+            "points": complaints_geojson(complaints) if with_map else None,
+        },
+    }
+
+
+def space_complaints_panel(*, space) -> dict:
+    return _complaints_panel(space=space)
+
+
+def area_complaints_panel(*, area) -> dict:
+    return _complaints_panel(area=area)
+
+
+def colonia_complaints_panel(*, colonia) -> dict:
+    """On "my colonia": its open complaints on the colonia's map and as a list, its fix rate."""
+    return _complaints_panel(colonia=colonia, with_map=True)

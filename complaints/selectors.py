@@ -43,6 +43,7 @@ from territory.models import (
     ServiceType,
 )
 
+from .constants import OPEN_STATUSES, ComplaintStatus
 from .models import (
     REPORTER_FIELDS,
     Complaint,
@@ -587,3 +588,57 @@ def place_prefill(
             "address": f"{place.name} ({place.code})"[:300],
         },
     )
+
+
+# --- A place's page: a space, a service area, a colonia --------------------------------------
+
+PLACE_COMPLAINTS_SHOWN = 10
+FIX_RATE_DAYS = 365
+
+
+def _place_complaints(*, space=None, area=None, colonia=None) -> ComplaintQuerySet:
+    """The complaints of one place, scoped to its municipality: filed on the space, inside the
+    area about its service, or in the colonia."""
+    if space is not None:
+        return Complaint.public_objects.filter(municipality_id=space.municipality_id, space=space)
+    if area is not None:
+        return Complaint.public_objects.filter(
+            municipality_id=area.municipality_id,
+            service_type_id=area.service_type_id,
+            location__intersects=area.geometry,
+        )
+    if colonia is not None:
+        return Complaint.public_objects.filter(
+            municipality_id=colonia.municipality_id, colonia=colonia
+        )
+    raise TypeError("A space, an area or a colonia is needed.")
+
+
+def place_open_complaints(
+    *, space=None, area=None, colonia=None, limit: int = PLACE_COMPLAINTS_SHOWN
+) -> list[Complaint]:
+    """The place's latest open complaints (public fields only), one statement."""
+    return list(
+        _place_complaints(space=space, area=area, colonia=colonia)
+        .open()
+        .select_related("service_type")
+        .only(
+            "code", "status", "created_at", "location", "service_type__name", "service_type__color"
+        )
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def place_complaint_counts(*, space=None, area=None, colonia=None) -> dict:
+    """Open complaints now, and of those filed in the last year how many are resolved or
+    closed (the place's fix rate, in percent, None without complaints): one statement."""
+    since = timezone.now() - datetime.timedelta(days=FIX_RATE_DAYS)
+    fixed = (ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED)
+    counts = _place_complaints(space=space, area=area, colonia=colonia).aggregate(
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        year=Count("id", filter=Q(created_at__gte=since) & ~Q(status=ComplaintStatus.DUPLICATE)),
+        fixed=Count("id", filter=Q(created_at__gte=since, status__in=fixed)),
+    )
+    counts["fix_rate"] = round(100 * counts["fixed"] / counts["year"]) if counts["year"] else None
+    counts["days"] = FIX_RATE_DAYS
+    return counts

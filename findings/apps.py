@@ -11,6 +11,8 @@ class FindingsConfig(AppConfig):
     personal_data_exporters = ["findings.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["findings.arco.anonymise"]
     contract_panels = ["findings.panels.contract_compliance_panel"]
+    space_panels = ["findings.panels.space_findings_panel"]  # territory.panels: counts only
+    colonia_panels = ["findings.panels.colonia_findings_panel"]
     # workspace.registry: open, overdue and escalated findings; every login's messages.
     workspace_sections = [
         "findings.workspace.findings_section",

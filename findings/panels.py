@@ -38,3 +38,20 @@ def company_fix_rate_panel(*, company) -> dict:
         "template": "findings/includes/fix_rate.html",
         "context": {"rate": selectors.fix_rate_for(company=company, directorate=None)},
     }
+
+
+def _place_findings_panel(**place) -> dict:
+    return {
+        "template": "findings/includes/place_findings.html",
+        "context": selectors.place_finding_counts(**place),
+    }
+
+
+def space_findings_panel(*, space) -> dict:
+    """On a space's page: what the reconciliation found there and how much got fixed."""
+    return _place_findings_panel(space=space)
+
+
+def colonia_findings_panel(*, colonia) -> dict:
+    """On "my colonia": the findings in the colonia and its fix rate."""
+    return _place_findings_panel(colonia=colonia)

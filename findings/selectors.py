@@ -33,8 +33,9 @@ from accounts.models import User
 from complaints.models import Complaint
 from contracts.models import Company, Contract
 from guardians.models import Card, CardAnswer, CardPhoto
-from territory.models import Directorate, Municipality, PublicSpace
+from territory.models import Colonia, Directorate, Municipality, PublicSpace
 
+from .constants import AWAITING_FIX
 from .models import Finding, FindingEvent, KnownIssueAnswer, Message, WorkLog
 from .reconcile import DEFAULT_WINDOW_DAYS, directorates_checked_since
 
@@ -414,3 +415,22 @@ def space_failing_share(*, spaces: Iterable[PublicSpace]) -> dict[int, float]:
         .order_by()
     )
     return {row["card__space_id"]: row["failing"] / row["total"] for row in rows if row["total"]}
+
+
+def place_finding_counts(
+    *, space: PublicSpace | None = None, colonia: Colonia | None = None
+) -> dict:
+    """For a space's or a colonia's public page: the findings still awaiting a fix, those
+    raised and, of those, verified fixed (the place's fix rate, by ``fix_rate_counts``), in
+    one statement. Counts only: the findings themselves are the directorates' inbox."""
+    if space is not None:
+        findings = Finding.objects.filter(municipality_id=space.municipality_id, space=space)
+    elif colonia is not None:
+        findings = Finding.objects.filter(municipality_id=colonia.municipality_id, colonia=colonia)
+    else:
+        raise TypeError("place_finding_counts() needs a space or a colonia.")
+    counts = findings.aggregate(
+        awaiting=Count("id", filter=Q(status__in=AWAITING_FIX)), **fix_rate_counts()
+    )
+    counts["rate"] = round(100 * counts["verified"] / counts["total"]) if counts["total"] else None
+    return counts

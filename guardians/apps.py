@@ -10,7 +10,8 @@ class GuardiansConfig(AppConfig):
     demo_seeders = ["guardians.demo.seed_guardians", "guardians.demo_workflows.seed_workflows"]
     personal_data_exporters = ["guardians.arco.export"]  # ARCO rights, see accounts.privacy.arco
     personal_data_anonymisers = ["guardians.arco.anonymise"]
-    space_panels = ["guardians.panels.space_cards_panel"]
+    space_panels = ["guardians.panels.space_cards_panel", "guardians.panels.space_join_panel"]
+    colonia_panels = ["guardians.panels.colonia_guardians_panel"]  # "my colonia": counts only
     # The staff workspace (workspace.registry): f(*, request) -> Section | None.
     workspace_sections = [
         "guardians.workspace.program_staff_section",

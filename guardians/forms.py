@@ -49,7 +49,18 @@ class GuardianApplicationForm(forms.Form):
         error_messages={"required": _("You must accept the privacy notice to sign up.")},
     )
 
-    def __init__(self, *args, municipality, **kwargs):
+    spaces = forms.ModelMultipleChoiceField(
+        label=_("Public spaces you want to watch"),
+        queryset=PublicSpace.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, municipality, space=None, **kwargs):
+        """``space``: the public space the citizen came from ("Become a guardian of this
+        space"): offered, ticked, with its colonia chosen. Without it, no space is offered."""
+        if space is not None:
+            kwargs.setdefault("initial", {"spaces": [space.pk], "colonia": space.colonia_id})
         super().__init__(*args, **kwargs)
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
@@ -57,6 +68,13 @@ class GuardianApplicationForm(forms.Form):
             "id", "name"
         )
         self.fields["service_types"].queryset = ServiceType.objects.for_municipality(municipality)
+        if space is None:
+            del self.fields["spaces"]
+        else:
+            self.fields["spaces"].queryset = PublicSpace.objects.for_municipality(
+                municipality
+            ).filter(pk=space.pk)
+            self.order_fields(["full_name", "email", "phone", "colonia", "spaces"])
 
 
 class ApplicationReviewForm(forms.Form):

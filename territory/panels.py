@@ -13,8 +13,9 @@ page's object as a keyword argument and return ``None`` (nothing to show) or
         colonia_panels = [...]                                         # f(*, colonia)
 
 A panel whose dict has ``"slot": "actions"`` is a button (or a small form) shown in the
-page's "what you can do here" bar instead of a section: "Report a problem here", "Become a
-guardian of this space", "Follow this place".
+page's "what you can do here" bar instead of a section, in the order of their ``"order"``
+(50 if not given): "Report a problem here" (10), "Become a guardian of this space" (20),
+"Follow this place".
 
 Who answers for a space (the contract in force) comes the same way, from the one app that
 declares ``space_responsible`` (contracts): see ``territory/responsible.py``.
@@ -62,5 +63,9 @@ def space_panels(*, space) -> list[dict]:
 
 def split_actions(panels: list[dict]) -> tuple[list[dict], list[dict]]:
     """The panels as (sections, actions): those with ``"slot": "actions"`` are buttons."""
-    actions = [panel for panel in panels if panel.get("slot") == "actions"]
+    # An action may say where it goes ("order", 50 if not): "Report a problem here" first.
+    actions = sorted(
+        (panel for panel in panels if panel.get("slot") == "actions"),
+        key=lambda panel: panel.get("order", 50),
+    )
     return [panel for panel in panels if panel.get("slot") != "actions"], actions

@@ -4,6 +4,8 @@ the contract in force, the panels of the other apps and constant query counts.""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contracts.tests.factories import CompanyFactory, ContractFactory
@@ -98,3 +100,138 @@ class TestColoniaPage:
         space = PublicSpaceFactory(municipality=municipality)
         body = client.get(space.get_absolute_url()).content.decode()
         assert colonia_url(colonia) in body
+
+
+def _finding(municipality, service_type, space, status="open"):
+    from findings.models import Finding
+
+    today = datetime.date.today()
+    return Finding.objects.create(
+        municipality=municipality,
+        kind="unreported",
+        severity=2,
+        status=status,
+        service_type=service_type,
+        space=space,
+        colonia=space.colonia,
+        item_code="grass",
+        item_text="Pasto crecido",
+        period_start=today,
+        period_end=today,
+        response_hours=72,
+        due_at="2026-01-02T00:00Z",
+        created_at="2026-01-01T00:00Z",
+        updated_at="2026-01-01T00:00Z",
+    )
+
+
+def fill_colonia(municipality, colonia, n: int):
+    """``n`` of everything the colonia page shows: spaces with contracts, areas, complaints
+    (open and resolved), findings, guardians, cards' colonia, committees, needs, works."""
+    from committees.tests.factories import (
+        CitizenCommitteeFactory,
+        NeedFactory,
+        PublicWorkFactory,
+    )
+    from complaints.services import complaint_change_status
+    from complaints.tests.factories import make_complaint
+    from guardians.tests.factories import GuardianFactory
+    from territory.tests.factories import ServiceTypeFactory
+
+    green = ServiceTypeFactory(municipality=municipality)
+    for index in range(n):
+        space = PublicSpaceFactory(municipality=municipality)
+        _in_force(municipality, service_type=green).spaces.add(space)
+        area = ServiceAreaFactory(municipality=municipality)
+        _in_force(municipality, service_type=area.service_type).service_areas.add(area)
+        complaint = make_complaint(
+            municipality=municipality,
+            service_type=green,
+            lon=space.centroid.x,
+            lat=space.centroid.y,
+        )
+        if index % 2:
+            complaint_change_status(complaint=complaint, status="resolved")
+        _finding(municipality, green, space, status="verified" if index % 2 else "open")
+        GuardianFactory(municipality=municipality, colonia=colonia)
+        committee = CitizenCommitteeFactory(municipality=municipality, communities=[colonia])
+        NeedFactory(municipality=municipality, colonia=colonia, committee=committee)
+        PublicWorkFactory(municipality=municipality).communities.add(colonia)
+
+
+@pytest.mark.django_db
+class TestPlacePanels:
+    def test_space_page_offers_the_three_actions_in_order(self, client, municipality):
+        space = PublicSpaceFactory(municipality=municipality)
+        body = client.get(space.get_absolute_url(), **EN).content.decode()
+        report = body.index(f'href="/complaints/new/?space={space.code}"')
+        join = body.index(f'href="/guardians/join/?space={space.code}"')
+        assert "Report a problem here" in body and "Become a guardian of this space" in body
+        assert report < join
+        assert 'id="actions-heading"' in body
+
+    def test_area_page_offers_to_report_there(self, client, municipality):
+        area = ServiceAreaFactory(municipality=municipality)
+        body = client.get(area_url(area), **EN).content.decode()
+        assert f'href="/complaints/new/?area={area.pk}"' in body
+
+    def test_colonia_page_shows_every_apps_panel(self, client, municipality):
+        colonia = ColoniaFactory(municipality=municipality, name="Santa Rosa")
+        fill_colonia(municipality, colonia, 2)
+        response = client.get(colonia_url(colonia), **EN)
+        body = response.content.decode()
+        assert "Complaints here" in body and 'id="place-points"' in body
+        assert "50 %" in body  # one of the two complaints resolved; one of two findings verified
+        assert "Citizen guardians" in body and "active guardians" in body
+        assert "Committee of Citizen Participation" in body and "Pavimentación" in body
+        assert "Needs by category" in body
+        assert "Failures found by the Sindicatura" in body
+
+    def test_colonia_points_are_at_public_precision(self, client, municipality):
+        import json
+        import re
+
+        colonia = ColoniaFactory(municipality=municipality)
+        fill_colonia(municipality, colonia, 1)
+        body = client.get(colonia_url(colonia)).content.decode()
+        data = json.loads(
+            re.search(r'<script id="place-points" type="application/json">(.*?)</script>', body)[1]
+        )
+        for feature in data["features"]:
+            for value in feature["geometry"]["coordinates"]:
+                assert round(value, 3) == value
+
+    def test_colonia_page_never_shows_another_municipalitys_complaints(self, client, municipality):
+        colonia = ColoniaFactory(municipality=municipality)
+        other = MunicipalityFactory(slug="otro-panel")
+        other_colonia = ColoniaFactory(municipality=other, geometry=colonia.geometry)
+        fill_colonia(other, other_colonia, 2)
+        body = client.get(colonia_url(colonia), **EN).content.decode()
+        assert "No open complaints." in body
+        assert "This colonia has no committee yet." in body
+        assert "Pavimentación" not in body
+
+    @pytest.mark.parametrize("view", ["colonia", "area", "space"])
+    def test_constant_queries_at_two_sizes(self, client, municipality, view):
+        colonia = ColoniaFactory(municipality=municipality)
+
+        def url():
+            if view == "colonia":
+                return colonia_url(colonia)
+            if view == "area":
+                from territory.models import ServiceArea
+
+                return area_url(ServiceArea.objects.order_by("pk").first())
+            from territory.models import PublicSpace
+
+            return PublicSpace.objects.order_by("pk").first().get_absolute_url()
+
+        fill_colonia(municipality, colonia, 2)
+        client.get(url())
+        with CaptureQueriesContext(connection) as small:
+            assert client.get(url(), **EN).status_code == 200
+        fill_colonia(municipality, colonia, 12)
+        with CaptureQueriesContext(connection) as large:
+            assert client.get(url(), **EN).status_code == 200
+        assert len(small) == len(large), [q["sql"] for q in large.captured_queries]
+        assert len(large) <= 10, [q["sql"][:120] for q in large.captured_queries]
