@@ -12,4 +12,9 @@ class WorkspaceConfig(AppConfig):
     workspace_sections = [
         "workspace.sections.account_section",
         "workspace.sections.privacy_section",
+        "workspace.statistics.sections.statistics_section",
+    ]
+    # Refreshes the statistics' facts (workspace.tasks; findings.schedules registers it).
+    crontabs = [
+        ("workspace: statistics refresh", "workspace.tasks.refresh_statistics", "*/30", "*")
     ]

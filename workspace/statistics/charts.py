@@ -12,9 +12,10 @@ from django.utils.formats import number_format
 from .registry import MEDIAN, RATIO
 from .selectors import Figures
 
-WIDTH = 640
-LABEL_WIDTH = 190
-BAR_AREA = 380
+# A phone's width (about 360 CSS px) shows the chart at ~0.85 of this size, text still legible.
+WIDTH = 420
+LABEL_WIDTH = 140
+BAR_AREA = 230
 BAR_HEIGHT = 16
 BAR_GAP = 3
 ROW_GAP = 12
@@ -87,7 +88,7 @@ def bar_chart(figures: Figures) -> Chart:
                     value=_formatted(value, series.kind),
                 )
             )
-        label = row.label if len(row.label) <= 26 else row.label[:25] + "…"
+        label = row.label if len(row.label) <= 20 else row.label[:19] + "…"
         chart_rows.append(ChartRow(label=label, label_y=top + BAR_HEIGHT - 3, bars=bars))
     return Chart(
         width=WIDTH,

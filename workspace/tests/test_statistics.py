@@ -350,8 +350,19 @@ def test_directorate_staff_see_their_directorate_only(client, place, complaints)
     assert client.post(reverse("workspace:statistics:refresh")).status_code == 403
 
 
+@pytest.fixture
+def eager_celery():
+    """Run tasks inline even when REDIS_URL configures a real broker."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous
+
+
 def test_staff_can_ask_for_fresh_figures(
-    client, place, complaints, django_capture_on_commit_callbacks
+    client, place, complaints, django_capture_on_commit_callbacks, eager_celery
 ):
     complaint(place, created=at(2026, 2, 2))
     client.force_login(place.staff)
