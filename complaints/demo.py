@@ -76,7 +76,8 @@ def _point_in(geometry, rng) -> Point:
 
 def seed_complaints(context) -> None:
     municipality = context.chihuahua
-    colonias = [c for c in context.colonias if c.geometry is not None]
+    # The city's colonias (territory.demo), not the rural zones of the garbage routes.
+    colonias = [c for c in context.colonias if c.geometry is not None and not c.is_rural]
     services = [s for code, s in context.service_types.items() if code in DESCRIPTIONS]
     if municipality is None or not colonias or not services:
         return

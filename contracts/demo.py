@@ -1,14 +1,26 @@
 """Contracts' part of the demo (``core.demo``): companies, contracts and their obligations.
 
-Named in ``ContractsConfig.demo_seeders``; they run after territory's seeders and cover what
-those made (``territory.demo``): 11 green-space maintenance contracts (lots 11–21, one company
-each, lot N over zone N's spaces), 2 street-lighting contracts of one company over the west and
-the east lighting sectors, and 1 garbage-collection contract over the collection routes; all run
-this calendar year. Upserted by natural keys (RFC, contract number), so a second run leaves the
-same rows. Companies, RFCs and amounts are invented.
+Named in ``ContractsConfig.demo_seeders``; they run after territory's seeders, over the
+published map those wrote (``territory.demo``), and build the contracts from what the published
+files say, marking what they invent:
+
+- **Green spaces, lots 11–14.** Lots 11 and 12 state their company, monthly amount (IVA
+  included), period (2021) and number of spaces: those become contracts ``PARTIDA-11`` and
+  ``PARTIDA-12`` exactly as ``import_spaces`` makes them (``contracts.imports``). Their period
+  is over, so each lot also gets a contract in force this calendar year, ``DEMO-AV-0NN/<year>``,
+  of the same company at the same monthly amount, whose description says it is invented. Lots
+  13 and 14 name no company: their ``DEMO-`` contracts go to "Empresa ficticia de demostración
+  (partida N)" at an invented amount.
+- **Garbage collection and street lighting.** One contract in force this year per contractor the
+  folders name (``DEMO-RB-NN/<year>`` and ``DEMO-AP-NN/<year>``), over its areas; period and
+  amount are invented, and the description lists the contract numbers the folders publish
+  ("CD08-11", "OM-23/12-A"…).
+
+Upserted by natural keys (legal name, contract number), so a second run leaves the same rows.
 """
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 
 from django.utils.text import slugify
@@ -18,40 +30,30 @@ from core.demo import DEMO_EMAIL_DOMAIN, DemoContext
 from territory.demo import (
     CLEANING,
     GARBAGE,
-    GARBAGE_ROUTES,
     GREEN,
+    GREEN_LOTS,
     LIGHTING,
-    LIGHTING_EAST,
-    LIGHTING_WEST,
     PARKS,
     STREET_LIGHTING,
+    contractor_key,
+    green_key,
 )
+from territory.imports import CONTRACT_NUMBER_RE
 from territory.models import PublicSpace
 
+from .imports import lot_contract_number, lot_contract_upsert
 from .models import Company, Contract, Obligation
 from .services import company_upsert, contract_add_coverage, contract_upsert, obligation_add
 
-# Green-space maintenance: lot (= territory's zone) → (company, RFC, procurement method,
-# monthly amount IVA incl.).
-GREEN_LOTS = [
-    (11, "Jardinería Integral del Norte S.A. de C.V.", "JIN080314KJ2", "open", "337000.00"),
-    (12, "Paisajes Sierra Madre S.A. de C.V.", "PSM110527QR5", "open", "298500.00"),
-    (13, "Áreas Verdes Chihuahuenses S.A. de C.V.", "AVC050912H48", "open", "412800.00"),
-    (14, "Mantenimiento Urbano Conchos S.A. de C.V.", "MUC130205TA1", "selective", "265400.00"),
-    (15, "Grupo Forestal Sacramento S.A. de C.V.", "GFS091130LM7", "open", "378900.00"),
-    (16, "Servicios Ambientales del Desierto S.A. de C.V.", "SAD140818PE3", "open", "441200.00"),
-    (17, "Viveros y Paisajismo Santa Eulalia S.A. de C.V.", "VPS070621B99", "direct", "254300.00"),
-    (18, "Ecopaisaje Majalca S.A. de C.V.", "EMA160403UX0", "selective", "322750.00"),
-    (19, "Jardines y Riego Tarahumara S.A. de C.V.", "JRT120716D5A", "open", "356100.00"),
-    (20, "Construcciones Verdes El Rejón S.A. de C.V.", "CVR100209GN6", "open", "389600.00"),
-    (
-        21,
-        "Servicios Integrales Nombre de Dios S.A. de C.V.",
-        "SIN150930RW4",
-        "selective",
-        "301900.00",
-    ),
-]
+DEMO_COMPANY = "Empresa ficticia de demostración (partida {lot})"
+# About what lots 11 and 12 publish per space and month (337,000 / 77 and 313,700 / 62).
+GREEN_MONTHLY_PER_SPACE = Decimal("4700.00")
+GARBAGE_MONTHLY_BASE, GARBAGE_MONTHLY_PER_AREA = Decimal("250000.00"), Decimal("45000.00")
+LIGHTING_MONTHLY_PER_AREA = Decimal("18500.00")
+INVENTED = (
+    "Contrato de demostración: el periodo y el monto son ficticios; el archivo publicado por la "
+    "Sindicatura (Vigila tu ciudad, 2021) no los indica."
+)
 GREEN_OBLIGATIONS = [
     ("Corte de pasto y deshierbe", 15, None),
     ("Recolección de basura y limpieza general", 7, None),
@@ -59,12 +61,7 @@ GREEN_OBLIGATIONS = [
     ("Poda de árboles y arbustos", 90, None),
     ("Reparación de mobiliario urbano (bancas, juegos infantiles, bebederos)", None, 72),
 ]
-LIGHTING_COMPANY = ("Iluminación y Energía del Norte S.A. de C.V.", "IEN060125SL8")
-# number prefix, monthly amount IVA incl., the sectors it covers (the first: the western ones).
-LIGHTING_CONTRACTS = [("CD08", "918400.00", LIGHTING_WEST), ("CD09", "874250.00", LIGHTING_EAST)]
 LIGHTING_OBLIGATIONS = [("Reparación de luminaria apagada o dañada", None, 48)]
-GARBAGE_COMPANY = ("Recolectora Ambiental del Valle S.A. de C.V.", "RAV040607CT2")
-GARBAGE_MONTHLY = "4850000.00"
 GARBAGE_OBLIGATIONS = [
     ("Recolección domiciliaria de basura", 3, None),
     ("Limpieza de tiradero clandestino reportado", None, 72),
@@ -92,108 +89,143 @@ def _contract_period(context: DemoContext) -> dict:
     }
 
 
-def _company_details(legal_name: str) -> dict:
+def _company(context: DemoContext, legal_name: str) -> Company:
+    """The company as published (or the demo's own), with an invented demo contact address."""
     handle = slugify(legal_name.split(" S.A.")[0]).replace("-", "")[:24]
-    return {
-        "email": f"contacto.{handle}@{DEMO_EMAIL_DOMAIN}",
-        "address": "Chihuahua, Chih.",
-    }
+    company, _created = company_upsert(
+        municipality=context.chihuahua,
+        legal_name=legal_name,
+        email=f"contacto.{handle}@{DEMO_EMAIL_DOMAIN}",
+        address="Chihuahua, Chih.",
+    )
+    return company
 
 
 def seed_green_contracts(context: DemoContext) -> None:
-    """One contract per lot, each of its own company, over the green spaces of its zone."""
+    """Lots 11–14: the published contracts of lots 11 and 12, and one in force per lot."""
     # The summary seed_demo prints, counted once everything is loaded.
     context.count(_("Companies"), Company.objects.all())
     context.count(_("Contracts"), Contract.objects.all())
     municipality = context.chihuahua
     period = _contract_period(context)
-    year = period["start_date"].year
-    prefix = {"open": "LP", "selective": "IR", "direct": "AD"}
-    for lot, legal_name, rfc, method, monthly in GREEN_LOTS:
-        company, _created = company_upsert(
-            municipality=municipality,
-            legal_name=legal_name,
-            rfc=rfc,
-            **_company_details(legal_name),
+    service_type = context.service_types[GREEN]
+    for lot in GREEN_LOTS:
+        parsed = context.real_files[green_key(lot)]
+        spaces = list(
+            PublicSpace.objects.filter(
+                municipality=municipality, code__in=context.space_codes_by_zone[lot]
+            )
         )
-        codes = context.space_codes_by_zone[lot]
+        if parsed.terms is not None:
+            published = lot_contract_upsert(
+                municipality=municipality,
+                parsed=parsed,
+                number=lot_contract_number(parsed),
+                service_type=service_type,
+                directorate=context.directorates[PARKS],
+            )
+            contract_add_coverage(contract=published, spaces=spaces)
+            context.contracts.append(published)
+            company = _company(context, parsed.terms.company)
+            monthly = parsed.terms.monthly_amount
+            description = (
+                f"Mantenimiento de los {len(spaces)} espacios públicos de la partida {lot}. "
+                f"Contrato de demostración: continúa en {period['start_date'].year} el contrato "
+                f"{published.number} publicado (vigencia {published.start_date:%d/%m/%Y} – "
+                f"{published.end_date:%d/%m/%Y}) con la misma empresa y el mismo monto mensual; "
+                "el periodo es ficticio."
+            )
+        else:
+            company = _company(context, DEMO_COMPANY.format(lot=lot))
+            monthly = GREEN_MONTHLY_PER_SPACE * len(spaces)
+            description = (
+                f"Mantenimiento de los {len(spaces)} espacios públicos de la partida {lot}. "
+                "Contrato de demostración: el archivo publicado de esta partida no nombra "
+                "empresa, monto ni vigencia; los tres son ficticios."
+            )
         contract, _created = contract_upsert(
             municipality=municipality,
-            number=f"OM/{prefix[method]}/AV-{lot:03d}/{year}",
+            number=f"DEMO-AV-{lot:03d}/{period['start_date'].year}",
             lot=str(lot),
             title=f"Mantenimiento de áreas verdes, partida {lot}",
             company=company,
-            service_type=context.service_types[GREEN],
+            service_type=service_type,
             directorate=context.directorates[PARKS],
-            procurement_method=method,
-            monthly_amount=Decimal(monthly),
-            total_amount=Decimal(monthly) * 12,
+            procurement_method=Contract.ProcurementMethod.OPEN,
+            monthly_amount=monthly,
+            total_amount=monthly * 12,
             amounts_include_vat=True,
-            description=(
-                f"Limpieza y mantenimiento de {len(codes)} espacios públicos de la partida {lot}."
-            ),
+            description=description,
             **period,
         )
-        contract_add_coverage(
-            contract=contract,
-            spaces=PublicSpace.objects.filter(municipality=municipality, code__in=codes),
-        )
+        contract_add_coverage(contract=contract, spaces=spaces)
         _obligations(contract, GREEN_OBLIGATIONS)
         context.contracts.append(contract)
 
 
-def seed_lighting_contracts(context: DemoContext) -> None:
-    """Two street-lighting contracts of one company: the west and the east sectors."""
-    company, _created = company_upsert(
-        municipality=context.chihuahua,
-        legal_name=LIGHTING_COMPANY[0],
-        rfc=LIGHTING_COMPANY[1],
-        **_company_details(LIGHTING_COMPANY[0]),
-    )
+def _contractor_contracts(
+    context: DemoContext,
+    *,
+    service: str,
+    prefix: str,
+    title: str,
+    directorate: str,
+    monthly_for,
+    obligations,
+) -> None:
+    """One contract in force per contractor of the service's published file, over its areas."""
+    parsed = context.real_files[service]
+    named: dict[str, set[str]] = defaultdict(set)
+    for feature in parsed.features:
+        named[feature.company].update(CONTRACT_NUMBER_RE.findall(feature.layer))
     period = _contract_period(context)
-    for prefix, monthly, sectors in LIGHTING_CONTRACTS:
-        covered = context.service_areas[sectors]
+    for index, company_name in enumerate(sorted(named), start=1):
+        areas = context.service_areas[contractor_key(service, company_name)]
+        published = ", ".join(sorted(named[company_name]))
+        monthly = monthly_for(len(areas))
         contract, _created = contract_upsert(
             municipality=context.chihuahua,
-            number=f"{prefix}-{period['start_date']:%y}",
-            title="Mantenimiento del alumbrado público",
-            company=company,
-            service_type=context.service_types[LIGHTING],
-            directorate=context.directorates[STREET_LIGHTING],
+            number=f"DEMO-{prefix}-{index:02d}/{period['start_date'].year}",
+            title=f"{title} ({company_name})",
+            company=_company(context, company_name),
+            service_type=context.service_types[service],
+            directorate=context.directorates[directorate],
             procurement_method=Contract.ProcurementMethod.OPEN,
-            monthly_amount=Decimal(monthly),
-            total_amount=Decimal(monthly) * 12,
-            description=f"Mantenimiento de luminarias en {len(covered)} sectores.",
+            monthly_amount=monthly,
+            total_amount=monthly * 12,
+            description=(
+                f"{len(areas)} áreas publicadas de {company_name}. "
+                + (f"Contratos publicados: {published}. " if published else "")
+                + INVENTED
+            ),
             **period,
         )
-        contract_add_coverage(contract=contract, service_areas=covered)
-        _obligations(contract, LIGHTING_OBLIGATIONS)
+        contract_add_coverage(contract=contract, service_areas=areas)
+        _obligations(contract, obligations)
         context.contracts.append(contract)
 
 
+def seed_lighting_contracts(context: DemoContext) -> None:
+    """Street lighting: one contract per contractor of the published lighting file."""
+    _contractor_contracts(
+        context,
+        service=LIGHTING,
+        prefix="AP",
+        title="Mantenimiento del alumbrado público",
+        directorate=STREET_LIGHTING,
+        monthly_for=lambda areas: LIGHTING_MONTHLY_PER_AREA * areas,
+        obligations=LIGHTING_OBLIGATIONS,
+    )
+
+
 def seed_garbage_contract(context: DemoContext) -> None:
-    """All the garbage-collection routes under one contract."""
-    routes = context.service_areas[GARBAGE_ROUTES]
-    company, _created = company_upsert(
-        municipality=context.chihuahua,
-        legal_name=GARBAGE_COMPANY[0],
-        rfc=GARBAGE_COMPANY[1],
-        **_company_details(GARBAGE_COMPANY[0]),
-    )
-    period = _contract_period(context)
-    contract, _created = contract_upsert(
-        municipality=context.chihuahua,
-        number=f"OM/LP/RB-001/{period['start_date'].year}",
+    """Garbage collection: one contract per contractor of the published routes file."""
+    _contractor_contracts(
+        context,
+        service=GARBAGE,
+        prefix="RB",
         title="Recolección de residuos sólidos urbanos",
-        company=company,
-        service_type=context.service_types[GARBAGE],
-        directorate=context.directorates[CLEANING],
-        procurement_method=Contract.ProcurementMethod.OPEN,
-        monthly_amount=Decimal(GARBAGE_MONTHLY),
-        total_amount=Decimal(GARBAGE_MONTHLY) * 12,
-        description=f"Recolección domiciliaria en {len(routes)} rutas.",
-        **period,
+        directorate=CLEANING,
+        monthly_for=lambda areas: GARBAGE_MONTHLY_BASE + GARBAGE_MONTHLY_PER_AREA * areas,
+        obligations=GARBAGE_OBLIGATIONS,
     )
-    contract_add_coverage(contract=contract, service_areas=routes)
-    _obligations(contract, GARBAGE_OBLIGATIONS)
-    context.contracts.append(contract)

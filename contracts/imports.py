@@ -92,7 +92,7 @@ def import_spaces_file(
             contract = _upsert_lot_contract(
                 municipality=municipality,
                 parsed=parsed,
-                number=contract_number or f"PARTIDA-{parsed.lot or '?'}",
+                number=contract_number or lot_contract_number(parsed),
                 service_type=report.service_type,
                 directorate=report.directorate,
                 report=report,
@@ -109,6 +109,11 @@ def import_spaces_file(
     return report
 
 
+def lot_contract_number(parsed: ParsedFile) -> str:
+    """The number a lot's contract gets when the caller names none: ``PARTIDA-11``."""
+    return f"PARTIDA-{parsed.lot or '?'}"
+
+
 def _existing_contract(*, municipality: Municipality, number: str | None) -> Contract | None:
     if not number:
         return None
@@ -116,6 +121,26 @@ def _existing_contract(*, municipality: Municipality, number: str | None) -> Con
         Contract.objects.filter(municipality=municipality, number=number)
         .select_related("company", "service_type")
         .first()
+    )
+
+
+def lot_contract_upsert(
+    *,
+    municipality: Municipality,
+    parsed: ParsedFile,
+    number: str,
+    service_type: ServiceType,
+    directorate,
+) -> Contract:
+    """The contract of a lot whose descriptions state its terms (lots 11 and 12), as
+    ``import_spaces_file`` makes it, for a caller that wrote the spaces itself (the demo)."""
+    return _upsert_lot_contract(
+        municipality=municipality,
+        parsed=parsed,
+        number=number,
+        service_type=service_type,
+        directorate=directorate,
+        report=ContractImportReport(),
     )
 
 

@@ -1,4 +1,5 @@
-"""A synthetic demo: a city modelled on Chihuahua and a rural municipality modelled on Villaflores.
+"""The demo: Chihuahua's real published map (territory/data/chihuahua) and a rural municipality
+modelled on Villaflores, with invented people and activity on them.
 
 ``seed()`` is what ``manage.py seed_demo`` runs. Every app seeds its own rows: it names its
 seeders in its AppConfig, and they run in ``INSTALLED_APPS`` order, inside one transaction::
@@ -42,7 +43,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 SEED = "villaguard-demo"
-DEFAULT_SPACE_COUNT = 1040
+# Invented green spaces added to Chihuahua's 300 published ones (territory.demo).
+DEFAULT_SPACE_COUNT = 40
 DEMO_EMAIL_DOMAIN = "demo.villaguard.mx"
 
 Seeder = Callable[["DemoContext"], None]
@@ -67,7 +69,8 @@ class DemoContext:
     directorates: dict[str, Any] = field(default_factory=dict)  # key → Directorate
     colonias: list[Any] = field(default_factory=list)  # the Chihuahua colonias
     localities: list[Any] = field(default_factory=list)  # the Villaflores localities
-    space_codes_by_zone: dict[int, list[str]] = field(default_factory=dict)
+    space_codes_by_zone: dict[int, list[str]] = field(default_factory=dict)  # lot → codes
+    real_files: dict[str, Any] = field(default_factory=dict)  # key → imports.ParsedFile
     service_areas: dict[str, list[Any]] = field(default_factory=dict)  # key → ServiceArea list
     # accounts: username → User (empty with --no-users).
     users: dict[str, Any] = field(default_factory=dict)

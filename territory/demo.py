@@ -1,110 +1,220 @@
 """Territory's part of the demo (``core.demo``): the municipalities and their places.
 
 Named in ``TerritoryConfig.demo_seeders``; they run first, and the other apps' seeders build on
-what they leave on the context. Everything is upserted by natural keys and drawn from random
-generators with fixed seeds, so running it again leaves the same rows (the same counts, no
-duplicates); it re-asserts the demo values over any edits.
+what they leave on the context. Everything is upserted by natural keys, and what is invented is
+drawn from random generators with fixed seeds, so running it again leaves the same rows (the
+same counts, no duplicates); it re-asserts the demo values over any edits.
 
-What it creates (names and places are realistic, the geometry and populations are invented):
+What it creates:
 
 - **Chihuahua, Chihuahua** (INEGI 08019, default municipality, ``chihuahua.localhost``): the
-  three watched services, the Dirección de Servicios Públicos Municipales and its departments,
-  about 50 colonias tiling a city around 28.63 N, 106.08 W, ``spaces`` green spaces (1,040 by
-  default) inside them, in 11 maintenance zones (11–21, the lots of ``contracts.demo``) and a
-  few kept by the Departamento de Parques y Jardines, the street-lighting sectors (a west and an
-  east half) and the garbage-collection routes.
+  real map the Sindicatura published in *Vigila tu ciudad* (2021), shipped in
+  ``territory/data/chihuahua/`` (its README gives the source and terms) and read by the importer
+  (``territory.imports``, the same code as ``manage.py import_spaces``): the 300 green spaces of
+  maintenance lots 11–14 with their real codes and names, the 203 garbage-collection areas of
+  the 227 placemarks and the 39 street-lighting areas of the 46 (the others are pins and drawing
+  leftovers), with the contractor each folder names. The three watched services, the Dirección
+  de Servicios Públicos Municipales and its departments. Colonias derived from the garbage
+  routes (see ``derive_colonias``; their populations are invented), and ``spaces`` invented
+  green spaces kept by the Departamento de Parques y Jardines (codes ``DEMO-PJ-NNNN``, which no
+  published code can match).
 - **Villaflores, Chiapas** (INEGI 07108, rural, ``villaflores.localhost``): its localities as
   points (approximate coordinates and populations; only the cabecera's INEGI locality code is
   given, the others are left blank rather than invented) and the cabecera's urban colonias.
 """
 
+import functools
 import math
 import random
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
-from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from core.demo import DEMO_EMAIL_DOMAIN, DemoContext, DemoError
 
 from .geometry import area_m2, as_multipolygon
+from .imports import ImportReport, ParsedFile, features_write, parse_file
 from .models import Colonia, Directorate, Municipality, PublicSpace, ServiceArea, ServiceType
-from .services import municipality_create, service_area_upsert
+from .services import municipality_create
 
 GREEN, GARBAGE, LIGHTING = "green-spaces", "garbage", "lighting"
 DIRECTORATE_GENERAL, PARKS, CLEANING, STREET_LIGHTING = "general", "parks", "cleaning", "lighting"
-# The green spaces' maintenance zones: zone N is lot N of contracts.demo.
-GREEN_ZONES = list(range(11, 22))
-MIN_SPACE_COUNT = len(GREEN_ZONES) + 1  # one per zone and one kept by the directorate
-# Keys of DemoContext.service_areas.
-LIGHTING_WEST, LIGHTING_EAST, GARBAGE_ROUTES = "lighting-west", "lighting-east", "garbage-routes"
 
+# --- Chihuahua: the published files ----------------------------------------------------------
 
-# --- Chihuahua -------------------------------------------------------------------------------
+DATA_DIR = Path(__file__).resolve().parent / "data" / "chihuahua"
+# The green-space maintenance lots ("partidas") published; zone N of a code AC-ZN-… is lot N.
+GREEN_LOTS = (11, 12, 13, 14)
+GREEN_FILES = {lot: DATA_DIR / f"green-spaces-lot-{lot}.kml" for lot in GREEN_LOTS}
+GARBAGE_FILE = DATA_DIR / "garbage-collection-routes.kml"
+LIGHTING_FILE = DATA_DIR / "street-lighting-lifer-del-norte.kml"
+# Invented spaces kept by the Departamento de Parques y Jardines: a prefix no real code has.
+KEPT_PREFIX = "DEMO-PJ-"
+MIN_SPACE_COUNT = 0
+# Keys of DemoContext.service_areas: every area of a service, and one contractor's
+# (``contractor_key``).
+GARBAGE_ROUTES, LIGHTING_AREAS = "garbage-routes", "lighting-areas"
+CHIHUAHUA_LOCALITY_CODE = "080190001"  # INEGI: the city of Chihuahua
 
-CHIHUAHUA_CENTER = (-106.08, 28.63)
-GRID_COLUMNS, GRID_ROWS = 8, 7
-CELL_LON, CELL_LAT = 0.0155, 0.0135  # about 1.5 km × 1.5 km
+CHIHUAHUA_CENTER = (-106.08, 28.64)  # between the centre and the spaces of lots 11–14
 M_PER_DEG_LAT = 110_900.0
 M_PER_DEG_LON = 111_320.0 * math.cos(math.radians(CHIHUAHUA_CENTER[1]))
 
-# Real colonia names, from the centre outwards (the first takes the central cell).
-# (name, kind, population or None for a drawn one)
-CHIHUAHUA_COLONIAS = [
-    ("Centro", Colonia.Kind.COLONIA, 7800),
-    ("Santa Rita", Colonia.Kind.COLONIA, None),
-    ("San Felipe", Colonia.Kind.COLONIA, None),
-    ("Obrera", Colonia.Kind.COLONIA, None),
-    ("Pacífico", Colonia.Kind.COLONIA, None),
-    ("Santo Niño", Colonia.Kind.COLONIA, None),
-    ("Cerro de la Cruz", Colonia.Kind.COLONIA, None),
-    ("Dale", Colonia.Kind.COLONIA, None),
-    ("Zarco", Colonia.Kind.COLONIA, None),
-    ("Mármol", Colonia.Kind.COLONIA, None),
-    ("Campesina", Colonia.Kind.COLONIA, None),
-    ("Altavista", Colonia.Kind.COLONIA, None),
-    ("Industrial", Colonia.Kind.COLONIA, None),
-    ("Rosario", Colonia.Kind.COLONIA, None),
-    ("Revolución", Colonia.Kind.COLONIA, None),
-    ("Francisco Villa", Colonia.Kind.COLONIA, None),
-    ("División del Norte", Colonia.Kind.COLONIA, None),
-    ("Panamericana", Colonia.Kind.COLONIA, None),
-    ("San Rafael", Colonia.Kind.COLONIA, None),
-    ("Villa Juárez", Colonia.Kind.COLONIA, None),
-    ("Magisterial", Colonia.Kind.COLONIA, None),
-    ("Las Granjas", Colonia.Kind.COLONIA, None),
-    ("Universidad", Colonia.Kind.COLONIA, None),
-    ("Insurgentes", Colonia.Kind.COLONIA, None),
-    ("México 68", Colonia.Kind.COLONIA, None),
-    ("Deportistas", Colonia.Kind.COLONIA, None),
-    ("Nombre de Dios", Colonia.Kind.COLONIA, None),
-    ("Infonavit Nacional", Colonia.Kind.COLONIA, None),
-    ("Aeropuerto", Colonia.Kind.COLONIA, None),
-    ("Cerro Grande", Colonia.Kind.COLONIA, None),
-    ("Lomas del Santuario", Colonia.Kind.COLONIA, None),
-    ("Tierra y Libertad", Colonia.Kind.COLONIA, None),
-    ("Adriana", Colonia.Kind.COLONIA, None),
-    ("El Porvenir", Colonia.Kind.COLONIA, None),
-    ("Punta Oriente", Colonia.Kind.COLONIA, None),
-    ("Quintas del Sol", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Los Nogales", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Cumbres", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Valle Dorado", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Riberas de Sacramento", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Jardines del Santuario", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Paseos de Chihuahua", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Puerta de Hierro", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Haciendas del Valle", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Vistas Cerro Grande", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Real Universidad", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Lomas San José", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Valle del Árbol", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Valle San Pedro", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Nuevo Milenio", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("Aldabas", Colonia.Kind.FRACCIONAMIENTO, None),
-    ("El Vergel", Colonia.Kind.FRACCIONAMIENTO, None),
-]
+
+def green_key(lot: int) -> str:
+    """The key of a lot's parsed file in ``DemoContext.real_files``."""
+    return f"{GREEN}-{lot}"
+
+
+def contractor_key(service: str, company: str) -> str:
+    """The key of one contractor's areas of a service in ``DemoContext.service_areas``."""
+    return f"{service}:{company}"
+
+
+# --- Chihuahua: colonias derived from the garbage routes -------------------------------------
+
+# The published files hold no colonia boundaries, but the garbage routes name the colonias each
+# of their polygons serves: "A-L128, VALLE DEL ARBOL, JESUS DE LA CASAS CADENA". Each distinct
+# list of colonias becomes one colonia, with the union of the polygons that name it, less what
+# an earlier one holds (neighbouring routes overlap a little). The routes leave gaps inside the
+# city (a third of the green spaces lie in none), so the urban colonias then grow into them, a
+# step at a time, inside the city only, each step taking ground no colonia holds yet: the result
+# tiles the city with no overlap. An approximation for the demo, not the official boundaries
+# (territory/data/chihuahua/README.md says so too).
+
+# Route polygons that name no colonia: "SE" (sin especificar), a part number, nothing.
+NO_COLONIA = {"", "SE", "PARTE 2"}
+ROUTE_PREFIX_RE = re.compile(r"^[A-Z]-[A-Z]?\d+\s*,\s*")  # "A-M212, GRANJAS CERRO GRANDE"
+LOWER_WORDS = {"de", "del", "la", "las", "los", "y", "e", "el"}
+UPPER_WORDS = {"CDP", "CTM", "CNOP", "UP", "SE", "I", "II", "III", "IV", "V", "VI"}
+GROWTH_STEP_DEG, GROWTH_STEPS = 0.007, 4  # about 700 m a step, 2.8 km at most
+# The city: the convex hull of the green spaces and the urban routes, and about 500 m around.
+CITY_MARGIN_DEG = 0.005
+SLIVER_DEG2 = 1e-8  # about 100 m²: crumbs that differences leave are dropped
+
+
+@dataclass(frozen=True)
+class DerivedColonia:
+    name: str
+    kind: str
+    is_rural: bool
+    wkb: bytes
+
+    @property
+    def geometry(self) -> MultiPolygon:
+        """A new geometry on every call (GEOS geometries are mutable)."""
+        return GEOSGeometry(memoryview(self.wkb), srid=4326)
+
+
+def colonia_name(text: str) -> str:
+    """The title case of a published list of colonias: "RIBERAS DE SACRAMENTO III-VALLE SAN
+    PEDRO" → "Riberas de Sacramento III-Valle San Pedro"."""
+    words, starts = [], True
+    for part in re.split(r"(\W+)", text.strip()):
+        if not part or not part[0].isalnum():
+            words.append(part)
+            starts = starts or "-" in part or "," in part
+            continue
+        if part.upper() in UPPER_WORDS:
+            words.append(part.upper())
+        elif not starts and part.lower() in LOWER_WORDS:
+            words.append(part.lower())
+        else:
+            words.append(part.capitalize())
+        starts = False
+    return "".join(words)
+
+
+def _polygonal(geometry: GEOSGeometry) -> MultiPolygon | None:
+    """The polygons of a union or difference (no lines, points or crumbs), or None."""
+    parts = []
+    pieces = [geometry] if geometry.geom_type == "Polygon" else list(geometry)
+    for piece in pieces:
+        polygons = [piece] if piece.geom_type == "Polygon" else []
+        if piece.geom_type == "MultiPolygon":
+            polygons = list(piece)
+        parts += [p for p in polygons if not p.empty and p.area >= SLIVER_DEG2]
+    return MultiPolygon(parts, srid=4326) if parts else None
+
+
+def _is_rural_route(route: str) -> bool:
+    """ "R-200 RURAL SUR", "R-227 RURAL NORTE": the routes of the rural localities."""
+    return "RURAL" in route.upper()
+
+
+def _colonia_kind(text: str, is_rural: bool) -> str:
+    upper = text.upper()
+    if upper.startswith("EJIDO"):
+        return Colonia.Kind.EJIDO
+    if upper.startswith("FRACC"):
+        return Colonia.Kind.FRACCIONAMIENTO
+    return Colonia.Kind.LOCALITY if is_rural else Colonia.Kind.COLONIA
+
+
+@functools.cache
+def derived_colonias() -> tuple[DerivedColonia, ...]:
+    """Chihuahua's colonias as the module's comment describes them, in the file's order.
+
+    Pure and cached per process (about 5 s of GEOS work): the files never change at run time.
+    """
+    garbage = parse_file(path=GARBAGE_FILE, service_code=GARBAGE, report=ImportReport())
+    green = [
+        polygon
+        for path in GREEN_FILES.values()
+        for feature in parse_file(path=path, service_code=GREEN, report=ImportReport()).features
+        for polygon in feature.geometry
+    ]
+    urban = [
+        polygon
+        for feature in garbage.features
+        if not _is_rural_route(feature.key)
+        for polygon in feature.geometry
+    ]
+    city = MultiPolygon(green + urban, srid=4326).convex_hull.buffer(CITY_MARGIN_DEG)
+    groups: dict[str, dict] = {}
+    for feature in garbage.features:
+        text = ROUTE_PREFIX_RE.sub("", feature.colonias_text.strip())
+        route = feature.key.split(" #")[0]
+        if text.upper() in NO_COLONIA:
+            name, text = f"Zona de la ruta {colonia_name(route)}", ""
+        else:
+            name = colonia_name(text)
+        group = groups.setdefault(name, {"polygons": [], "rural": False, "text": text})
+        group["polygons"].extend(feature.geometry)
+        group["rural"] |= _is_rural_route(route)
+    covered = None
+    derived = []  # [name, geometry, is_rural, text]
+    for name, group in groups.items():
+        geometry = MultiPolygon(group["polygons"], srid=4326).unary_union
+        if covered is not None:
+            geometry = geometry.difference(covered)
+        geometry = _polygonal(geometry)
+        if geometry is None:
+            continue
+        covered = geometry if covered is None else covered.union(geometry)
+        derived.append([name, geometry, group["rural"], group["text"]])
+    for _step in range(GROWTH_STEPS):
+        for item in derived:
+            if item[2]:
+                continue
+            grown = _polygonal(
+                item[1].buffer(GROWTH_STEP_DEG, 2).intersection(city).difference(covered)
+            )
+            if grown is not None:
+                item[1] = _polygonal(item[1].union(grown))
+                covered = covered.union(grown)
+    return tuple(
+        DerivedColonia(name, _colonia_kind(text, is_rural), is_rural, bytes(geometry.wkb))
+        for name, geometry, is_rural, text in derived
+    )
+
+
+# --- Chihuahua: invented spaces kept by the directorate --------------------------------------
 
 PEOPLE = [
     "Benito Juárez",
@@ -225,8 +335,7 @@ VILLAFLORES_COLONIAS = [
     ("Las Flores", 4900),
 ]
 
-
-# --- Geometry helpers ------------------------------------------------------------------------
+# --- Geometry helpers -----------------------------------------------------------------------
 
 
 def _to_degrees(x_m: float, y_m: float) -> tuple[float, float]:
@@ -245,91 +354,6 @@ def _derived(geometry) -> dict:
     if not centroid.within(multipolygon):
         centroid = multipolygon.point_on_surface
     return {"geometry": multipolygon, "area_m2": area_m2(multipolygon), "centroid": centroid}
-
-
-@dataclass
-class _Cell:
-    column: int
-    row: int
-    polygon: Polygon
-    inner: tuple[float, float, float, float]  # a box surely inside the polygon
-
-
-def _city_cells(rng: random.Random, count: int) -> list[_Cell]:
-    """``count`` cells of a jittered grid around the centre: they tile with no gap or overlap.
-
-    Vertices and edge midpoints move by at most 12 % of a cell, so every boundary stays within
-    that band of the straight grid line and the box from 16 % to 84 % lies inside the cell.
-    """
-    lon0 = CHIHUAHUA_CENTER[0] - GRID_COLUMNS * CELL_LON / 2
-    lat0 = CHIHUAHUA_CENTER[1] - GRID_ROWS * CELL_LAT / 2
-
-    def jitter(share: float) -> tuple[float, float]:
-        return rng.uniform(-share, share) * CELL_LON, rng.uniform(-share, share) * CELL_LAT
-
-    vertex = {}
-    for i in range(GRID_COLUMNS + 1):
-        for j in range(GRID_ROWS + 1):
-            dx, dy = jitter(0.12)
-            vertex[i, j] = (lon0 + i * CELL_LON + dx, lat0 + j * CELL_LAT + dy)
-    across = {}  # midpoints of the horizontal edges, from (i, j) to (i + 1, j)
-    for i in range(GRID_COLUMNS):
-        for j in range(GRID_ROWS + 1):
-            dx, dy = jitter(0.1)
-            across[i, j] = (lon0 + (i + 0.5) * CELL_LON + dx, lat0 + j * CELL_LAT + dy)
-    up = {}  # midpoints of the vertical edges, from (i, j) to (i, j + 1)
-    for i in range(GRID_COLUMNS + 1):
-        for j in range(GRID_ROWS):
-            dx, dy = jitter(0.1)
-            up[i, j] = (lon0 + i * CELL_LON + dx, lat0 + (j + 0.5) * CELL_LAT + dy)
-
-    cells = []
-    for i in range(GRID_COLUMNS):
-        for j in range(GRID_ROWS):
-            ring = [
-                vertex[i, j],
-                across[i, j],
-                vertex[i + 1, j],
-                up[i + 1, j],
-                vertex[i + 1, j + 1],
-                across[i, j + 1],
-                vertex[i, j + 1],
-                up[i, j],
-            ]
-            inner = (
-                lon0 + (i + 0.16) * CELL_LON,
-                lat0 + (j + 0.16) * CELL_LAT,
-                lon0 + (i + 0.84) * CELL_LON,
-                lat0 + (j + 0.84) * CELL_LAT,
-            )
-            cells.append(_Cell(i, j, _ring(ring), inner))
-
-    def distance_from_centre(cell: _Cell) -> tuple[float, int, int]:
-        dx = cell.column + 0.5 - GRID_COLUMNS / 2
-        dy = cell.row + 0.5 - GRID_ROWS / 2
-        return (round(math.hypot(dx, dy), 6), cell.row, cell.column)
-
-    return sorted(cells, key=distance_from_centre)[:count]
-
-
-def _snake(colonias: list[Colonia]) -> list[Colonia]:
-    """Row by row, alternating direction, so that neighbours in the list are neighbours."""
-
-    def position(colonia: Colonia) -> tuple[int, int]:
-        cell = colonia.cell
-        return (cell.row, cell.column if cell.row % 2 == 0 else -cell.column)
-
-    return sorted(colonias, key=position)
-
-
-def _chunks(items: list, parts: int) -> list[list]:
-    size, extra = divmod(len(items), parts)
-    result, start = [], 0
-    for index in range(parts):
-        end = start + size + (1 if index < extra else 0)
-        result.append(items[start:end])
-        start = end
-    return result
 
 
 # --- Steps -----------------------------------------------------------------------------------
@@ -359,7 +383,7 @@ def seed_municipalities(context: DemoContext) -> None:
         state="Chihuahua",
         inegi_code="08019",
         center=Point(*CHIHUAHUA_CENTER, srid=4326),
-        zoom=13,
+        zoom=12,
         hosts="chihuahua.localhost",
         is_default=True,
         contact_email=f"sindicatura@{DEMO_EMAIL_DOMAIN}",
@@ -394,13 +418,6 @@ def seed_services(context: DemoContext) -> None:
             defaults={"name": name, "category": category, "color": color},
         )
     for key, name, email, phone, services in [
-        (
-            DIRECTORATE_GENERAL,
-            "Dirección de Servicios Públicos Municipales",
-            "servicios.publicos",
-            "072 ext. 2100",
-            [GREEN, GARBAGE, LIGHTING],
-        ),
         (PARKS, "Departamento de Parques y Jardines", "parques.jardines", "072 ext. 2110", [GREEN]),
         (CLEANING, "Departamento de Aseo Urbano", "aseo.urbano", "072 ext. 2120", [GARBAGE]),
         (
@@ -409,6 +426,16 @@ def seed_services(context: DemoContext) -> None:
             "alumbrado.publico",
             "072 ext. 2130",
             [LIGHTING],
+        ),
+        # Last: a new database gives each department a lower id, so the importer
+        # (territory.imports.directorate_for_service) puts spaces in charge of Parques y
+        # Jardines, not of the general directorate.
+        (
+            DIRECTORATE_GENERAL,
+            "Dirección de Servicios Públicos Municipales",
+            "servicios.publicos",
+            "072 ext. 2100",
+            [GREEN, GARBAGE, LIGHTING],
         ),
     ]:
         directorate, _created = Directorate.objects.update_or_create(
@@ -425,29 +452,6 @@ def _colonia_upsert(municipality: Municipality, name: str, **fields) -> Colonia:
         municipality=municipality, name=name, defaults=fields
     )
     return colonia
-
-
-def seed_colonias(context: DemoContext) -> None:
-    rng = context.random("chihuahua-colonias")
-    cells = _city_cells(rng, len(CHIHUAHUA_COLONIAS))
-    context.colonias = []
-    for cell, (name, kind, population) in zip(cells, CHIHUAHUA_COLONIAS, strict=True):
-        colonia = _colonia_upsert(
-            context.chihuahua,
-            name,
-            kind=kind,
-            is_rural=False,
-            population=population or rng.randrange(2500, 18000, 50),
-            geometry=MultiPolygon(cell.polygon, srid=4326),
-            location=None,
-            inegi_locality_code="080190001",  # all inside the locality of Chihuahua city
-        )
-        colonia.cell = cell  # for the next steps only
-        context.colonias.append(colonia)
-    context.log(
-        _("%(count)d colonias in %(municipality)s.")
-        % {"count": len(context.colonias), "municipality": context.chihuahua}
-    )
 
 
 def _space_shape(rng: random.Random, kind: str, centre: tuple[float, float]) -> Polygon:
@@ -483,6 +487,8 @@ def _space_shape(rng: random.Random, kind: str, centre: tuple[float, float]) -> 
 
 def _space_name(rng: random.Random, kind: str, colonia: Colonia) -> str:
     pick = rng.choice
+    # The first colonia a derived one names ("Riberas de Sacramento III-Valle San Pedro").
+    colonia = Colonia(name=colonia.name.split("-")[0].strip())
     if kind == PublicSpace.Kind.PARK:
         return pick(
             [
@@ -504,40 +510,6 @@ def _space_name(rng: random.Random, kind: str, colonia: Colonia) -> str:
     return pick([f"Unidad Deportiva {colonia.name}", f"Cancha {pick(THEMES)}"])
 
 
-class _Slots:
-    """Free squares of about 140 m inside each colonia, so that spaces do not overlap.
-
-    When a colonia runs out (a very large ``--spaces``), its squares are used again.
-    """
-
-    SIZE_M = 140
-
-    def __init__(self, rng: random.Random, colonias: list[Colonia]):
-        self.rng = rng
-        self.free: dict[int, list[tuple[float, float]]] = {}
-        self.all: dict[int, list[tuple[float, float]]] = {}
-        for colonia in colonias:
-            west, south, east, north = colonia.cell.inner
-            columns = max(1, int((east - west) * M_PER_DEG_LON // self.SIZE_M))
-            rows = max(1, int((north - south) * M_PER_DEG_LAT // self.SIZE_M))
-            centres = [
-                (
-                    west + (east - west) * (c + 0.5) / columns,
-                    south + (north - south) * (r + 0.5) / rows,
-                )
-                for c in range(columns)
-                for r in range(rows)
-            ]
-            rng.shuffle(centres)
-            self.all[colonia.pk] = centres
-            self.free[colonia.pk] = list(centres)
-
-    def take(self, colonia: Colonia) -> tuple[float, float]:
-        if not self.free[colonia.pk]:
-            self.free[colonia.pk] = list(self.all[colonia.pk])
-        return self.free[colonia.pk].pop()
-
-
 def _colonia_containing(colonias: list[Colonia], point: Point) -> Colonia | None:
     """As ``territory.services.colonia_for_point``, in memory: the lowest id that contains it."""
     for colonia in colonias:
@@ -546,54 +518,79 @@ def _colonia_containing(colonias: list[Colonia], point: Point) -> Colonia | None
     return None
 
 
-def seed_spaces(context: DemoContext) -> None:
-    """``context.spaces`` green spaces: ~95 % split over the 11 maintenance zones (contiguous
-    groups of colonias), the rest kept by the Departamento de Parques y Jardines itself.
+def _real_file(context: DemoContext, key: str, path: Path, service: str) -> ParsedFile:
+    """A published file read by the importer, once per run (kept on the context)."""
+    if key not in context.real_files:
+        context.real_files[key] = parse_file(
+            path=path, service_code=service, report=ImportReport(), municipality=context.chihuahua
+        )
+    return context.real_files[key]
 
-    Built in memory and written with one upsert per batch: a space per query would make the
-    default seed take most of a minute on SpatiaLite.
-    """
-    if context.spaces < MIN_SPACE_COUNT:
-        raise DemoError(_("--spaces must be at least %(minimum)d.") % {"minimum": MIN_SPACE_COUNT})
+
+def seed_colonias(context: DemoContext) -> None:
+    """The colonias ``derived_colonias`` draws from the garbage routes; populations invented."""
+    rng = context.random("chihuahua-colonias")
+    context.colonias = []
+    for derived in derived_colonias():
+        population = (
+            rng.randrange(80, 2500, 10) if derived.is_rural else rng.randrange(2500, 18000, 50)
+        )
+        colonia = _colonia_upsert(
+            context.chihuahua,
+            derived.name,
+            kind=derived.kind,
+            is_rural=derived.is_rural,
+            population=population,
+            geometry=derived.geometry,
+            location=None,
+            inegi_locality_code="" if derived.is_rural else CHIHUAHUA_LOCALITY_CODE,
+        )
+        context.colonias.append(colonia)
+    context.log(
+        _("%(count)d colonias in %(municipality)s.")
+        % {"count": len(context.colonias), "municipality": context.chihuahua}
+    )
+
+
+def _point_in(rng: random.Random, colonia: Colonia) -> tuple[float, float]:
+    west, south, east, north = colonia.geometry.extent
+    for _attempt in range(50):
+        x, y = rng.uniform(west, east), rng.uniform(south, north)
+        if colonia.prepared.contains(Point(x, y, srid=4326)):
+            return x, y
+    surface = colonia.geometry.point_on_surface
+    return surface.x, surface.y
+
+
+def _seed_kept_spaces(context: DemoContext, published: GEOSGeometry) -> list[PublicSpace]:
+    """``context.spaces`` invented spaces kept by the Departamento de Parques y Jardines, in
+    the urban colonias and clear of the published spaces; one upsert per batch."""
     rng = context.random("chihuahua-spaces")
-    municipality = context.chihuahua
-    colonias = sorted(context.colonias, key=lambda c: c.pk)
-    for colonia in colonias:
+    urban = [c for c in context.colonias if not c.is_rural]
+    for colonia in urban:
         colonia.prepared = colonia.geometry.prepared
-    slots = _Slots(rng, colonias)
+    taken = published.prepared
     kinds, weights = zip(*SPACE_KINDS, strict=True)
-
-    kept = max(1, round(context.spaces * 0.05))
-    per_zone = _chunks(list(range(context.spaces - kept)), len(GREEN_ZONES))
-    places = _chunks(_snake(context.colonias), len(GREEN_ZONES))
-    plan = []  # (code, colonia it is drawn in, zone or None)
-    for zone, numbers, zone_colonias in zip(GREEN_ZONES, per_zone, places, strict=True):
-        for index in range(len(numbers)):
-            plan.append(
-                (f"AC-Z{zone}-{index + 1:04d}", zone_colonias[index % len(zone_colonias)], zone)
-            )
-    for index in range(kept):
-        plan.append((f"AC-PJ-{index + 1:04d}", context.colonias[(index * 7) % len(colonias)], None))
-
     spaces = []
-    context.space_codes_by_zone = {zone: [] for zone in GREEN_ZONES}
-    for code, colonia, zone in plan:
+    for index in range(context.spaces):
+        colonia = urban[(index * 7) % len(urban)]
         kind = rng.choices(kinds, weights)[0]
-        shape = _space_shape(rng, kind, slots.take(colonia))
+        for _attempt in range(30):
+            shape = _space_shape(rng, kind, _point_in(rng, colonia))
+            if colonia.prepared.contains(shape) and not taken.intersects(shape):
+                break
         fields = _derived(shape)
         spaces.append(
             PublicSpace(
-                municipality=municipality,
-                code=code,
+                municipality=context.chihuahua,
+                code=f"{KEPT_PREFIX}{index + 1:04d}",
                 name=_space_name(rng, kind, colonia),
                 kind=kind,
-                colonia=_colonia_containing(colonias, fields["centroid"]),
-                directorate=None if zone else context.directorates[PARKS],
+                colonia=_colonia_containing(urban, fields["centroid"]),
+                directorate=context.directorates[PARKS],
                 **fields,
             )
         )
-        if zone:
-            context.space_codes_by_zone[zone].append(code)
     PublicSpace.objects.bulk_create(
         spaces,
         batch_size=250,
@@ -610,53 +607,61 @@ def seed_spaces(context: DemoContext) -> None:
             "updated_at",
         ],
     )
+    return spaces
+
+
+def seed_spaces(context: DemoContext) -> None:
+    """The 300 published green spaces of lots 11–14, written by the importer (codes, names,
+    shapes as published), then ``context.spaces`` invented ones kept by the directorate."""
+    if context.spaces < MIN_SPACE_COUNT:
+        raise DemoError(_("--spaces must be at least %(minimum)d.") % {"minimum": MIN_SPACE_COUNT})
+    municipality = context.chihuahua
+    context.space_codes_by_zone = {}
+    published, published_count = [], 0
+    for lot, path in GREEN_FILES.items():
+        parsed = _real_file(context, green_key(lot), path, GREEN)
+        features_write(
+            municipality=municipality,
+            parsed=parsed,
+            report=ImportReport(target="spaces"),
+            progress=False,
+        )
+        context.space_codes_by_zone[lot] = [feature.key for feature in parsed.features]
+        published_count += len(parsed.features)
+        published += [polygon for feature in parsed.features for polygon in feature.geometry]
+    kept = _seed_kept_spaces(context, MultiPolygon(published, srid=4326).unary_union)
+    # The colonias with the most green spaces first: the guardians' seeder starts with them.
+    counts = dict(
+        PublicSpace.objects.filter(municipality=municipality, colonia__isnull=False)
+        .values("colonia")
+        .annotate(spaces=Count("id"))
+        .values_list("colonia", "spaces")
+    )
+    context.colonias.sort(key=lambda colonia: (-counts.get(colonia.pk, 0), colonia.name))
     context.log(
         _("%(count)d green spaces in %(municipality)s.")
-        % {"count": len(spaces), "municipality": municipality}
+        % {"count": published_count + len(kept), "municipality": municipality}
     )
-
-
-def _service_areas(
-    context: DemoContext, service: str, code_format: str, name_format: str, groups: list
-) -> list[ServiceArea]:
-    areas = []
-    for number, group in enumerate(groups, start=1):
-        union = MultiPolygon([c.cell.polygon for c in group], srid=4326).unary_union
-        area, _created = service_area_upsert(
-            municipality=context.chihuahua,
-            service_type=context.service_types[service],
-            code=code_format.format(number=number),
-            name=name_format.format(number=number),
-            geometry=union,
-            colonias_text=", ".join(c.name for c in group)[:500],
-        )
-        areas.append(area)
-    return areas
 
 
 def seed_service_areas(context: DemoContext) -> None:
-    """Lighting sectors of about 2 × 2 colonias, split into a west and an east half, and
-    garbage-collection routes of three neighbouring colonias."""
-    blocks: dict[tuple[int, int], list[Colonia]] = {}
-    for colonia in _snake(context.colonias):
-        blocks.setdefault((colonia.cell.column // 2, colonia.cell.row // 2), []).append(colonia)
-    keys = sorted(blocks, key=lambda key: (key[0], key[1]))
-    sectors = _service_areas(
-        context, LIGHTING, "A-L{number}", "Sector de alumbrado {number}", [blocks[k] for k in keys]
-    )
-    context.service_areas[LIGHTING_WEST] = [
-        area for area, key in zip(sectors, keys, strict=True) if key[0] < GRID_COLUMNS // 4
-    ]
-    context.service_areas[LIGHTING_EAST] = [
-        area for area, key in zip(sectors, keys, strict=True) if key[0] >= GRID_COLUMNS // 4
-    ]
-    context.service_areas[GARBAGE_ROUTES] = _service_areas(
-        context,
-        GARBAGE,
-        "R-{number:02d}",
-        "Ruta de recolección {number:02d}",
-        _chunks(_snake(context.colonias), len(context.colonias) // 3),
-    )
+    """The published garbage-collection and street-lighting areas, written by the importer,
+    each also listed under its contractor (``contractor_key``) for ``contracts.demo``."""
+    for service, path, every in (
+        (GARBAGE, GARBAGE_FILE, GARBAGE_ROUTES),
+        (LIGHTING, LIGHTING_FILE, LIGHTING_AREAS),
+    ):
+        parsed = _real_file(context, service, path, service)
+        areas = features_write(
+            municipality=context.chihuahua,
+            parsed=parsed,
+            report=ImportReport(target="areas"),
+            progress=False,
+        )
+        context.service_areas[every] = areas
+        for feature, area in zip(parsed.features, areas, strict=True):
+            key = contractor_key(service, feature.company)
+            context.service_areas.setdefault(key, []).append(area)
 
 
 def seed_villaflores(context: DemoContext) -> None:

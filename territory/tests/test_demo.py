@@ -1,14 +1,32 @@
-"""Territory's demo seeders (``territory.demo``), run on their own: they need no other app."""
+"""Territory's demo seeders (``territory.demo``), run on their own: they need no other app.
+
+They load the published map of Chihuahua (``territory/data/chihuahua``)."""
 
 import re
 
 import pytest
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import MultiPolygon, Point
 
 from core import demo
-from territory.demo import GREEN
+from territory.demo import (
+    GARBAGE,
+    GARBAGE_ROUTES,
+    GREEN,
+    LIGHTING,
+    LIGHTING_AREAS,
+    colonia_name,
+    contractor_key,
+    derived_colonias,
+)
 from territory.geometry import area_m2
-from territory.models import Colonia, Directorate, Municipality, PublicSpace, ServiceType
+from territory.models import (
+    Colonia,
+    Directorate,
+    Municipality,
+    PublicSpace,
+    ServiceArea,
+    ServiceType,
+)
 from territory.services import colonia_for_point
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +41,7 @@ def seed_territory(**options) -> demo.DemoContext:
 
 @pytest.fixture
 def seeded():
-    return seed_territory(spaces=60)
+    return seed_territory(spaces=INVENTED)
 
 
 @pytest.fixture
@@ -31,20 +49,136 @@ def chihuahua(seeded):
     return Municipality.objects.get(slug="chihuahua")
 
 
+INVENTED = 8  # invented spaces kept by the directorate, besides the 300 published
+LOTS = {11: 77, 12: 62, 13: 76, 14: 85}
+
+
 def test_running_twice_leaves_the_same_places():
-    seed_territory(spaces=60)
+    seed_territory(spaces=INVENTED)
     spaces = dict(PublicSpace.objects.values_list("code", "geometry"))
-    colonias = Colonia.objects.count()
-    context = seed_territory(spaces=60)
+    colonias = dict(Colonia.objects.values_list("name", "geometry"))
+    areas = dict(ServiceArea.objects.values_list("code", "geometry"))
+    context = seed_territory(spaces=INVENTED)
     assert dict(PublicSpace.objects.values_list("code", "geometry")) == spaces
-    assert Colonia.objects.count() == colonias
-    assert sum(len(codes) for codes in context.space_codes_by_zone.values()) == 57
+    assert dict(Colonia.objects.values_list("name", "geometry")) == colonias
+    assert dict(ServiceArea.objects.values_list("code", "geometry")) == areas
+    assert len(spaces) == 300 + INVENTED
+    assert {lot: len(codes) for lot, codes in context.space_codes_by_zone.items()} == LOTS
 
 
 def test_too_few_spaces_are_refused_before_anything_is_written():
-    with pytest.raises(demo.DemoError, match="at least 12"):
-        demo.seed(spaces=11, with_users=False)
+    with pytest.raises(demo.DemoError, match="at least 0"):
+        demo.seed(spaces=-1, with_users=False)
     assert not Municipality.objects.exists()
+
+
+def test_the_published_green_spaces_with_their_codes_and_names(chihuahua):
+    spaces = PublicSpace.objects.filter(municipality=chihuahua).select_related("colonia")
+    published = spaces.filter(code__startswith="AC-Z")
+    for lot, count in LOTS.items():
+        codes = set(published.filter(code__startswith=f"AC-Z{lot}-").values_list("code", flat=True))
+        assert codes == {f"AC-Z{lot}-{n:04d}" for n in range(1, count + 1)}
+    names = dict(published.values_list("code", "name"))
+    assert names["AC-Z11-0001"] == "Triángulo 20 de Noviembre y 46a."
+    assert names["AC-Z12-0001"] == "Parque Lealtad II"
+    assert names["AC-Z14-0005"] == "Parque Sierra Reyna"
+    # The shape as published: lot 11's first space lies in the centre of Chihuahua.
+    first = published.get(code="AC-Z11-0001")
+    assert first.centroid.distance(Point(-106.08, 28.64)) < 0.05
+    parks = Directorate.objects.get(
+        municipality=chihuahua, name="Departamento de Parques y Jardines"
+    )
+    for space in spaces:
+        assert space.geometry.valid and space.area_m2 > 0, space.code
+        assert space.area_m2 == pytest.approx(area_m2(space.geometry))
+        assert space.centroid.within(space.geometry), space.code
+        assert space.colonia is not None, space.code  # every space lies in a colonia
+        assert colonia_for_point(municipality=chihuahua, point=space.centroid) == space.colonia
+        assert space.directorate == parks, space.code
+
+
+def test_invented_spaces_cannot_collide_with_published_codes(chihuahua):
+    invented = PublicSpace.objects.filter(municipality=chihuahua).exclude(code__startswith="AC-Z")
+    assert invented.count() == INVENTED
+    published = [s.geometry for s in PublicSpace.objects.filter(code__startswith="AC-Z")]
+    for space in invented:
+        assert re.fullmatch(r"DEMO-PJ-\d{4}", space.code)
+        assert space.colonia.geometry.contains(space.geometry)
+        assert not space.colonia.is_rural
+        assert not any(shape.intersects(space.geometry) for shape in published), space.code
+        assert 100 < space.area_m2 < 15_000
+
+
+def test_colonias_derived_from_the_garbage_routes_tile_the_city(chihuahua):
+    colonias = Colonia.objects.filter(municipality=chihuahua)
+    assert colonias.count() == len(derived_colonias()) == 164
+    names = set(colonias.values_list("name", flat=True))
+    assert {
+        "Centro",
+        "Cerro de la Cruz",
+        "Riberas de Sacramento III-Valle San Pedro",  # "A-L128, RIBERAS DE SACRAMENTO III-…"
+        "Granjas Cerro Grande",  # "A-M212, GRANJAS CERRO GRANDE": the route is not a name
+        "Zona de la ruta R-200 Rural Sur",  # its polygons name no colonia ("SE")
+    } <= names
+    rural = colonias.get(name="Zona de la ruta R-200 Rural Sur")
+    assert rural.is_rural and rural.kind == Colonia.Kind.LOCALITY
+    assert colonias.get(name="Ejido Chuviscar").kind == Colonia.Kind.EJIDO
+    centro = colonias.get(name="Centro")
+    assert not centro.is_rural and centro.inegi_locality_code == "080190001"
+    for colonia in colonias:
+        assert colonia.geometry is not None and colonia.geometry.valid, colonia.name
+        assert colonia.population > 0
+    # No two overlap: their areas add up to the area of their union.
+    geometries = [c.geometry for c in colonias]
+    union = MultiPolygon([p for g in geometries for p in g], srid=4326).unary_union
+    assert sum(g.area for g in geometries) == pytest.approx(union.area, rel=1e-6)
+    # Each keeps the routes that name it: "VALLE DEL ARBOL" is route A-L128's second polygon.
+    route = ServiceArea.objects.get(service_type__code=GARBAGE, code="A-L128 #2")
+    arbol = colonias.get(name="Valle del Arbol")
+    assert arbol.geometry.contains(route.geometry.point_on_surface)
+
+
+@pytest.mark.parametrize(
+    "published, name",
+    [
+        ("RIBERAS DE SACRAMENTO III-VALLE SAN PEDRO", "Riberas de Sacramento III-Valle San Pedro"),
+        ("LOS OLIVOS-REAL DE CAROLINAS", "Los Olivos-Real de Carolinas"),
+        ("CDP Y SECTOR INDEPENDENCIA", "CDP y Sector Independencia"),
+        ("EL CHARCO", "El Charco"),
+        ("DIVISION DEL NORTE Y MISAEL NUÑEZ", "Division del Norte y Misael Nuñez"),
+    ],
+)
+def test_colonia_names_in_title_case(published, name):
+    assert colonia_name(published) == name
+
+
+def test_the_published_service_areas_by_contractor(seeded, chihuahua):
+    areas = ServiceArea.objects.filter(municipality=chihuahua)
+    # 227 and 46 placemarks as published; the rest are pins and drawing leftovers.
+    assert areas.filter(service_type__code=GARBAGE).count() == 203
+    assert areas.filter(service_type__code=LIGHTING).count() == 39
+    assert len(seeded.service_areas[GARBAGE_ROUTES]) == 203
+    assert len(seeded.service_areas[LIGHTING_AREAS]) == 39
+    route = areas.get(service_type__code=GARBAGE, code="A-L128 #2")
+    assert route.name == "A-L128, VALLE DEL ARBOL, JESUS DE LA CASAS CADENA"
+    assert route.colonias_text == "VALLE DEL ARBOL"
+    contractors = {
+        key.split(":", 1)[1]: len(value)
+        for key, value in seeded.service_areas.items()
+        if key.startswith(f"{GARBAGE}:")
+    }
+    assert contractors == {
+        "ANCHO": 4,
+        "ASEO URBANO DE CHIHUAHUA": 38,
+        "ASEO URBANO ESTRADA": 19,
+        "COMERCIAL AUTOMOTOR": 73,
+        "DIPACSA": 6,
+        "JESUS DE LAS CASAS CADENA": 24,
+        "LIFER DEL NORTE": 39,
+    }
+    assert len(seeded.service_areas[contractor_key(LIGHTING, "LIFER DEL NORTE")]) == 39
+    for area in areas:
+        assert area.geometry.valid and area.area_m2 > 0, area.code
 
 
 def test_the_chihuahua_municipality(chihuahua):
@@ -54,48 +188,8 @@ def test_the_chihuahua_municipality(chihuahua):
     assert chihuahua.is_default
     assert not chihuahua.is_rural
     assert chihuahua.host_list == ["chihuahua.localhost"]
-    assert chihuahua.center.distance(Point(-106.08, 28.63)) < 0.01
-
-
-def test_about_fifty_colonias_with_polygons_and_populations(chihuahua):
-    colonias = Colonia.objects.filter(municipality=chihuahua)
-    assert 45 <= colonias.count() <= 60
-    assert {"Centro", "Santa Rita", "Cerro de la Cruz", "Riberas de Sacramento"} <= set(
-        colonias.values_list("name", flat=True)
-    )
-    for colonia in colonias:
-        assert colonia.geometry is not None and colonia.geometry.valid
-        assert colonia.population > 0
-    # They tile the city: no two overlap.
-    polygons = [c.geometry for c in colonias]
-    for index, polygon in enumerate(polygons):
-        for other in polygons[index + 1 :]:
-            assert polygon.intersection(other).area < 1e-12
-
-
-def test_every_space_lies_inside_its_colonia_with_derived_area_and_centroid(chihuahua):
-    spaces = PublicSpace.objects.filter(municipality=chihuahua).select_related("colonia")
-    assert spaces.count() == 60
-    for space in spaces:
-        assert space.geometry.valid
-        assert space.colonia is not None
-        assert space.colonia.geometry.contains(space.geometry)
-        assert colonia_for_point(municipality=chihuahua, point=space.centroid) == space.colonia
-        assert space.centroid.within(space.geometry)
-        assert space.area_m2 == pytest.approx(area_m2(space.geometry))
-        assert 100 < space.area_m2 < 15_000
-        assert re.fullmatch(r"AC-(Z(1[1-9]|2[01])|PJ)-\d{4}", space.code)
-        assert space.name.split()[0] in {
-            "Parque",
-            "Jardín",
-            "Camellón",
-            "Triángulo",
-            "Plaza",
-            "Plazuela",
-            "Unidad",
-            "Cancha",
-        }
-    assert set(spaces.values_list("kind", flat=True)) >= {"park", "garden", "median"}
+    assert chihuahua.center.distance(Point(-106.08, 28.63)) < 0.02  # the city's centre
+    assert chihuahua.zoom == 12  # the published map spans about 25 km
 
 
 def test_directorates_and_their_services(chihuahua):
@@ -140,18 +234,8 @@ def test_villaflores_with_its_localities(seeded):
     assert urban.filter(geometry__intersects=seat.location).exists()
 
 
-def test_lighting_sectors_in_two_halves_and_garbage_routes(seeded):
-    context = seeded
-    west, east = context.service_areas["lighting-west"], context.service_areas["lighting-east"]
-    assert west and east and not {a.pk for a in west} & {a.pk for a in east}
-    assert max(a.geometry.centroid.x for a in west) < min(a.geometry.centroid.x for a in east)
-    routes = context.service_areas["garbage-routes"]
-    assert len(routes) >= 10
-    assert all(route.geometry.valid and route.area_m2 > 1_000_000 for route in routes)
-
-
 def test_an_existing_default_municipality_stays_the_default(municipality):
-    seed_territory(spaces=60)
+    seed_territory(spaces=INVENTED)
     municipality.refresh_from_db()
     assert municipality.is_default
     assert not Municipality.objects.get(slug="chihuahua").is_default

@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: the synthetic demo city (see ``core.demo``).
+"""``manage.py seed_demo``: the demo city (see ``core.demo``).
 
 It lives in ``core`` and imports no app: the apps plug in through their AppConfig, with
 ``demo_seeders`` (run by ``core.demo.seed``) and ``demo_logins`` (printers of the logins they
@@ -19,8 +19,9 @@ from core import demo
 
 class Command(BaseCommand):
     help = gettext_noop(
-        "Loads (or refreshes) the demo: a synthetic city modelled on Chihuahua, the rural "
-        "municipality of Villaflores and one demo login per role. Safe to run again."
+        "Loads (or refreshes) the demo: Chihuahua's published green spaces, garbage routes and "
+        "lighting areas, the rural municipality of Villaflores and one demo login per role. "
+        "Safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -28,7 +29,10 @@ class Command(BaseCommand):
             "--spaces",
             type=int,
             default=demo.DEFAULT_SPACE_COUNT,
-            help=gettext_lazy("How many green spaces to create (default %(default)s)."),
+            help=gettext_lazy(
+                "How many invented green spaces to add to the 300 published ones "
+                "(default %(default)s)."
+            ),
         )
         parser.add_argument(
             "--allow-demo-users",
