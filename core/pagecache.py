@@ -12,8 +12,9 @@ changed:
   transaction itself, which alone sees its writes until then, gets no page from the cache. A
   cached page is served only while every version it was rendered under is current. A version
   is read *before* the page's data, and replaced *after* the data commits, so a page can never
-  be stored under a version newer than what it shows. A complaint filed does not expire the
-  space pages: they do not show complaints.
+  be stored under a version newer than what it shows. A space's page names the apps of its
+  panels (``territory.panels.space_page_apps``): a complaint filed expires it, as it lists the
+  space's open complaints; a committee's write does not.
 - **Writes that send no signal**, and how each still bumps the version:
 
   - ``QuerySet.update()``: in the apps of :data:`APPS` it runs inside a service's

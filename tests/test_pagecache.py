@@ -149,20 +149,41 @@ def test_sql_writers_bump_the_version(city):
         cards.side_effect = lambda cursor, result, *args: setattr(result, "findings_raised", 1)
         reconcile(municipality_id=city.park_a.municipality_id)
     assert pagecache._current_versions(findings, city.park_a.municipality_id) != before
-    assert _hit(client.get(URL))  # the space page shows no findings
+    # The space page shows the findings' counts (findings.panels): it is rendered again.
+    assert "findings" in APPS and not _hit(client.get(URL))
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rows_the_page_does_not_show_leave_it_cached(city):
+def test_a_complaint_filed_on_the_space_expires_its_page(city):
+    """The space page lists its open complaints (complaints.panels), so filing one there
+    renders the page again, with it."""
     from complaints.tests.factories import make_complaint
 
     client = Client()
     client.get(URL)
-    make_complaint(
-        municipality=city.park_a.municipality, service_type=city.green, lon=-106.0801, lat=28.6101
-    )
     assert _hit(client.get(URL))
-    assert "complaints" not in APPS
+    park = city.park_a
+    complaint = make_complaint(
+        municipality=park.municipality,
+        service_type=city.green,
+        lon=park.centroid.x,
+        lat=park.centroid.y,
+    )
+    assert complaint.space_id == park.pk
+    response = client.get(URL)
+    assert "complaints" in APPS and not _hit(response)
+    assert complaint.code in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_the_page_does_not_show_leave_it_cached(city):
+    from committees.tests.factories import CitizenCommitteeFactory
+
+    client = Client()
+    client.get(URL)
+    CitizenCommitteeFactory(municipality=city.park_a.municipality, communities=[])
+    assert _hit(client.get(URL))
+    assert "committees" not in APPS
 
 
 @pytest.mark.django_db(transaction=True)
