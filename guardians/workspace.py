@@ -41,8 +41,8 @@ def cards_to_review_queue(*, municipality) -> Queue:
 
 
 def program_staff_section(*, request) -> Section | None:
-    """The Sindicatura and administrators run the program: applications, card review, visits
-    and training."""
+    """The Sindicatura and administrators run the program: applications and card review (the
+    visits and training: ``guardians.workspace_visits``)."""
     municipality = request.municipality
     if municipality is None or session_staff_role(request) not in STAFF_ROLES:
         return None
@@ -57,18 +57,8 @@ def program_staff_section(*, request) -> Section | None:
             Link(_("Guardian applications"), reverse("guardians:application_list")),
             Link(_("Card review"), reverse("guardians:review_queue")),
             Link(_("All surveillance cards"), reverse("guardians:card_list")),
-            Link(
-                _("Visits"),
-                reverse("guardians:visit_list"),
-                _("Visits to colonias, where guardians are appointed."),
-            ),
-            Link(_("Record a visit"), reverse("guardians:visit_create")),
-            Link(_("Training sessions"), reverse("guardians:training_list")),
-            Link(
-                _("Training report"),
-                reverse("guardians:training_report_all"),
-                _("Pre- and post-test results by topic."),
-            ),
+            # Visits and training have their own section (guardians.workspace_visits).
+            Link(_("Record a visit that took place"), reverse("guardians:visit_create")),
             Link(_("The program's public page"), reverse("guardians:program")),
         ],
         order=20,
