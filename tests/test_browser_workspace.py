@@ -132,10 +132,9 @@ def role_user(role):
 
 def _world():
     from accounts.tests.world import build_access_world
-    from territory.tests.factories import MunicipalityFactory
-
     from findings import receivers
     from guardians.signals import card_filed
+    from territory.tests.factories import MunicipalityFactory
 
     municipality = MunicipalityFactory(is_default=True, name="Chihuahua")
     # The world files cards and then its own finding of one: with commits on, the card's
