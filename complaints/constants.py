@@ -22,6 +22,11 @@ OPEN_STATUSES = (
 )
 
 
+#: Closed as done: what a fix rate counts as fixed, unless the reporter said it was not
+#: (complaints.querysets.fixed_q). Rejected and duplicate complaints were not fixed by anyone.
+FIXED_STATUSES = (ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED)
+
+
 class ComplaintSource(models.TextChoices):
     WEB = "web", _("Web form")
     OPEN311 = "open311", _("Open311")

@@ -189,6 +189,25 @@ class FollowForm(forms.Form):
     )
 
 
+class FixedAnswerForm(forms.Form):
+    """The reporter's one answer to "Has it been fixed?"."""
+
+    fixed = forms.TypedChoiceField(
+        label=_("Has the problem been fixed?"),
+        choices=[("yes", _("Yes, it has been fixed")), ("no", _("No, it has not been fixed"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose yes or no.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen only by the municipality's staff."),
+    )
+
+
 class StatusChangeForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Complaint.Status.choices)
     note = forms.CharField(

@@ -250,6 +250,10 @@ class ComplaintFollower(models.Model):
     created_at = models.DateTimeField(
         _("following since (privacy notice accepted)"), auto_now_add=True
     )
+    # Double opt-in: a row is created only when its owner follows the link e-mailed to them
+    # (complaints.services.complaint_follow_request), so every row since has this date. Rows
+    # from before, when anyone could enter anyone's address, have none and are not e-mailed.
+    confirmed_at = models.DateTimeField(_("address confirmed"), null=True, blank=True)
 
     pagecache_parent = "complaint"
 
@@ -266,6 +270,49 @@ class ComplaintFollower(models.Model):
     def __str__(self):
         # No e-mail here: __str__ ends up in logs and admin messages.
         return f"{self.complaint_id}: follower {self.pk}"
+
+
+class FixedQuestion(models.Model):
+    """The one "Has it been fixed?" question a complaint's reporter is e-mailed once it is
+    resolved or closed (at most one per complaint: the one-to-one key), and their answer.
+
+    The row is the e-mail's outbox (``email_pending``, claimed and cleared in the transaction
+    that sends). A "no" reopens the complaint, and the complaint then counts as not fixed
+    (``ComplaintQuerySet.fixed``) even if it is closed again. The comment is the reporter's:
+    staff read it, public pages do not show it.
+    """
+
+    complaint = models.OneToOneField(
+        Complaint,
+        verbose_name=_("complaint"),
+        on_delete=models.CASCADE,
+        related_name="fixed_question",
+    )
+    created_at = models.DateTimeField(_("asked"))
+    email_pending = models.BooleanField(
+        _("e-mail pending"), default=True, db_default=True, editable=False
+    )
+    sent_at = models.DateTimeField(_("e-mailed"), null=True, blank=True, editable=False)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    fixed = models.BooleanField(_("fixed, says the reporter"), null=True, blank=True)
+    comment = models.TextField(_("reporter's comment"), max_length=2000, blank=True)
+
+    pagecache_parent = "complaint"
+
+    class Meta:
+        verbose_name = _("'has it been fixed?' question")
+        verbose_name_plural = _("'has it been fixed?' questions")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(email_pending=True),
+                name="fixedquestion_email_due",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.complaint_id}: fixed? {self.fixed}"
 
 
 class Open311Client(MunicipalityScoped):

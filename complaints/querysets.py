@@ -10,7 +10,7 @@ from django.db import models
 
 from territory.querysets import MunicipalityScopedQuerySet
 
-from .constants import OPEN_STATUSES, REPORTER_FIELDS
+from .constants import FIXED_STATUSES, OPEN_STATUSES, REPORTER_FIELDS
 
 METRES_PER_DEGREE = 111_320
 
@@ -24,12 +24,24 @@ def bbox_around(point: Point, metres: float) -> Polygon:
     return box
 
 
+def fixed_q(prefix: str = "") -> models.Q:
+    """The one rule of what a fix rate counts as fixed: resolved or closed, and not reopened
+    by its reporter answering "no" to "Has it been fixed?" (closing it again does not undo
+    that answer). ``prefix`` reaches the complaint through a relation (``"complaints__"``)."""
+    return models.Q(**{f"{prefix}status__in": FIXED_STATUSES}) & ~models.Q(
+        **{f"{prefix}fixed_question__fixed": False}
+    )
+
+
 class ComplaintQuerySet(MunicipalityScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
     def closed(self):
         return self.exclude(status__in=OPEN_STATUSES)
+
+    def fixed(self):
+        return self.filter(fixed_q())
 
     def within(self, point: Point, metres: float):
         """Complaints at most ``metres`` from the point, nearest first (metres computed in the

@@ -52,7 +52,7 @@ from .models import (
     ServiceQuestion,
 )
 from .public import ROUNDING_METRES, public_coordinates, public_distance_m
-from .querysets import ComplaintQuerySet, bbox_around
+from .querysets import ComplaintQuerySet, bbox_around, fixed_q
 
 NEAREST_SPACE_METRES = 50
 NEARBY_COMPLAINT_METRES = 100
@@ -630,14 +630,14 @@ def place_open_complaints(
 
 
 def place_complaint_counts(*, space=None, area=None, colonia=None) -> dict:
-    """Open complaints now, and of those filed in the last year how many are resolved or
-    closed (the place's fix rate, in percent, None without complaints): one statement."""
+    """Open complaints now, and of those filed in the last year how many are fixed: resolved
+    or closed, less those their reporter said were not (``querysets.fixed_q``): the place's
+    fix rate, in percent, None without complaints. One statement."""
     since = timezone.now() - datetime.timedelta(days=FIX_RATE_DAYS)
-    fixed = (ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED)
     counts = _place_complaints(space=space, area=area, colonia=colonia).aggregate(
         open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
         year=Count("id", filter=Q(created_at__gte=since) & ~Q(status=ComplaintStatus.DUPLICATE)),
-        fixed=Count("id", filter=Q(created_at__gte=since, status__in=fixed)),
+        fixed=Count("id", filter=Q(created_at__gte=since) & fixed_q()),
     )
     counts["fix_rate"] = round(100 * counts["fixed"] / counts["year"]) if counts["year"] else None
     counts["days"] = FIX_RATE_DAYS

@@ -29,15 +29,18 @@ from accounts.models import User
 from audit.services import audit_record
 from core.outbox import claim_pending, enqueue_on_commit
 from core.photos import MAX_PHOTOS, reencode_photo, validate_photos
+from core.tokens import token_make, token_read
 from core.uploads import PHOTO_FORMATS, extension_of, safe_storage_name
 from territory.models import Colonia, Municipality, ServiceType
 
 from .attributes import default_questions
+from .constants import FIXED_STATUSES, REPORTER_FIELDS
 from .models import (
     Complaint,
     ComplaintFollower,
     ComplaintPhoto,
     ComplaintUpdate,
+    FixedQuestion,
     Open311Client,
     ServiceQuestion,
     ServiceQuestionChoice,
@@ -269,7 +272,7 @@ def complaint_change_status(
     complaint = Complaint.private_objects.select_for_update().get(pk=complaint.pk)
     if status == complaint.status and not note.strip():
         raise ValidationError({"status": _("The complaint already has this status.")})
-    has_followers = complaint.followers.exists()
+    has_followers = complaint.followers.filter(confirmed_at__isnull=False).exists()
     # The pending flags are the outbox, written with the change: if the broker cannot take the
     # tasks below, complaint_updates_notify_pending (the sweeper) sends the e-mails later.
     update = ComplaintUpdate.objects.create(
@@ -291,6 +294,8 @@ def complaint_change_status(
         enqueue_on_commit("complaints.tasks.notify_reporter_task", update.id)
     if has_followers:
         enqueue_on_commit("complaints.tasks.notify_followers_task", update.id)
+    if status in FIXED_STATUSES and complaint.reporter_email:
+        _fixed_question_create(complaint=complaint, at=update.created_at)
     return update
 
 
@@ -367,12 +372,7 @@ def complaint_unfollow_url(*, follower: ComplaintFollower, code: str) -> str:
     return reverse("complaints:unfollow", kwargs={"code": code, "token": follower.token})
 
 
-@transaction.atomic
-def complaint_follow(
-    *, complaint: Complaint, email: str, language: str = ""
-) -> tuple[ComplaintFollower, bool]:
-    """Follows an open complaint by e-mail (the caller has had the privacy notice accepted).
-    Following twice changes nothing: returns the existing row and False."""
+def _follow_checked(*, complaint: Complaint, email: str) -> str:
     email = email.strip().lower()
     try:
         validate_email(email)
@@ -380,10 +380,101 @@ def complaint_follow(
         raise ValidationError({"email": _("Enter a valid e-mail address.")}) from error
     if not complaint.is_open:
         raise ValidationError(_("This complaint is closed: it can no longer be followed."))
+    return email
+
+
+@transaction.atomic
+def complaint_follow(
+    *, complaint: Complaint, email: str, language: str = ""
+) -> tuple[ComplaintFollower, bool]:
+    """Follows an open complaint by e-mail, the address confirmed (the follow link's
+    confirmation, see :func:`complaint_follow_request`; the privacy notice was accepted).
+    Following twice changes nothing: returns the existing row and False."""
+    email = _follow_checked(complaint=complaint, email=email)
+    now = timezone.now()
     # get_or_create also covers two requests at once: the unique constraint lets one insert win.
-    return ComplaintFollower.objects.get_or_create(
-        complaint=complaint, email=email, defaults={"language": language}
+    follower, created = ComplaintFollower.objects.get_or_create(
+        complaint=complaint, email=email, defaults={"language": language, "confirmed_at": now}
     )
+    if follower.confirmed_at is None:  # followed before addresses were confirmed
+        follower.confirmed_at = now
+        follower.save(update_fields=["confirmed_at"])
+    return follower, created
+
+
+FOLLOW_CONFIRM_SALT = "complaints.follow-confirm"
+
+
+def complaint_follow_request(*, complaint: Complaint, email: str, language: str = "") -> str:
+    """Asks to follow a complaint: e-mails the address a link to confirm (after the commit)
+    and stores nothing (double opt-in: nobody can subscribe someone else's address). Returns
+    the link's token, which carries the request (core.tokens)."""
+    email = _follow_checked(complaint=complaint, email=email)
+    token = token_make({"c": complaint.pk, "e": email, "l": language}, salt=FOLLOW_CONFIRM_SALT)
+    enqueue_on_commit("complaints.tasks.send_follow_confirmation_task", token)
+    return token
+
+
+def complaint_follow_request_read(
+    *, municipality: Municipality, token: str
+) -> tuple[Complaint, dict]:
+    """The complaint (public fields) and the request a follow link carries, or
+    ValidationError for a forged, expired or another municipality's link."""
+    payload = token_read(token, salt=FOLLOW_CONFIRM_SALT)
+    complaint = None
+    if payload is not None and isinstance(payload.get("c"), int):
+        complaint = (
+            Complaint.public_objects.for_municipality(municipality).filter(pk=payload["c"]).first()
+        )
+    if complaint is None:
+        raise ValidationError(_("This confirmation link is not valid or has expired."))
+    return complaint, payload
+
+
+def complaint_follow_confirm(
+    *, municipality: Municipality, token: str
+) -> tuple[ComplaintFollower, bool]:
+    """The confirmation page's POST: the follower the link asks for is created."""
+    complaint, payload = complaint_follow_request_read(municipality=municipality, token=token)
+    return complaint_follow(
+        complaint=complaint, email=payload["e"], language=payload.get("l") or ""
+    )
+
+
+def follow_confirmation_send(*, token: str) -> bool:
+    """E-mails the follow link (the task's work); False for a token no longer usable."""
+    payload = token_read(token, salt=FOLLOW_CONFIRM_SALT)
+    if payload is None:
+        return False
+    complaint = (
+        Complaint.public_objects.select_related("municipality").filter(pk=payload.get("c")).first()
+    )
+    if complaint is None:
+        return False
+    url = complaint.municipality.absolute_url(
+        reverse("complaints:follow_confirm", kwargs={"code": complaint.code, "token": token})
+    )
+    with translation.override(payload.get("l") or settings.LANGUAGE_CODE):
+        subject = _("Confirm that you want to follow complaint %(code)s") % {"code": complaint.code}
+        body = "\n".join(
+            [
+                _(
+                    "Someone, we hope you, asked to follow complaint %(code)s on the portal of "
+                    "%(municipality)s and be e-mailed each change of its status."
+                )
+                % {"code": complaint.code, "municipality": complaint.municipality.name},
+                "",
+                _("To confirm, open this link and press the button:"),
+                url,
+                "",
+                _(
+                    "If it was not you, ignore this e-mail: nothing was saved, and nothing "
+                    "will be sent to you."
+                ),
+            ]
+        )
+    send_mail(str(subject), body, None, [payload["e"]])
+    return True
 
 
 def complaint_unfollow(*, follower: ComplaintFollower) -> None:
@@ -437,7 +528,7 @@ def complaint_notify_followers(*, update: ComplaintUpdate) -> int:
     again. Once no follower is left to tell, the update is no longer pending for the sweeper."""
     complaint = Complaint.private_objects.select_related("municipality").get(pk=update.complaint_id)
     pending = (
-        ComplaintFollower.objects.filter(complaint=complaint)
+        ComplaintFollower.objects.filter(complaint=complaint, confirmed_at__isnull=False)
         .filter(Q(last_notified_update__isnull=True) | Q(last_notified_update_id__lt=update.id))
         .exclude(email=complaint.reporter_email.strip().lower())
         .order_by("id")
@@ -499,6 +590,123 @@ def complaint_updates_notify_pending(
             except Exception:  # noqa: BLE001 - any failure: it stays pending for the next run
                 logger.exception("E-mails of complaint update %s not sent", update.pk)
     return sent
+
+
+# --- "Has it been fixed?" ------------------------------------------------------------------------
+
+FIXED_QUESTION_SALT = "complaints.fixed-question"
+#: How long the question's link works after it is e-mailed.
+FIXED_QUESTION_MAX_AGE = 60 * 60 * 24 * 60
+
+
+def _fixed_question_create(*, complaint: Complaint, at: datetime.datetime) -> None:
+    """The first time a complaint with a reporter's e-mail is resolved or closed, its one
+    question is written (the e-mail's outbox row) and sent after the commit."""
+    question, created = FixedQuestion.objects.get_or_create(
+        complaint=complaint, defaults={"created_at": at}
+    )
+    if created:
+        enqueue_on_commit("complaints.tasks.ask_fixed_task", question.pk)
+
+
+def fixed_question_url(*, question: FixedQuestion) -> str:
+    token = token_make({"q": question.pk}, salt=FIXED_QUESTION_SALT)
+    return reverse("complaints:fixed_answer", kwargs={"token": token})
+
+
+def fixed_question_for_token(*, municipality: Municipality, token: str) -> FixedQuestion | None:
+    """The question a link names, in this municipality, with its complaint (public fields)."""
+    payload = token_read(token, salt=FIXED_QUESTION_SALT, max_age=FIXED_QUESTION_MAX_AGE)
+    if payload is None or not isinstance(payload.get("q"), int):
+        return None
+    return (
+        FixedQuestion.objects.filter(pk=payload["q"], complaint__municipality=municipality)
+        .select_related("complaint__service_type")
+        .defer(*(f"complaint__{name}" for name in REPORTER_FIELDS))
+        .first()
+    )
+
+
+def fixed_question_send(*, question: FixedQuestion) -> bool:
+    """E-mails the reporter the question, once (claimed, sent and marked in one transaction,
+    as the status e-mails are: a failure leaves it pending for the sweeper)."""
+    complaint = Complaint.private_objects.select_related("municipality", "service_type").get(
+        pk=question.complaint_id
+    )
+    with transaction.atomic():
+        claimed = claim_pending(
+            FixedQuestion.objects.filter(pk=question.pk),
+            pending={"email_pending": True},
+            mark={
+                "email_pending": False,
+                "sent_at": timezone.now() if complaint.reporter_email else None,
+            },
+        )
+        if not claimed or not complaint.reporter_email:
+            return False
+        url = complaint.municipality.absolute_url(fixed_question_url(question=question))
+        with translation.override(complaint.language or settings.LANGUAGE_CODE):
+            subject = _("Has it been fixed? Your complaint %(code)s") % {"code": complaint.code}
+            body = "\n".join(
+                [
+                    _("Your complaint %(code)s (%(service)s) is now: %(status)s.")
+                    % {
+                        "code": complaint.code,
+                        "service": complaint.service_type.name,
+                        "status": complaint.get_status_display(),
+                    },
+                    "",
+                    _(
+                        "Has the problem been fixed? Tell us with one click, and a comment if "
+                        "you like. If it has not, the complaint is opened again."
+                    ),
+                    url,
+                    "",
+                    _("We ask only once. Thank you."),
+                ]
+            )
+        send_mail(str(subject), body, None, [complaint.reporter_email])
+    return True
+
+
+def fixed_questions_send_pending(
+    *, now: datetime.datetime | None = None, limit: int = SWEEP_BATCH_SIZE
+) -> int:
+    """The sweeper's share: questions nobody e-mailed a minute after they were written."""
+    cutoff = (now or timezone.now()) - NOTIFY_GRACE
+    due = FixedQuestion.objects.filter(email_pending=True, created_at__lte=cutoff)
+    sent = 0
+    for question in due.order_by("created_at", "id")[:limit]:
+        try:
+            sent += int(fixed_question_send(question=question))
+        except Exception:  # noqa: BLE001 - any failure: it stays pending for the next run
+            logger.exception("'Has it been fixed?' question %s not sent", question.pk)
+    return sent
+
+
+@transaction.atomic
+def fixed_question_answer(
+    *, question: FixedQuestion, fixed: bool, comment: str = ""
+) -> FixedQuestion:
+    """Records the reporter's one answer. "No" reopens the complaint (received again, with a
+    public note in its history; the comment stays for staff) and it then counts as not fixed.
+    A second answer raises ValidationError."""
+    locked = FixedQuestion.objects.select_for_update().get(pk=question.pk)
+    if locked.answered_at is not None:
+        raise ValidationError(_("This question has already been answered: thank you."))
+    locked.answered_at = timezone.now()
+    locked.fixed = fixed
+    locked.comment = comment.strip()
+    locked.full_clean(exclude=["complaint"])
+    locked.save(update_fields=["answered_at", "fixed", "comment"])
+    complaint = Complaint.private_objects.get(pk=locked.complaint_id)
+    if not fixed and complaint.status in FIXED_STATUSES:
+        complaint_change_status(
+            complaint=complaint,
+            status=Complaint.Status.RECEIVED,
+            note=_("Reopened: the person who reported it says the problem has not been fixed."),
+        )
+    return locked
 
 
 # --- Photos kept across the web form's confirmation step -------------------------------------

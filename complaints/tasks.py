@@ -8,11 +8,14 @@ Each e-mail is claimed under a row lock before it is sent, so none is sent twice
 
 from celery import shared_task
 
-from .models import ComplaintUpdate
+from .models import ComplaintUpdate, FixedQuestion
 from .services import (
     complaint_notify_followers,
     complaint_notify_reporter,
     complaint_updates_notify_pending,
+    fixed_question_send,
+    fixed_questions_send_pending,
+    follow_confirmation_send,
 )
 
 
@@ -42,7 +45,29 @@ def notify_followers_task(update_id: int) -> int:
     return complaint_notify_followers(update=update)
 
 
+@shared_task(acks_late=True, max_retries=3, default_retry_delay=60, time_limit=60)
+def ask_fixed_task(question_id: int) -> bool:
+    """E-mails the reporter "Has it been fixed?", once; the sweeper sends it if this fails."""
+    question = FixedQuestion.objects.filter(pk=question_id).first()
+    if question is None:
+        return False
+    return fixed_question_send(question=question)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    max_retries=3,
+    default_retry_delay=60,
+    time_limit=60,
+)
+def send_follow_confirmation_task(token: str) -> bool:
+    """E-mails the link that confirms a follower (nothing is stored until it is followed)."""
+    return follow_confirmation_send(token=token)
+
+
 @shared_task(acks_late=True, time_limit=300)
 def sweep_notifications() -> int:
-    """The periodic sweeper: e-mails of status changes still pending after a minute."""
-    return complaint_updates_notify_pending()
+    """The periodic sweeper: e-mails of status changes, and "Has it been fixed?" questions,
+    still pending after a minute."""
+    return complaint_updates_notify_pending() + fixed_questions_send_pending()

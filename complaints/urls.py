@@ -18,8 +18,14 @@ urlpatterns = [
     path("complaints/brief/", views.brief, name="brief"),
     path("complaints/impact/", views.impact, name="impact"),
     path("complaints/privacy/", views.privacy_notice, name="privacy_notice"),
+    path("complaints/fixed/<str:token>/", views.fixed_answer, name="fixed_answer"),
     path("complaints/<str:code>/", views.complaint_detail, name="detail"),
     path("complaints/<str:code>/follow/", views.follow, name="follow"),
+    path(
+        "complaints/<str:code>/follow/confirm/<str:token>/",
+        views.follow_confirm,
+        name="follow_confirm",
+    ),
     path("complaints/<str:code>/unfollow/<uuid:token>/", views.unfollow, name="unfollow"),
     # Open311 GeoReport v2
     path("open311/v2/", open311.root, name="open311_root"),

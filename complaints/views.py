@@ -25,6 +25,7 @@ from .filters import InboxFilter
 from .forms import (
     BriefForm,
     ComplaintForm,
+    FixedAnswerForm,
     FollowForm,
     ImpactForm,
     MergeForm,
@@ -53,10 +54,14 @@ from .selectors import (
 )
 from .services import (
     complaint_change_status,
-    complaint_follow,
+    complaint_follow_confirm,
+    complaint_follow_request,
+    complaint_follow_request_read,
     complaint_merge,
     complaint_submit,
     complaint_unfollow,
+    fixed_question_answer,
+    fixed_question_for_token,
 )
 
 PAGE_SIZE = 50
@@ -327,7 +332,7 @@ def follow(request, code):
     form = FollowForm(request.POST)
     if form.is_valid():
         try:
-            complaint_follow(
+            complaint_follow_request(
                 complaint=complaint,
                 email=form.cleaned_data["email"],
                 language=get_language() or "",
@@ -340,13 +345,81 @@ def follow(request, code):
             messages.success(
                 request,
                 _(
-                    "You now follow complaint %(code)s: we will e-mail you each change of "
-                    "its status. Every e-mail has a link to stop following it."
+                    "Check your e-mail: we sent you a link to confirm that you want to follow "
+                    "complaint %(code)s. Nothing is saved until you confirm."
                 )
                 % {"code": complaint.code},
             )
             return redirect(complaint)
     return _render_detail(request, complaint, follow_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def follow_confirm(request, code, token):
+    """The link of the follow confirmation e-mail: GET shows a button (mail scanners open
+    links), POST creates the follower."""
+    municipality = _municipality(request)
+    try:
+        complaint, _payload = complaint_follow_request_read(municipality=municipality, token=token)
+        if complaint.code != code.strip().upper():
+            raise ValidationError(_("This confirmation link is not valid or has expired."))
+        if request.method == "POST":
+            complaint_follow_confirm(municipality=municipality, token=token)
+            messages.success(
+                request,
+                _(
+                    "Confirmed: you follow complaint %(code)s. We will e-mail you each change "
+                    "of its status; every e-mail has a link to stop following it."
+                )
+                % {"code": complaint.code},
+            )
+            return redirect(complaint)
+    except ValidationError as error:
+        return render(
+            request, "complaints/link_invalid.html", {"error": error.messages[0]}, status=400
+        )
+    return render(request, "complaints/follow_confirm.html", {"complaint": complaint})
+
+
+@require_http_methods(["GET", "POST"])
+def fixed_answer(request, token):
+    """The reporter's "Has it been fixed?" page, from the link e-mailed once the complaint
+    was resolved or closed. One answer; "no" reopens the complaint."""
+    question = fixed_question_for_token(municipality=_municipality(request), token=token)
+    if question is None:
+        return render(
+            request,
+            "complaints/link_invalid.html",
+            {"error": _("This link is not valid or has expired.")},
+            status=400,
+        )
+    complaint = question.complaint
+    form = FixedAnswerForm(request.POST or None)
+    status = 200
+    if question.answered_at is not None:
+        form = None
+        status = 409 if request.method == "POST" else 200
+    elif request.method == "POST":
+        if form.is_valid():
+            try:
+                fixed_question_answer(question=question, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you: the complaint stays closed.")
+                    if form.cleaned_data["fixed"]
+                    else _("Thank you: the complaint was opened again for the municipality."),
+                )
+                return redirect(complaint)
+        status = 400
+    return render(
+        request,
+        "complaints/fixed_answer.html",
+        {"complaint": complaint, "question": question, "form": form},
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])

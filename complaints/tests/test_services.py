@@ -22,7 +22,12 @@ from complaints.services import (
     open311_key_create,
     open311_key_revoke,
 )
-from complaints.tasks import notify_followers_task, notify_reporter_task, sweep_notifications
+from complaints.tasks import (
+    ask_fixed_task,
+    notify_followers_task,
+    notify_reporter_task,
+    sweep_notifications,
+)
 
 from .factories import FOLLOWER_EMAIL, REPORTER_EMAIL, jpeg_upload, make_complaint
 
@@ -206,10 +211,12 @@ def test_a_status_change_emails_the_reporter_and_each_follower_once(
     # A second run of the task (a redelivery) e-mails nobody again.
     assert notify_followers_task(update.id) == 0
     assert len(mailoutbox) == 3
-    # The next change is e-mailed to them again.
+    # The next change is e-mailed to them again (and, resolved, the reporter is asked once
+    # whether it has been fixed).
     with django_capture_on_commit_callbacks(execute=True):
         complaint_change_status(complaint=complaint, status="resolved")
-    assert len(mailoutbox) == 6
+    assert len(mailoutbox) == 7
+    assert [m.to for m in mailoutbox if "Has it been fixed?" in m.subject] == [[REPORTER_EMAIL]]
 
 
 def test_followers_get_an_absolute_unsubscribe_link_when_the_municipality_has_a_host(
@@ -269,6 +276,7 @@ def _change_while_the_broker_is_down(complaint, status, capture):
     with (
         mock.patch.object(notify_reporter_task, "delay", side_effect=down),
         mock.patch.object(notify_followers_task, "delay", side_effect=down),
+        mock.patch.object(ask_fixed_task, "delay", side_effect=down),
         capture(execute=True),
     ):
         return complaint_change_status(complaint=complaint, status=status, note="Cuadrilla")

@@ -1,4 +1,7 @@
 import datetime
+import re
+import time
+from unittest import mock
 
 import pytest
 from django.test import override_settings
@@ -221,28 +224,48 @@ def follow_data(**extra):
     return {"email": FOLLOWER_EMAIL, "accept_privacy_notice": "on", **extra}
 
 
-def test_a_citizen_follows_a_complaint_from_its_page(en_client, municipality, lighting):
+def _confirm_link(message) -> str:
+    (path,) = re.findall(r"(/complaints/\S+/follow/confirm/\S+/)", message.body)
+    return path
+
+
+def test_a_citizen_follows_a_complaint_from_its_page(
+    en_client, municipality, lighting, mailoutbox, django_capture_on_commit_callbacks
+):
     complaint = make_complaint(municipality=municipality, service_type=lighting)
     url = complaint.get_absolute_url()
     page = en_client.get(url).content.decode()
     assert "0 people follow this complaint." in page
     assert f'action="/complaints/{complaint.code}/follow/"' in page
     assert 'href="/complaints/privacy/"' in page
-    response = en_client.post(f"/complaints/{complaint.code.lower()}/follow/", follow_data())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = en_client.post(f"/complaints/{complaint.code.lower()}/follow/", follow_data())
     assert response.status_code == 302 and response["Location"] == url
-    assert ComplaintFollower.objects.get().complaint == complaint
+    # Double opt-in: nothing stored until the address confirms; the link is e-mailed to it.
+    assert not ComplaintFollower.objects.exists()
+    assert "Check your e-mail" in en_client.get(url).content.decode()
+    (message,) = mailoutbox
+    assert message.to == [FOLLOWER_EMAIL] and complaint.code in message.subject
+    link = _confirm_link(message)
+    # Opening the link (a mail scanner does) creates nothing; the button does.
+    assert "Confirm: follow this complaint" in en_client.get(link).content.decode()
+    assert not ComplaintFollower.objects.exists()
+    assert en_client.post(link)["Location"] == url
+    follower = ComplaintFollower.objects.get()
+    assert follower.complaint == complaint and follower.confirmed_at is not None
     page = en_client.get(url)
     body = page.content.decode()
-    assert f"You now follow complaint {complaint.code}" in body
+    assert f"Confirmed: you follow complaint {complaint.code}" in body
     assert "1 person follows this complaint." in body
     assert FOLLOWER_EMAIL not in body
-    # Following twice creates no second row, and says the same (nothing to learn from it).
-    again = en_client.post(
-        f"/complaints/{complaint.code}/follow/", follow_data(email=FOLLOWER_EMAIL.upper())
-    )
+    # Asking twice and confirming twice creates no second row, and says the same.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = en_client.post(
+            f"/complaints/{complaint.code}/follow/", follow_data(email=FOLLOWER_EMAIL.upper())
+        )
     assert again.status_code == 302
+    assert en_client.post(_confirm_link(mailoutbox[-1])).status_code == 302
     assert ComplaintFollower.objects.count() == 1
-    assert f"You now follow complaint {complaint.code}" in en_client.get(url).content.decode()
     assert en_client.get(f"/complaints/{complaint.code}/follow/").status_code == 405
     assert en_client.post("/complaints/ZZZZ9999/follow/", follow_data()).status_code == 404
 
@@ -278,14 +301,41 @@ def test_a_closed_complaint_shows_no_follow_form_and_refuses_followers(
     assert not ComplaintFollower.objects.exists()
 
 
-def test_following_from_the_no_js_duplicate_suggestion(en_client, municipality, lighting):
+def test_following_from_the_no_js_duplicate_suggestion(
+    en_client, municipality, lighting, mailoutbox, django_capture_on_commit_callbacks
+):
     existing = make_complaint(municipality=municipality, service_type=lighting, lat=28.6303)
     offer = en_client.post(NEW, form_data(lighting, reporter_email=FOLLOWER_EMAIL))
     assert f'action="/complaints/{existing.code}/follow/"' in offer.content.decode()
-    response = en_client.post(f"/complaints/{existing.code}/follow/", follow_data())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = en_client.post(f"/complaints/{existing.code}/follow/", follow_data())
     assert response["Location"] == existing.get_absolute_url()
     assert Complaint.private_objects.count() == 1
+    en_client.post(_confirm_link(mailoutbox[-1]))
     assert ComplaintFollower.objects.get().complaint == existing
+
+
+def test_a_follow_link_that_is_forged_expired_or_for_another_complaint_creates_nothing(
+    en_client, municipality, lighting
+):
+    from complaints.services import complaint_follow_request
+
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    other = make_complaint(municipality=municipality, service_type=lighting)
+    token = complaint_follow_request(complaint=complaint, email=FOLLOWER_EMAIL)
+    for url in (
+        f"/complaints/{complaint.code}/follow/confirm/{token[:-3]}xyz/",
+        f"/complaints/{other.code}/follow/confirm/{token}/",
+    ):
+        response = en_client.post(url)
+        assert response.status_code == 400, url
+        assert "not valid or has expired" in response.content.decode()
+    with mock.patch("time.time", return_value=time.time() + 4 * 24 * 3600):
+        assert (
+            en_client.post(f"/complaints/{complaint.code}/follow/confirm/{token}/").status_code
+            == 400
+        )
+    assert not ComplaintFollower.objects.exists()
 
 
 @override_settings(COMPLAINTS_FOLLOW_RATE="2/h")
@@ -296,7 +346,6 @@ def test_following_is_rate_limited_per_ip(en_client, municipality, lighting):
         assert en_client.post(url, follow_data(email=f"v{n}@example.org")).status_code == 302
     response = en_client.post(url, follow_data(email="v3@example.org"))
     assert response.status_code == 429 and "Too many requests" in response.content.decode()
-    assert ComplaintFollower.objects.count() == 2
     other_ip = en_client.post(url, follow_data(email="v3@example.org"), REMOTE_ADDR="10.0.0.9")
     assert other_ip.status_code == 302
 
@@ -487,7 +536,8 @@ def test_staff_change_status_with_a_note_and_the_reporter_is_emailed(
     assert response.status_code == 302
     complaint.refresh_from_db()
     assert complaint.status == "resolved"
-    assert len(mailoutbox) == 1 and "Lámpara reemplazada" in mailoutbox[0].body
+    (status_message,) = [m for m in mailoutbox if "Lámpara reemplazada" in m.body]
+    assert status_message.to == [REPORTER_EMAIL]
     public = en_client.get(complaint.get_absolute_url()).content.decode()
     assert "Lámpara reemplazada" in public and "Resolved" in public
     bad = en_client.post(url, {"action": "status", "status": "teleported"})
