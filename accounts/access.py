@@ -55,6 +55,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "accounts:otp_setup": LOGGED_IN,
     # --- workspace: where every login lands (each role sees its own sections) -----------
     "workspace:home": LOGGED_IN,
+    # Statistics: a directorate's staff see their directorate's figures; staff recompute them.
+    "workspace:statistics:index": DIRECTORATES_AND_STAFF,
+    "workspace:statistics:detail": DIRECTORATES_AND_STAFF,
+    "workspace:statistics:csv": DIRECTORATES_AND_STAFF,
+    "workspace:statistics:refresh": STAFF,
     "privacy:notice": PUBLIC,
     "privacy:complaint_request": PUBLIC,
     "privacy:complaint_request_confirm": PUBLIC,
@@ -95,6 +100,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "guardians:training_detail": GUARDIANS_AND_STAFF,
     "guardians:training_report": STAFF,
     "guardians:evaluation_take": GUARDIANS,
+    "guardians:visit_plan": STAFF,
+    "guardians:visit_done": STAFF,
+    # A planned visit's pre-visit brief, at an unguessable link staff share (counts only).
+    "guardians:visit_brief": PUBLIC,
+    "guardians:my_visits": GUARDIANS,
+    "guardians:training_attendance": STAFF,
     # --- complaints -----------------------------------------------------------------------
     "complaints:list": PUBLIC,
     "complaints:new": PUBLIC,

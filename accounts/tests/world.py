@@ -120,6 +120,9 @@ def build_access_world(municipality):
         people_contacted=12,
         spaces=w.spaces[:1],
     )
+    w.planned_visit = guardian_services.visit_plan(
+        municipality=municipality, date=w.today + datetime.timedelta(days=3), colonia=w.colonia
+    )
     w.application = GuardianApplicationFactory(municipality=municipality, colonia=w.colonia)
 
     member = make_committee_member_user(committee=w.committee, username="committee-member")
@@ -166,6 +169,8 @@ def route_kwargs(w) -> dict[str, dict]:
     guardian_user = w.users[Role.GUARDIAN]
     return {
         "territory:space_detail": {"code": w.spaces[0].code},
+        "workspace:statistics:detail": {"key": "complaints"},
+        "workspace:statistics:csv": {"key": "complaints"},
         "media": {
             "path": default_storage.save("contracts/documents/matrix.pdf", ContentFile(b"%PDF-1.4"))
         },
@@ -195,6 +200,9 @@ def route_kwargs(w) -> dict[str, dict]:
         "guardians:training_detail": {"pk": w.session.pk},
         "guardians:training_report": {"pk": w.session.pk},
         "guardians:evaluation_take": {"pk": w.session.pk, "kind": "pre"},
+        "guardians:visit_done": {"pk": w.planned_visit.pk},
+        "guardians:visit_brief": {"token": w.planned_visit.brief_token},
+        "guardians:training_attendance": {"pk": w.session.pk},
         "complaints:inbox_detail": {"code": w.complaint.code},
         "complaints:detail": {"code": w.complaint.code},
         "complaints:follow": {"code": w.complaint.code},
