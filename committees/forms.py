@@ -3,6 +3,7 @@ input; the views hand the cleaned data to the services."""
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PHOTO_ACCEPT, MultiplePhotoField
@@ -415,9 +416,13 @@ class PlanningSessionForm(forms.Form):
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = PlanningCommittee.objects.for_municipality(
-            municipality
-        ).order_by("parent_id", "name")
+        bodies = PlanningCommittee.objects.for_municipality(municipality).order_by(
+            F("parent_id").asc(nulls_first=True), "name"
+        )
+        self.fields["body"].queryset = bodies
+        if not self.is_bound and "body" not in self.initial:
+            # COPLADEM itself (no parent) comes first and is the usual choice.
+            self.initial["body"] = bodies.values_list("pk", flat=True).first()
         self.fields["body"].error_messages["invalid_choice"] = _(
             "Choose one of the options of this municipality."
         )

@@ -268,6 +268,7 @@ def forum_record(
     attendance_women: int = 0,
     attendance_men: int = 0,
     attendance_total: int | None = None,
+    capacity: int | None = None,
     summary: str = "",
     minutes: File | None = None,
     photos: Sequence = (),
@@ -286,6 +287,16 @@ def forum_record(
         raise ValidationError(
             {"attendance_total": _("The total cannot be less than women plus men.")}
         )
+    if capacity is not None and attendance_total > capacity:
+        raise ValidationError(
+            {
+                "attendance_total": _(
+                    "%(total)s people attended but the place holds %(capacity)s: correct the "
+                    "attendance or the capacity."
+                )
+                % {"total": attendance_total, "capacity": capacity}
+            }
+        )
     validate_photos(list(photos))
     forum = Forum(
         municipality=municipality,
@@ -297,6 +308,7 @@ def forum_record(
         committee=committee,
         facilitator=facilitator,
         agenda=agenda.strip(),
+        capacity=capacity,
         attendance_women=attendance_women,
         attendance_men=attendance_men,
         attendance_total=attendance_total,

@@ -63,7 +63,6 @@ def workflows_staff_section(*, request) -> Section | None:
             forums_to_close_queue(municipality=municipality, participant=participant),
         ],
         links=[
-            Link(_("Forums to close"), reverse("committees:forum_close_list")),
             Link(_("Record a COPLADEM session"), reverse("committees:session_create")),
             Link(
                 _("COPLADEM agreements"),
@@ -98,7 +97,6 @@ def workflows_member_section(*, request) -> Section | None:
         title=_("My committee's work"),
         queues=[forums_to_close_queue(municipality=municipality, participant=participant)],
         links=[
-            Link(_("Forums to close"), reverse("committees:forum_close_list")),
             Link(
                 _("Works to report on"),
                 reverse("committees:works_report_list"),

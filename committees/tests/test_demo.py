@@ -36,7 +36,7 @@ def test_seed_demo_fills_villaflores_and_runs_twice_without_duplicates():
     assert first[0] == 20
     assert first[3] == 60
     assert first[4] >= 3
-    assert first[6] == 1
+    assert first[6] == 2  # the road (committee) and the court (civil association)
     assert set(
         Need.objects.filter(municipality=villaflores).values_list("status", flat=True)
     ) == set(Need.Status.values)
@@ -44,5 +44,26 @@ def test_seed_demo_fills_villaflores_and_runs_twice_without_duplicates():
     member = CommitteeMember.objects.get(user=context.users["demo-committee"])
     assert member.committee.municipality == villaflores
 
+    workflows = _workflow_counts(villaflores)
+    assert workflows == {"forums_to_close": 2, "agreements_due": 2, "certificates": 1}
+    assert PublicWork.objects.filter(
+        municipality=villaflores, executing_committee=member.committee
+    ).exists()
+
     seed(spaces=12)
     assert counts(villaflores) == first
+    assert _workflow_counts(villaflores) == workflows
+
+
+def _workflow_counts(municipality):
+    from committees.models import RegistrationCertificate
+    from committees.permissions import Participant
+    from committees.selectors import agreements_due_summary, forums_to_close
+
+    return {
+        "forums_to_close": forums_to_close(municipality, Participant(is_staff=True)).count(),
+        "agreements_due": agreements_due_summary(municipality)["count"],
+        "certificates": RegistrationCertificate.objects.filter(
+            municipality=municipality, revoked_at__isnull=True
+        ).count(),
+    }

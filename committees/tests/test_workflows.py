@@ -18,6 +18,7 @@ from committees import selectors, services
 from committees.models import (
     Agreement,
     CitizenCommittee,
+    Forum,
     PlanningSession,
     RegistrationCertificate,
     WorkProgress,
@@ -627,3 +628,88 @@ def test_a_member_of_another_committee_cannot_report(municipality):
         work=work, participant=STAFF, reported_on=TODAY, percent=10
     )
     assert report.reported_by_committee is None and report.reported_by_association is None
+
+
+def test_a_forum_recorded_over_its_capacity_is_refused(municipality):
+    with pytest.raises(ValidationError, match="the place holds 30"):
+        services.forum_record(
+            municipality=municipality,
+            participant=STAFF,
+            title="Foro lleno",
+            kind="forum",
+            starts_at=timezone.now() - datetime.timedelta(days=1),
+            place="Escuela",
+            colonia=ColoniaFactory(municipality=municipality),
+            agenda="1. Necesidades",
+            capacity=30,
+            attendance_women=20,
+            attendance_men=15,
+        )
+    assert not Forum.objects.exists()
+
+
+# --- Workspace entries ---------------------------------------------------------------------
+
+
+def _request(user, municipality):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/workspace/")
+    request.user = user or AnonymousUser()
+    request.session = {}
+    request.municipality = municipality
+    return request
+
+
+def test_staff_workspace_queue_counts_this_municipality_agreements(municipality):
+    from committees.workspace_workflows import workflows_member_section, workflows_staff_section
+
+    overdue, _older, _soon = _due_agreements(municipality, 3)
+    _due_agreements(MunicipalityFactory(), 3)
+    _open_forum(municipality)
+    _open_forum(MunicipalityFactory())
+    request = _request(make_staff(municipality=municipality), municipality)
+    section = workflows_staff_section(request=request)
+    queues = {queue.key: queue for queue in section.queues}
+    agreements = queues["copladem_agreements_due"]
+    assert (agreements.count, agreements.overdue) == (3, 2)
+    assert agreements.oldest == TODAY - datetime.timedelta(days=2)
+    assert agreements.url == reverse("committees:agreement_list") + "?show=due"
+    assert queues["forums_to_close"].count == 1
+    urls = {link.url for link in section.links}
+    assert reverse("committees:registration_list") in urls
+    assert reverse("committees:session_create") in urls
+    assert workflows_member_section(request=request) is None
+
+
+def test_member_workspace_shows_their_forums_and_works_not_staff_queues(municipality):
+    from committees.workspace_workflows import workflows_member_section, workflows_staff_section
+
+    user, _forum = _member_and_forum(municipality)
+    _open_forum(municipality)  # another community's
+    request = _request(user, municipality)
+    assert workflows_staff_section(request=request) is None
+    section = workflows_member_section(request=request)
+    assert [(q.key, q.count) for q in section.queues] == [("forums_to_close", 1)]
+    assert reverse("committees:works_report_list") in {link.url for link in section.links}
+    assert workflows_member_section(request=_request(None, municipality)) is None
+    assert workflows_staff_section(request=_request(None, municipality)) is None
+    # A member of another municipality's committee sees nothing here.
+    assert workflows_member_section(request=_request(user, MunicipalityFactory())) is None
+
+
+def test_staff_workspace_section_costs_the_same_queries_at_two_sizes(municipality):
+    from committees.workspace_workflows import workflows_staff_section
+
+    request = _request(make_staff(municipality=municipality), municipality)
+    workflows_staff_section(request=request)
+    counts = []
+    for size in (2, 30):
+        _due_agreements(municipality, size)
+        for _ in range(size):
+            _open_forum(municipality)
+        with CaptureQueriesContext(connection) as queries:
+            workflows_staff_section(request=request)
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 6, counts
