@@ -148,27 +148,28 @@ def read_tallies(sections: list[Section], *, user=None) -> None:
     """Fills in the figures of the sections' deferred queues (``Queue.counted``): all of them
     in one statement, the scalar subqueries selected from the user's own row; without a
     logged-in user, one query per queue."""
-    pending = [
-        (section, index, queue)
+    pending: list[tuple[Section, int, Queue, Tally]] = [
+        (section, index, queue, queue.tally)
         for section in sections
         for index, queue in enumerate(section.queues)
         if queue.tally is not None
     ]
     if not pending:
         return
+    figures_of: list[dict[str, Any]]
     if getattr(user, "is_authenticated", False) and user.pk is not None:
-        columns = {}
-        for number, (_section, _index, queue) in enumerate(pending):
-            for name, subquery in queue.tally.subqueries().items():
+        columns: dict[str, Subquery] = {}
+        for number, (*_, tally) in enumerate(pending):
+            for name, subquery in tally.subqueries().items():
                 columns[f"q{number}_{name}"] = subquery
         row = get_user_model()._default_manager.filter(pk=user.pk).values(**columns).first()
         figures_of = [
-            {name: (row or {}).get(f"q{number}_{name}") for name in queue.tally.aggregates}
-            for number, (_section, _index, queue) in enumerate(pending)
+            {name: (row or {}).get(f"q{number}_{name}") for name in tally.aggregates}
+            for number, (*_, tally) in enumerate(pending)
         ]
     else:
-        figures_of = [queue.tally.read() for _section, _index, queue in pending]
-    for (section, index, queue), figures in zip(pending, figures_of, strict=True):
+        figures_of = [tally.read() for *_, tally in pending]
+    for (section, index, queue, _tally), figures in zip(pending, figures_of, strict=True):
         section.queues[index] = dataclasses.replace(
             queue,
             count=figures.get("count") or 0,

@@ -378,3 +378,55 @@ def test_the_header_shows_the_workspace_and_the_public_links_only(client, world)
     header = client.get(reverse("home")).content.decode().split("</header>", 1)[0]
     assert f'href="{reverse("workspace:home")}"' not in header
     assert f'href="{reverse("accounts:login")}"' in header
+
+
+def test_counted_queues_are_read_together_in_one_query(world, municipality):
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Count, Min, Q
+
+    from workspace.registry import Queue, Section, read_tallies
+
+    old = GuardianApplicationFactory(municipality=municipality, colonia=world.colonia)
+    _age(GuardianApplication.private_objects.filter(pk=old.pk), "created_at", 5)
+    applications = GuardianApplication.private_objects.for_municipality(municipality)
+
+    def sections():
+        return [
+            Section(
+                key=f"s{n}",
+                title="s",
+                queues=[
+                    Queue.counted(
+                        key="applications",
+                        label="a",
+                        url="/",
+                        queryset=applications,
+                        count=Count("pk"),
+                        oldest=Min("created_at"),
+                        overdue=Count("pk", filter=Q(pk=old.pk)),
+                    ),
+                    Queue.counted(
+                        key="none",
+                        label="n",
+                        url="/",
+                        queryset=applications.none(),
+                        count=Count("pk"),
+                    ),
+                    Queue(key="plain", label="p", count=7, url="/"),
+                ],
+            )
+            for n in range(3)
+        ]
+
+    together = sections()
+    with CaptureQueriesContext(connection) as captured:
+        read_tallies(together, user=world.users[Role.MUNICIPAL_STAFF])
+    assert len(captured) == 1
+    one_by_one = sections()
+    read_tallies(one_by_one, user=AnonymousUser())
+    for section in (*together, *one_by_one):
+        first, empty, plain = section.queues
+        assert (first.count, first.overdue, first.tally) == (2, 1, None)
+        assert first.oldest == GuardianApplication.private_objects.get(pk=old.pk).created_at
+        assert (empty.count, empty.oldest, empty.overdue) == (0, None, None)
+        assert plain.count == 7
