@@ -148,7 +148,7 @@ class DaysBetween(Func):
     output_field = IntegerField()
     arity = 2
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
         end, start = self.source_expressions
         end_sql, end_params = compiler.compile(end)
         start_sql, start_params = compiler.compile(start)
@@ -167,9 +167,9 @@ def month_of(field_name: str | Expression) -> Expression:
 
 def days_bucket(end: str | Expression, start: str | Expression) -> Expression:
     """Whole days between two datetimes, at least 0 and at most ``MAX_BUCKET_DAYS``."""
-    end = F(end) if isinstance(end, str) else end
-    start = F(start) if isinstance(start, str) else start
-    days = DaysBetween(end, start)
+    days = DaysBetween(
+        F(end) if isinstance(end, str) else end, F(start) if isinstance(start, str) else start
+    )
     return Least(Greatest(Coalesce(days, Value(0)), Value(0)), Value(MAX_BUCKET_DAYS))
 
 
@@ -189,7 +189,7 @@ def grouped_facts(
     """One grouped query over ``queryset``: ``value`` (e.g. ``Count("pk")``) per month and
     the given columns (field paths of the queryset's model), as unsaved facts of ``metric``.
     Dimensions left out are stored empty (NULL): the statistic does not carry them."""
-    groups: dict[str, Expression] = {}
+    groups: dict[str, Any] = {}
     if month is not None:
         groups["g_month"] = month
     for name, path in (

@@ -196,7 +196,7 @@ def _months(keys: set[Any], filters: Filters) -> list[datetime.date]:
         return known
     if not known and (filters.start is None or filters.end is None):
         return []  # no figures: an open end of the filter adds no empty months
-    months = []
+    months: list[datetime.date] = []
     month = first.replace(day=1)
     while month <= last and len(months) < 240:
         months.append(month)
@@ -215,7 +215,7 @@ def _labels(statistic: Statistic, municipality: Municipality, by: str, keys: set
         if source is None or source.subject_labels is None:
             return {}
         return source.subject_labels(municipality, ids)
-    model = {SERVICE: ServiceType, COLONIA: Colonia, DIRECTORATE: Directorate}[by]
+    model: Any = {SERVICE: ServiceType, COLONIA: Colonia, DIRECTORATE: Directorate}[by]
     return dict(
         model.objects.filter(municipality=municipality, pk__in=ids).values_list("pk", "name")
     )
