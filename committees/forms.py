@@ -363,6 +363,15 @@ class WorkProgressForm(forms.ModelForm):
 # --- Closing a forum, COPLADEM sessions, agreements and registrations ------------------------
 
 
+def _minutes_pdf_field() -> forms.FileField:
+    return forms.FileField(
+        label=_("Minutes (PDF)"),
+        required=False,
+        validators=[validate_pdf],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+
 class ForumCloseForm(forms.Form):
     attendance_women = forms.IntegerField(label=_("Women attending"), min_value=0)
     attendance_men = forms.IntegerField(label=_("Men attending"), min_value=0)
@@ -381,12 +390,7 @@ class ForumCloseForm(forms.Form):
     summary = forms.CharField(
         label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
-    minutes = forms.FileField(
-        label=_("Minutes (PDF)"),
-        required=False,
-        validators=[validate_pdf],
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
-    )
+    minutes = _minutes_pdf_field()
 
     def clean(self):
         data = super().clean()
@@ -407,12 +411,7 @@ class PlanningSessionForm(forms.Form):
     minutes_text = forms.CharField(
         label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
-    minutes = forms.FileField(
-        label=_("Minutes (PDF)"),
-        required=False,
-        validators=[validate_pdf],
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
-    )
+    minutes = _minutes_pdf_field()
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)

@@ -977,13 +977,17 @@ def agreement_mark_done(
     """Marks an agreement done, with the evidence (a document or photo) and a note."""
     agreement = (
         Agreement.objects.select_for_update()
-        .select_related("forum", "session")
+        .select_related("forum", "session__body")
         .get(pk=agreement.pk)
     )
     if agreement.forum is not None:
         allowed = participant.can_edit_forum(agreement.forum)
-    else:
+        municipality_id = agreement.forum.municipality_id
+    elif agreement.session is not None:
         allowed = participant.is_staff
+        municipality_id = agreement.session.body.municipality_id
+    else:  # the agreement_belongs_to_session_or_forum constraint rules this out
+        raise ValueError(f"Agreement {agreement.pk} belongs to no session or forum.")
     if not allowed:
         raise PermissionDenied(_("You cannot follow this agreement."))
     if agreement.done:
@@ -1013,11 +1017,7 @@ def agreement_mark_done(
         actor=user,
         before=before,
         exclude={"done_by"},
-        municipality_id=(
-            agreement.forum.municipality_id
-            if agreement.forum is not None
-            else agreement.session.body.municipality_id
-        ),
+        municipality_id=municipality_id,
     )
     return agreement
 
@@ -1132,7 +1132,7 @@ def certificate_issue(
     if not participant.is_staff:
         raise PermissionDenied(_("Only municipal staff issue certificates."))
     committee = CitizenCommittee.objects.select_for_update().get(pk=committee.pk)
-    if not committee.is_registered:
+    if not committee.is_registered or committee.registered_on is None:
         raise ValidationError(
             _(
                 "%(committee)s is not registered: record its assembly, officers and "
