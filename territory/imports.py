@@ -5,7 +5,8 @@ which adds the contract that covers what is imported: territory never imports co
 phases: every feature is read and checked first (``parse_file``), and only a file without
 problems is written (``features_write``), inside the caller's transaction.
 
-What the real files of Chihuahua (``shared/data/chihuahua/``) taught this module:
+What the real files of Chihuahua (``territory/data/chihuahua/``, shipped for the demo) taught
+this module:
 
 - Green-space lots (``Partida 11`` … ``14``): every placemark is a polygon whose description
   starts with the space code (``AC-Z11-0001``); codes are unique inside each file, names are not
