@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db.models import DateField, Expression, F, Func, IntegerField, Value
+from django.db.models import Case, DateField, Expression, F, Func, IntegerField, Value, When
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncMonth
+from django.db.models.lookups import LessThan
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
@@ -54,8 +55,11 @@ COLUMNS = {
 }
 
 SUM, RATIO, MEDIAN = "sum", "ratio", "median"
-# Durations longer than this many days share one bucket: the median stays exact below it.
-MAX_BUCKET_DAYS = 366
+# The whole-day buckets of a duration: one per day for the first two weeks, one per week up
+# to 13 weeks, one per 30 days up to a year, then one. A median is exact to the day below 14
+# days, to the week below 91 and to the month below 366 (a bucket counts as its first day):
+# at the metro tier this keeps the facts of the time to close to a third of one per day.
+DAILY_UNTIL, WEEKLY_UNTIL, MAX_BUCKET_DAYS = 14, 91, 366
 
 
 @dataclass(frozen=True)
@@ -166,11 +170,31 @@ def month_of(field_name: str | Expression) -> Expression:
 
 
 def days_bucket(end: str | Expression, start: str | Expression) -> Expression:
-    """Whole days between two datetimes, at least 0 and at most ``MAX_BUCKET_DAYS``."""
-    days = DaysBetween(
-        F(end) if isinstance(end, str) else end, F(start) if isinstance(start, str) else start
+    """The bucket of the whole days between two datetimes (see ``DAILY_UNTIL``): its first
+    day, from 0 to ``MAX_BUCKET_DAYS``."""
+    days = Least(
+        Greatest(
+            Coalesce(
+                DaysBetween(
+                    F(end) if isinstance(end, str) else end,
+                    F(start) if isinstance(start, str) else start,
+                ),
+                Value(0),
+            ),
+            Value(0),
+        ),
+        Value(MAX_BUCKET_DAYS),
     )
-    return Least(Greatest(Coalesce(days, Value(0)), Value(0)), Value(MAX_BUCKET_DAYS))
+    # Integer division on both databases: the operands are integers.
+    weeks = (days - Value(DAILY_UNTIL)) / Value(7) * Value(7) + Value(DAILY_UNTIL)
+    months = (days - Value(WEEKLY_UNTIL)) / Value(30) * Value(30) + Value(WEEKLY_UNTIL)
+    return Case(
+        When(LessThan(days, DAILY_UNTIL), then=days),
+        When(LessThan(days, WEEKLY_UNTIL), then=weeks),
+        When(LessThan(days, MAX_BUCKET_DAYS), then=months),
+        default=Value(MAX_BUCKET_DAYS),
+        output_field=IntegerField(),
+    )
 
 
 def grouped_facts(

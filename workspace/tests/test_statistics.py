@@ -606,3 +606,24 @@ def test_cards_and_active_guardians(place):
     assert figures(
         statistic=statistic("cards"), scope=lights, filters=Filters(), by="month"
     ).total.values == [0]
+
+
+def test_long_durations_share_weekly_and_monthly_buckets(place):
+    # 3 days: exact; 20 days: the week from day 14; 100 days: the 30 days from day 91;
+    # 400 days: past a year.
+    for days in (3, 20, 20, 100, 400):
+        complaint(place, created=at(2025, 1, 3), closed=at(2025, 1, 3) + datetime.timedelta(days))
+    statistics_refresh(municipality=place.municipality)
+    buckets = dict(
+        StatisticFact.objects.filter(metric="complaints_days_to_close").values_list(
+            "bucket", "value"
+        )
+    )
+    assert buckets == {3: 1, 14: 2, 91: 1, 366: 1}
+    result = figures(
+        statistic=statistic("time-to-close"),
+        scope=Scope(municipality=place.municipality),
+        filters=Filters(),
+        by="service",
+    )
+    assert result.total.values == [14.0, 5]
