@@ -8,6 +8,8 @@ import pytest
 def test_a_second_citizen_follows_the_complaint_next_to_their_pin_instead_of_filing_it(
     live_server, phone_page, screenshot, axe
 ):
+    from django.core import mail
+
     from complaints.models import Complaint, ComplaintFollower
     from complaints.tests.factories import make_complaint
     from territory.models import ServiceType
@@ -40,6 +42,19 @@ def test_a_second_citizen_follows_the_complaint_next_to_their_pin_instead_of_fil
     violations = axe(page)
     assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
     follow_button.click()
+    page.wait_for_url(re.compile(rf"/complaints/{existing.code}/$"))
+    # Double opt-in: nothing stored until the link e-mailed to the address is confirmed.
+    assert not ComplaintFollower.objects.exists()
+    assert page.locator(".messages .success").is_visible()
+    (message,) = mail.outbox
+    assert message.to == ["segunda.vecina@example.org"]
+    (link,) = re.findall(r"(/complaints/\S+/follow/confirm/\S+/)", message.body)
+    page.goto(live_server.url + link)
+    assert not ComplaintFollower.objects.exists()
+    screenshot(page, "confirm")
+    violations = axe(page)
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+    page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(rf"/complaints/{existing.code}/$"))
 
     follower = ComplaintFollower.objects.get()
