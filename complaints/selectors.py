@@ -500,7 +500,7 @@ class Question:
         return {key for key, _name in self.choices}
 
 
-def service_questions(*, service_types) -> list[Question]:
+def service_questions(*, service_types: QuerySet | Iterable[int]) -> list[Question]:
     """The questions of the services (a queryset of ServiceType ids, or a list of ids), in
     their order, with their offered answers in theirs: one statement, whatever their number."""
     rows = (
@@ -520,12 +520,23 @@ def service_questions(*, service_types) -> list[Question]:
     )
     fields: dict[int, tuple] = {}
     choices: dict[int, list[tuple[str, str]]] = {}
-    for pk, *question, key, name in rows:
-        fields.setdefault(pk, tuple(question))
+    for pk, service_type_id, code, description, datatype, help_text, required, key, name in rows:
+        fields.setdefault(pk, (service_type_id, code, description, datatype, help_text, required))
         if key is not None:
             choices.setdefault(pk, []).append((key, name))
     return [
-        Question(*question, choices=tuple(choices.get(pk, ()))) for pk, question in fields.items()
+        Question(
+            service_type_id=service_type_id,
+            code=code,
+            description=description,
+            datatype=datatype,
+            datatype_description=help_text,
+            required=required,
+            choices=tuple(choices.get(pk, ())),
+        )
+        for pk, (service_type_id, code, description, datatype, help_text, required) in (
+            fields.items()
+        )
     ]
 
 
@@ -559,7 +570,7 @@ def place_prefill(
         if space is None:
             raise PublicSpace.DoesNotExist(space_code)
         contract = territory_selectors.contract_in_force_for_space(space=space)
-        service = contract.service_type if contract else None
+        service: ServiceType | None = getattr(contract, "service_type", None)
         if service is None:
             service = (
                 ServiceType.objects.for_municipality(municipality)
@@ -567,7 +578,8 @@ def place_prefill(
                 .order_by("pk")
                 .first()
             )
-        place, point = space, space.centroid
+        place: PublicSpace | ServiceArea = space
+        point = space.centroid
     elif area_id:
         area = (
             territory_selectors.area_for_pk(municipality=municipality, pk=int(area_id))
@@ -596,7 +608,12 @@ PLACE_COMPLAINTS_SHOWN = 10
 FIX_RATE_DAYS = 365
 
 
-def _place_complaints(*, space=None, area=None, colonia=None) -> ComplaintQuerySet:
+def _place_complaints(
+    *,
+    space: PublicSpace | None = None,
+    area: ServiceArea | None = None,
+    colonia: Colonia | None = None,
+) -> ComplaintQuerySet:
     """The complaints of one place, scoped to its municipality: filed on the space, inside the
     area about its service, or in the colonia."""
     if space is not None:
@@ -615,7 +632,11 @@ def _place_complaints(*, space=None, area=None, colonia=None) -> ComplaintQueryS
 
 
 def place_open_complaints(
-    *, space=None, area=None, colonia=None, limit: int = PLACE_COMPLAINTS_SHOWN
+    *,
+    space: PublicSpace | None = None,
+    area: ServiceArea | None = None,
+    colonia: Colonia | None = None,
+    limit: int = PLACE_COMPLAINTS_SHOWN,
 ) -> list[Complaint]:
     """The place's latest open complaints (public fields only), one statement."""
     return list(
@@ -629,7 +650,12 @@ def place_open_complaints(
     )
 
 
-def place_complaint_counts(*, space=None, area=None, colonia=None) -> dict:
+def place_complaint_counts(
+    *,
+    space: PublicSpace | None = None,
+    area: ServiceArea | None = None,
+    colonia: Colonia | None = None,
+) -> dict:
     """Open complaints now, and of those filed in the last year how many are fixed: resolved
     or closed, less those their reporter said were not (``querysets.fixed_q``): the place's
     fix rate, in percent, None without complaints. One statement."""

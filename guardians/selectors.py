@@ -512,7 +512,7 @@ def colonia_guardian_counts(*, colonia: Colonia, today: datetime.date | None = N
     since = (today or timezone.localdate()) - datetime.timedelta(days=RECENT_DAYS)
     guardians = Guardian.private_objects.filter(colonia=colonia).active()
     cards = Card.objects.filter(colonia=colonia)
-    counts = (
+    row = (
         Colonia.objects.filter(pk=colonia.pk)
         .annotate(
             n_guardians=_count_in(guardians),
@@ -522,7 +522,8 @@ def colonia_guardian_counts(*, colonia: Colonia, today: datetime.date | None = N
         )
         .values("n_guardians", "n_leads", "n_cards", "n_recent_cards")
         .first()
-    ) or {}
+    )
+    counts: dict = dict(row) if row else {}
     return {
         "guardians": counts.get("n_guardians", 0),
         "leads": counts.get("n_leads", 0),

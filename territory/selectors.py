@@ -405,7 +405,7 @@ def spaces_in_colonia(*, colonia: Colonia) -> PublicSpaceQuerySet:
     )
 
 
-def areas_in_colonia(*, colonia: Colonia):
+def areas_in_colonia(*, colonia: Colonia) -> QuerySet[ServiceArea]:
     """The service areas (garbage routes, lighting areas) over the colonia, with the company
     and contract in force (one statement)."""
     shape = colonia.geometry or colonia.location
