@@ -10,9 +10,10 @@ digests read the same :func:`place_events`.
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -174,7 +175,7 @@ def subscription_place(subscription: Subscription) -> Place:
     )
 
 
-def subscription_by_token(*, municipality: Municipality, token) -> Subscription | None:
+def subscription_by_token(*, municipality: Municipality, token: uuid.UUID) -> Subscription | None:
     return (
         Subscription.objects.for_municipality(municipality)
         .select_related("space", "area__service_type", "colonia", "service_type")
@@ -183,7 +184,7 @@ def subscription_by_token(*, municipality: Municipality, token) -> Subscription 
     )
 
 
-def subscriptions_of(*, municipality_id: int, email: str):
+def subscriptions_of(*, municipality_id: int, email: str) -> QuerySet[Subscription]:
     return (
         Subscription.objects.filter(municipality_id=municipality_id, email=email)
         .select_related("space", "area__service_type", "colonia", "service_type")
@@ -239,7 +240,7 @@ def _space_filter(place: Place) -> Q:
     return q
 
 
-def _window(field: str, since, until) -> Q:
+def _window(field: str, since: datetime.datetime | None, until: datetime.datetime | None) -> Q:
     q = Q()
     if since is not None:
         q &= Q(**{f"{field}__gt": since})
@@ -310,26 +311,26 @@ def place_events(
             "space__name",
         )[:limit]
     )
-    for row in findings:
-        what = row["item_text"] or Finding.Kind(row["kind"]).label
-        where = row["space__name"] or ""
+    for finding in findings:
+        what = finding["item_text"] or Finding.Kind(finding["kind"]).label
+        where = finding["space__name"] or ""
         url = (
-            reverse("territory:space_detail", kwargs={"code": row["space__code"]})
-            if row["space__code"]
+            reverse("territory:space_detail", kwargs={"code": finding["space__code"]})
+            if finding["space__code"]
             else place.page_url
         )
         for at, key, title in (
-            (row["created_at"], "raised", _("Problem found at %(where)s: %(what)s")),
-            (row["verified_at"], "fixed", _("Fixed at %(where)s: %(what)s")),
+            (finding["created_at"], "raised", _("Problem found at %(where)s: %(what)s")),
+            (finding["verified_at"], "fixed", _("Fixed at %(where)s: %(what)s")),
         ):
             if at is None or (since is not None and at <= since) or (until and at > until):
                 continue
             events.append(
                 Event(
-                    key=f"finding-{row['id']}-{key}",
+                    key=f"finding-{finding['id']}-{key}",
                     at=at,
                     title=str(title % {"where": where, "what": what}),
-                    text=str(row["service_type__name"]),
+                    text=str(finding["service_type__name"]),
                     url=url,
                 )
             )
@@ -346,20 +347,20 @@ def place_events(
             "space__name",
         )[:limit]
     )
-    for row in cards:
+    for card in cards:
         events.append(
             Event(
-                key=f"card-{row['id']}",
-                at=row["submitted_at"],
+                key=f"card-{card['id']}",
+                at=card["submitted_at"],
                 title=str(
                     _("Surveillance card filed at %(where)s (%(service)s)")
-                    % {"where": row["space__name"], "service": row["service_type__name"]}
+                    % {"where": card["space__name"], "service": card["service_type__name"]}
                 ),
                 text=str(
                     _("Observed on %(date)s; failing items: %(failures)s")
-                    % {"date": row["observed_on"].isoformat(), "failures": row["failure_count"]}
+                    % {"date": card["observed_on"].isoformat(), "failures": card["failure_count"]}
                 ),
-                url=reverse("territory:space_detail", kwargs={"code": row["space__code"]}),
+                url=reverse("territory:space_detail", kwargs={"code": card["space__code"]}),
             )
         )
     events.sort(key=lambda event: (event.at, event.key), reverse=True)

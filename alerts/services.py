@@ -8,6 +8,7 @@ a one-click unsubscribe link (RFC 8058) for the address and one link per place.
 
 import datetime
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -79,9 +80,9 @@ def subscription_request_read(*, municipality: Municipality, token: str) -> tupl
 def confirmation_send(*, token: str) -> bool:
     """E-mails the confirmation link a request's token makes (the task's work)."""
     payload = token_read(token, salt=CONFIRM_SALT)
-    if payload is None:
+    if payload is None or not isinstance(payload.get("m"), int):
         return False
-    municipality = Municipality.objects.filter(pk=payload.get("m")).first()
+    municipality = Municipality.objects.filter(pk=payload["m"]).first()
     if municipality is None:
         return False
     place = place_from_key(municipality=municipality, key=payload)
@@ -216,7 +217,7 @@ def _digest_message(
     email: str,
     sections: list,
     now: datetime.datetime,
-    address_token,
+    address_token: uuid.UUID,
 ) -> EmailMessage:
     unsubscribe_all = municipality.absolute_url(
         reverse("alerts:unsubscribe_all", kwargs={"token": address_token})

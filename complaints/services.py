@@ -420,9 +420,9 @@ def complaint_follow_request_read(
 ) -> tuple[Complaint, dict]:
     """The complaint (public fields) and the request a follow link carries, or
     ValidationError for a forged, expired or another municipality's link."""
-    payload = token_read(token, salt=FOLLOW_CONFIRM_SALT)
+    payload = token_read(token, salt=FOLLOW_CONFIRM_SALT) or {}
     complaint = None
-    if payload is not None and isinstance(payload.get("c"), int):
+    if isinstance(payload.get("c"), int):
         complaint = (
             Complaint.public_objects.for_municipality(municipality).filter(pk=payload["c"]).first()
         )
