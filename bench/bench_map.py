@@ -365,16 +365,270 @@ def markdown(results: list[dict], seconds: float) -> str:
     return "\n".join(lines)
 
 
-def write_docs(section: str) -> None:
+def write_docs(section: str, start: str = START, end: str = END, after_marker: str = "") -> None:
     text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n\n"
-    if START in text and END in text:
-        before = text[: text.index(START)]
-        after = text[text.index(END) + len(END) :].lstrip("\n")
+    if start in text and end in text:
+        before = text[: text.index(start)]
+        after = text[text.index(end) + len(end) :].lstrip("\n")
         text = before + section + ("\n" + after if after else "")
+    elif after_marker and after_marker in text:
+        cut = text.index(after_marker) + len(after_marker)
+        text = text[:cut] + "\n\n" + section + text[cut:]
     else:
         text = text.rstrip("\n") + "\n\n" + section
     DOCS.write_text(text)
     print(f"Written to {DOCS.relative_to(ROOT)}")
+
+
+# --- The other layers (territory.layers) at a tier of bench/generate.py -----------------------
+
+LAYERS_START, LAYERS_END = "<!-- map-layers:start -->", "<!-- map-layers:end -->"
+LAYER_KEYS = ("garbage", "lighting", "complaints", "works")
+# Areas and works, written in SQL over the tier's city: garbage routes and lighting areas as a
+# grid of squares over the generated spaces, works on every 20th space with three progress
+# reports each. {m}: the municipality; {garbage}/{lighting}: the service types.
+LAYERS_SQL = """
+DELETE FROM committees_workprogress WHERE work_id IN
+    (SELECT id FROM committees_publicwork WHERE municipality_id = {m});
+DELETE FROM committees_publicwork_communities WHERE publicwork_id IN
+    (SELECT id FROM committees_publicwork WHERE municipality_id = {m});
+DELETE FROM committees_publicwork WHERE municipality_id = {m};
+DELETE FROM territory_servicearea WHERE municipality_id = {m};
+INSERT INTO territory_servicearea (municipality_id, code, name, service_type_id, colonias_text,
+    geometry, area_m2, centroid, updated_at)
+SELECT {m}, k.prefix || '-' || g.i || '-' || g.j, k.label || ' ' || g.i || '-' || g.j, k.st, '',
+       ST_Multi(ST_MakeEnvelope(e.x0 + g.i * k.side, e.y0 + g.j * k.side,
+                                e.x0 + (g.i + 1) * k.side, e.y0 + (g.j + 1) * k.side, 4326)),
+       k.side * k.side * 1.1e10, ST_SetSRID(ST_MakePoint(e.x0 + (g.i + 0.5) * k.side,
+                                                         e.y0 + (g.j + 0.5) * k.side), 4326),
+       now()
+FROM (SELECT ST_XMin(ext) AS x0, ST_YMin(ext) AS y0, ST_XMax(ext) - ST_XMin(ext) AS w
+      FROM (SELECT ST_Extent(centroid) AS ext FROM territory_publicspace
+            WHERE municipality_id = {m}) t) e
+CROSS JOIN (VALUES ('R', 'Ruta', {garbage}, {garbage_cells}),
+                   ('AL', 'Sector de alumbrado', {lighting}, {lighting_cells}))
+           AS k0(prefix, label, st, cells)
+CROSS JOIN LATERAL (SELECT k0.prefix, k0.label, k0.st, k0.cells, e.w / k0.cells AS side) k
+CROSS JOIN LATERAL (SELECT i, j FROM generate_series(0, k.cells - 1) i,
+                    generate_series(0, k.cells - 1) j) g;
+INSERT INTO committees_publicwork (municipality_id, name, budget, source, program_id, starts_on,
+    ends_on, location)
+SELECT {m}, 'Obra ' || s.id, 1000000, 'municipal', NULL, NULL, NULL, s.centroid
+FROM territory_publicspace s WHERE s.municipality_id = {m} AND s.id % 20 = 0;
+INSERT INTO committees_workprogress (work_id, reported_on, percent, note, photo)
+SELECT w.id, current_date - g * 30, LEAST(100, (w.id % 7) * 15 + (3 - g) * 10), '', ''
+FROM committees_publicwork w CROSS JOIN generate_series(0, 2) g WHERE w.municipality_id = {m};
+ANALYZE territory_servicearea, committees_publicwork, committees_workprogress;
+"""
+
+
+def _layer_environ(key: str, bbox, zoom: int | None, gzip_it: bool, host: str) -> dict:
+    params = {"bbox": ",".join(f"{value:.6f}" for value in bbox)}
+    if zoom is not None:
+        params["zoom"] = zoom
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": reverse("territory:layer_geojson", kwargs={"key": key}),
+        "QUERY_STRING": urlencode(params),
+        "SERVER_NAME": host,
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": host,
+        "HTTP_ACCEPT_LANGUAGE": "en",
+        "wsgi.url_scheme": "http",
+    }
+    if gzip_it:
+        environ["HTTP_ACCEPT_ENCODING"] = "gzip"
+    return environ
+
+
+def layer_endpoint(handler: WSGIHandler, key: str, bbox, zoom, gzip_it=False, host=HOST):
+    environ = _layer_environ(key, bbox, zoom, gzip_it, host)
+
+    def call():
+        status = []
+        response = handler(
+            {**environ, "wsgi.input": io.BytesIO(b"")}, lambda code, headers: status.append(code)
+        )
+        body = b"".join(response)
+        response.close()
+        assert status[0].startswith("200"), (status, body[:300])
+        return body
+
+    return call
+
+
+def layer_statement(handler: WSGIHandler, key: str, bbox, zoom, host=HOST) -> str:
+    """The one statement the endpoint sends for this viewport, as PostgreSQL received it."""
+    from django.test.utils import CaptureQueriesContext
+
+    layer_endpoint(handler, key, bbox, zoom, host=host)()  # the host map, cached from then on
+    with CaptureQueriesContext(connection) as queries:
+        layer_endpoint(handler, key, bbox, zoom, host=host)()
+    statements = [q["sql"] for q in queries.captured_queries if "FeatureCollection" in q["sql"]]
+    assert len(queries.captured_queries) == 1 and len(statements) == 1, queries.captured_queries
+    return statements[0]
+
+
+def raw_statement(sql: str):
+    def call():
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchone()[0].encode()
+
+    return call
+
+
+def run_layers(tier: str, generate_data: bool = True) -> dict:
+    """Each layer's viewport GeoJSON at a tier (national by default: 100,000 spaces and
+    10,000,000 complaints) against the statement that builds it, run raw."""
+    from django.utils import translation
+
+    from territory.models import ServiceType
+
+    translation.activate("en")
+    started = time.perf_counter()
+    if generate_data:
+        generated = generate.generate_tier(tier)
+        place = generated["municipality"]
+    else:
+        place = generate.tier_municipality()
+    garbage, _ = ServiceType.objects.get_or_create(
+        municipality=place,
+        code="garbage",
+        defaults={"name": "Recolección de basura", "category": "garbage", "color": "#6d4c41"},
+    )
+    lighting, _ = ServiceType.objects.get_or_create(
+        municipality=place,
+        code="lighting-areas",
+        defaults={"name": "Alumbrado público", "category": "lighting", "color": "#f2a900"},
+    )
+    ServiceType.objects.filter(pk=garbage.pk).update(category="garbage")
+    ServiceType.objects.filter(pk=lighting.pk).update(category="lighting")
+    sql = LAYERS_SQL.format(
+        m=place.pk, garbage=garbage.pk, lighting=lighting.pk, garbage_cells=15, lighting_cells=7
+    )
+    with connection.cursor() as cursor:
+        for statement in (part.strip() for part in sql.split(";")):
+            if statement:
+                cursor.execute(statement)
+    from core import pagecache
+
+    for label in pagecache.APPS:
+        pagecache.bump(label)
+    print(f"{tier} tier and layers ready in {time.perf_counter() - started:.0f} s", flush=True)
+    host = generate.HOSTS.split(",")[0]
+    handler = WSGIHandler()
+    rows = []
+    for key in LAYER_KEYS:
+        for label, bbox, zoom in (
+            ("city (zoom 13)", generate.viewport_bbox(), 13),
+            ("street (zoom 16)", street_bbox(), 16),
+        ):
+            statement = layer_statement(handler, key, bbox, zoom, host=host)
+            timings = time_interleaved(
+                {
+                    "endpoint": layer_endpoint(handler, key, bbox, zoom, host=host),
+                    "gzip": layer_endpoint(handler, key, bbox, zoom, gzip_it=True, host=host),
+                    "raw": raw_statement(statement),
+                }
+            )
+            endpoint_ms, body = timings["endpoint"]
+            gzip_ms, gzipped = timings["gzip"]
+            raw_ms, raw_body = timings["raw"]
+            assert json.loads(body) == json.loads(raw_body), "endpoint and statement disagree"
+            features = json.loads(body)["features"]
+            row = {
+                "layer": key,
+                "viewport": label,
+                "features": len(features),
+                "rows": sum(f["properties"].get("count", 1) for f in features),
+                "raw_ms": raw_ms,
+                "endpoint_ms": endpoint_ms,
+                "gzip_ms": gzip_ms,
+                "ratio": endpoint_ms / raw_ms,
+                "bytes": len(body),
+                "gzip_bytes": len(gzipped),
+            }
+            rows.append(row)
+            print(
+                f"{key:<10} {label:<17} {row['features']:>6} features ({row['rows']:,} rows)"
+                f"  raw {raw_ms:7.1f} ms  endpoint {endpoint_ms:7.1f} ms ({row['ratio']:.2f}×)"
+                f"  {len(body) / 1024:7.1f} KB → {len(gzipped) / 1024:6.1f} KB",
+                flush=True,
+            )
+    whole = {}
+    for key in LAYER_KEYS:
+        # The whole city in view at once (zoom 12): points clustered, areas simplified.
+        gzipped = layer_endpoint(handler, key, (-180.0, -90.0, 180.0, 90.0), 12, True, host)()
+        plain = layer_endpoint(handler, key, (-180.0, -90.0, 180.0, 90.0), 12, False, host)()
+        whole[key] = {
+            "bytes": len(plain),
+            "gzip_bytes": len(gzipped),
+            "features": len(json.loads(plain)["features"]),
+        }
+        print(
+            f"  whole city, {key}: {len(plain) / 1024:.1f} KB, gzipped {len(gzipped) / 1024:.1f} KB"
+        )
+    return {
+        "tier": tier,
+        "rows": rows,
+        "whole": whole,
+        "seconds": time.perf_counter() - started,
+        "sizes": generate.TIERS[tier],
+    }
+
+
+def layers_markdown(result: dict) -> str:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    sizes = result["sizes"]
+    lines = [
+        LAYERS_START,
+        "### The other layers: garbage routes, lighting areas, complaints, works",
+        "",
+        f"`bench/bench_map.py --layers-tier {result['tier']}` on {datetime.now():%Y-%m-%d %H:%M},"
+        f" commit `{commit or 'n/a'}`, {os.cpu_count()} cores; {result['seconds']:.0f} s with"
+        f" generation. The {result['tier']} tier of `bench/generate.py`: {sizes['spaces']:,}"
+        f" spaces, {sizes['complaints']:,} complaints (about a quarter open or closed in the last"
+        " 30 days, half of them placed), 225 garbage routes and 49 lighting areas over the city,"
+        " a work on every 20th space with three progress reports.",
+        "",
+        "`/api/layers/<key>.geojson` through Django's whole stack (WSGI handler, middleware, the"
+        " layer's forms, the page-cache ETag, view, gzip off) against the one statement it sends"
+        " (captured, then run raw through the same connection): the document is built by"
+        " PostgreSQL (`territory.postgis.layer_feature_collection`), so the ratio is the"
+        " stack's cost. Points are grid clusters below zoom 16 (64-pixel cells). Median of"
+        f" {REPETITIONS} runs after a warm-up; both documents checked equal.",
+        "",
+        "| layer | viewport | features | rows | statement (ms) | endpoint (ms) | ratio | size"
+        " | gzipped |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in result["rows"]:
+        lines.append(
+            f"| {row['layer']} | {row['viewport']} | {row['features']:,} | {row['rows']:,}"
+            f" | {row['raw_ms']:.1f} | {row['endpoint_ms']:.1f} | **{row['ratio']:.2f}×**"
+            f" | {row['bytes'] / 1024:.1f} KB | {row['gzip_bytes'] / 1024:.1f} KB |"
+        )
+    worst = max(result["rows"], key=lambda row: row["ratio"])
+    lines += [
+        "",
+        "Whole city in one response (zoom 12: points clustered, areas simplified), gzipped: "
+        + ", ".join(
+            f"{key} {value['gzip_bytes'] / 1024:.1f} KB ({value['features']:,} features)"
+            for key, value in result["whole"].items()
+        )
+        + ".",
+        "",
+        f"Target ≤ 1.5× the statement for every layer at the {result['tier']} tier: worst"
+        f" {worst['ratio']:.2f}× ({worst['layer']}, {worst['viewport']};"
+        f" {'meets' if worst['ratio'] <= 1.5 else 'misses'} it).",
+        LAYERS_END,
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -382,14 +636,32 @@ def main() -> None:
     parser.add_argument("--ensure-database", action="store_true", help="create it and exit")
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
     parser.add_argument("--no-docs", action="store_true", help="print only")
+    parser.add_argument(
+        "--layers-tier",
+        default="national",
+        help="the tier of bench/generate.py for the other layers ('none' to skip them)",
+    )
+    parser.add_argument(
+        "--layers-only", action="store_true", help="only the other layers, not the spaces"
+    )
+    parser.add_argument(
+        "--reuse-tier", action="store_true", help="the tier's data is already there"
+    )
     args = parser.parse_args()
     if args.ensure_database:
         ensure_database()
         return
-    started = time.perf_counter()
-    results = run([int(size) for size in args.sizes.split(",")])
-    if not args.no_docs:
-        write_docs(markdown(results, time.perf_counter() - started))
+    if not args.layers_only:
+        started = time.perf_counter()
+        results = run([int(size) for size in args.sizes.split(",")])
+        if not args.no_docs:
+            write_docs(markdown(results, time.perf_counter() - started))
+    if args.layers_tier != "none":
+        layers = run_layers(args.layers_tier, generate_data=not args.reuse_tier)
+        if not args.no_docs:
+            write_docs(layers_markdown(layers), LAYERS_START, LAYERS_END, after_marker=END)
+        if max(row["ratio"] for row in layers["rows"]) > 1.5:
+            sys.exit(1)
 
 
 if __name__ == "__main__":

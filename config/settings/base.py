@@ -153,6 +153,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.contrib.gis.db.backends.postgis":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT: the public pages' statements are short, and PostgreSQL's JIT, triggered by a
+    # high cost estimate, spent 7 s compiling the map's 130 ms complaints statement
+    # (docs/benchmarks.md, map section).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 SPATIALITE_LIBRARY_PATH = env.str("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

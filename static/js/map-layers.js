@@ -62,19 +62,36 @@
     });
   }
 
+  // On a phone the map fills the rest of the first screen, whatever the header's height:
+  // from its top to the bottom of the window (CSS gives an estimate before this runs).
+  function fitToScreen(map) {
+    var container = map.getContainer();
+    var phone = window.matchMedia("(max-width: 59.99rem)");
+    function fit() {
+      if (!phone.matches) {
+        container.style.height = "";
+      } else {
+        var top = container.getBoundingClientRect().top + window.scrollY;
+        container.style.height = Math.max(320, window.innerHeight - top) + "px";
+      }
+      map.invalidateSize();
+    }
+    window.addEventListener("resize", fit);
+    fit();
+  }
+
+  // Phones: one button switches between the map and the lists (desktop shows both).
   function setupViews(map) {
     var layout = document.querySelector(".map-layout");
-    var buttons = document.querySelectorAll(".view-switch [data-view]");
+    var toggle = document.getElementById("view-toggle");
     layout.classList.add("has-views");
     function show(view) {
       layout.dataset.view = view;
-      buttons.forEach(function (button) {
-        button.setAttribute("aria-pressed", button.dataset.view === view ? "true" : "false");
-      });
+      toggle.textContent = view === "map" ? toggle.dataset.listLabel : toggle.dataset.mapLabel;
       if (view === "map") map.invalidateSize();
     }
-    buttons.forEach(function (button) {
-      button.addEventListener("click", function () { show(button.dataset.view); });
+    toggle.addEventListener("click", function () {
+      show(layout.dataset.view === "map" ? "list" : "map");
     });
     return show;
   }
@@ -94,6 +111,7 @@
     paintSwatches(document);
     setupPanel();
     var showView = setupViews(map);
+    fitToScreen(map);
 
     function enabledKeys() {
       return Array.from(form.querySelectorAll("input[name=layer]:checked")).map(function (box) {

@@ -16,6 +16,7 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, quote_etag
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -75,14 +76,18 @@ class _Request:
         self.valid = self.viewport.is_valid() and self.filters.is_valid()
 
     def etag(self) -> str | None:
+        """Computed once: the ETag function and the view both ask (one cache round trip)."""
+        if not hasattr(self, "_etag"):
+            self._etag = self._compute_etag()
+        return self._etag
+
+    def _compute_etag(self) -> str | None:
         if not self.valid:
             return None
         assert self.layer is not None and self.filters is not None
         versions = data_versions(self.layer.apps, self.municipality.pk)
         if versions is None:  # the cache is unreachable: no ETag, every answer a 200
             return None
-        from django.utils import timezone
-
         key = "|".join(
             [
                 self.layer.key,

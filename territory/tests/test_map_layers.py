@@ -59,7 +59,7 @@ def build_layers(municipality, *, complaints=3, works=2):
         category=ServiceType.Category.GARBAGE,
     )
     colonia = ColoniaFactory(
-        municipality=municipality, name="Centro", geometry=square(-106.10, 28.60, 0.05)
+        municipality=municipality, name="Obras Centro", geometry=square(-106.10, 28.60, 0.05)
     )
     opened = [
         make_complaint(
