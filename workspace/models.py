@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from territory.models import MunicipalityScoped
 
+# The levels of StatisticFact: see its ``level``.
+FULL, WITHOUT_COLONIA, COLONIA_ONLY = 0, 1, 2
+
 
 class StatisticFact(MunicipalityScoped):
     """One grouped count: ``value`` rows of ``metric`` in ``month`` for this service, colonia,
@@ -33,11 +36,15 @@ class StatisticFact(MunicipalityScoped):
     subject_id = models.PositiveIntegerField(_("subject"), null=True)
     bucket = models.IntegerField(_("days"), null=True)
     value = models.BigIntegerField(_("value"))
+    # FULL: every dimension the app gave; BY_PLACE_KIND: summed over colonias (for pages not
+    # split or filtered by colonia); BY_COLONIA: summed over services, directorates and
+    # subjects. A page reads the smallest level that answers it (selectors.level_for).
+    level = models.PositiveSmallIntegerField(_("level"), default=0)
 
     class Meta:
         verbose_name = _("statistic fact")
         verbose_name_plural = _("statistic facts")
-        indexes = [models.Index(fields=["municipality", "metric", "month"])]
+        indexes = [models.Index(fields=["municipality", "level", "metric", "month"])]
 
     def __str__(self):
         return f"{self.metric} {self.month}: {self.value}"

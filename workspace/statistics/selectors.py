@@ -13,7 +13,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from territory.models import Colonia, Directorate, Municipality, ServiceType
-from workspace.models import StatisticFact, StatisticsRun
+from workspace.models import COLONIA_ONLY, FULL, WITHOUT_COLONIA, StatisticFact, StatisticsRun
 
 from .registry import (
     COLONIA,
@@ -90,11 +90,31 @@ def _directorate_condition(statistic: Statistic, directorate_id: int) -> Q:
     return Q(service_type_id__in=ServiceType.objects.filter(directorates=directorate_id))
 
 
-def facts_for(statistic: Statistic, scope: Scope, filters: Filters) -> QuerySet[StatisticFact]:
+def level_for(scope: Scope, filters: Filters, by: str) -> int:
+    """The smallest level of facts (``workspace.models.StatisticFact.level``) that answers:
+    without colonias unless the colonia is asked for, the colonias alone unless something
+    else is too, else every dimension."""
+    colonia = by == COLONIA or filters.colonia_id is not None
+    other = (
+        by in (SERVICE, DIRECTORATE, SUBJECT)
+        or filters.service_id is not None
+        or filters.directorate_id is not None
+        or scope.directorate_id is not None
+    )
+    if colonia and other:
+        return FULL
+    return COLONIA_ONLY if colonia else WITHOUT_COLONIA
+
+
+def facts_for(
+    statistic: Statistic, scope: Scope, filters: Filters, by: str = MONTH
+) -> QuerySet[StatisticFact]:
     """The statistic's facts in the scope, filtered (a filter on a dimension the statistic
     does not carry leaves no row: nothing is known about it)."""
     facts = StatisticFact.objects.filter(
-        municipality=scope.municipality, metric__in=statistic.metrics
+        municipality=scope.municipality,
+        level=level_for(scope, filters, by),
+        metric__in=statistic.metrics,
     )
     if scope.directorate_id is not None:
         facts = facts.filter(_directorate_condition(statistic, scope.directorate_id))
@@ -124,7 +144,7 @@ def figures(*, statistic: Statistic, scope: Scope, filters: Filters, by: str) ->
         by = statistic.default_by
     column = COLUMNS[by]
     sums = (
-        facts_for(statistic, scope, filters)
+        facts_for(statistic, scope, filters, by)
         .order_by()
         .values_list(column, "metric", "bucket")
         .annotate(total=Sum("value"))

@@ -615,7 +615,7 @@ def test_long_durations_share_weekly_and_monthly_buckets(place):
         complaint(place, created=at(2025, 1, 3), closed=at(2025, 1, 3) + datetime.timedelta(days))
     statistics_refresh(municipality=place.municipality)
     buckets = dict(
-        StatisticFact.objects.filter(metric="complaints_days_to_close").values_list(
+        StatisticFact.objects.filter(metric="complaints_days_to_close", level=0).values_list(
             "bucket", "value"
         )
     )
@@ -627,3 +627,25 @@ def test_long_durations_share_weekly_and_monthly_buckets(place):
         by="service",
     )
     assert result.total.values == [14.0, 5]
+
+
+def test_every_level_of_facts_gives_the_same_figures(place, complaints):
+    """A page reads the facts summed over colonias, or over the rest, or all of them: the
+    three give the same totals."""
+    from workspace.statistics.selectors import level_for
+
+    scope = Scope(municipality=place.municipality)
+    s = statistic("time-to-close")
+    assert level_for(scope, Filters(), "month") == 1
+    assert level_for(scope, Filters(), "colonia") == 2
+    assert level_for(scope, Filters(service_id=place.green.pk), "colonia") == 0
+    assert level_for(Scope(place.municipality, place.parks.pk), Filters(), "colonia") == 0
+    totals = {
+        figures(statistic=s, scope=scope, filters=filters, by=by).total.values[0]
+        for filters, by in (
+            (Filters(), "month"),
+            (Filters(), "colonia"),
+            (Filters(service_id=place.green.pk), "colonia"),
+        )
+    }
+    assert totals == {5.0}
