@@ -127,6 +127,20 @@ ACCESS: dict[str, frozenset[str]] = {
     "complaints:open311_requests": PUBLIC,
     "complaints:open311_request": PUBLIC,
     "complaints:open311_token": PUBLIC,
+    # Double opt-in: the link e-mailed to a follower; the reporter's "Has it been fixed?".
+    "complaints:follow_confirm": PUBLIC,
+    "complaints:fixed_answer": PUBLIC,
+    # --- alerts: follow a place by e-mail (signed links) or by its Atom feed ---------------
+    "alerts:follow_space": PUBLIC,
+    "alerts:follow_area": PUBLIC,
+    "alerts:follow_colonia": PUBLIC,
+    "alerts:confirm": PUBLIC,
+    "alerts:unsubscribe": PUBLIC,
+    "alerts:unsubscribe_all": PUBLIC,
+    "alerts:space_feed": PUBLIC,
+    "alerts:area_feed": PUBLIC,
+    "alerts:colonia_feed": PUBLIC,
+    "alerts:colonia_service_feed": PUBLIC,
     # --- committees -----------------------------------------------------------------------
     "committees:committee_list": PUBLIC,
     "committees:committee_detail": PUBLIC,
@@ -154,7 +168,21 @@ ACCESS: dict[str, frozenset[str]] = {
     "committees:allocation_create": STAFF,
     "committees:allocation_history": PUBLIC,
     "audit:head": PUBLIC,
+    # Also the executing committee's members and association's employees (an object rule:
+    # committees.services.work_reporter); the access world's work has no executor.
     "committees:work_progress": STAFF,
+    "committees:works_report_list": PARTICIPANTS,
+    "committees:forum_close_list": PARTICIPANTS,
+    "committees:forum_close": PARTICIPANTS,
+    "committees:session_create": STAFF,
+    "committees:agreement_list": STAFF,
+    # A COPLADEM agreement (staff); a forum's agreement is also its community's (object rule).
+    "committees:agreement_done": STAFF,
+    "committees:registration_list": STAFF,
+    "committees:committee_register": STAFF,
+    "committees:certificate_issue": STAFF,
+    "committees:certificate_pdf": STAFF,
+    "committees:certificate_verify": PUBLIC,
     "committees:requisition_list": STAFF,
     "committees:requisition_create": STAFF,
     "committees:requisition_detail": STAFF,

@@ -28,6 +28,12 @@ REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}" \
 REDIS_CACHE_URL="${BENCH_REDIS_CACHE_URL:-redis://127.0.0.1:6379/15}" \
 DATABASE_URL="${BENCH_SCALE_DATABASE_URL:-postgis://postgres@127.0.0.1:5432/villaguard_perf}" \
   "$PY" bench/bench_scale.py || status=1
+# The workspace and its statistics at the metro tier (it generates the tier again: bench_scale
+# ends on the national one), in the same database and Redis databases.
+REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}" \
+REDIS_CACHE_URL="${BENCH_REDIS_CACHE_URL:-redis://127.0.0.1:6379/15}" \
+DATABASE_URL="${BENCH_SCALE_DATABASE_URL:-postgis://postgres@127.0.0.1:5432/villaguard_perf}" \
+  "$PY" bench/bench_workspace.py || status=1
 # Phone budgets: production settings and the demo data in a database of their own.
 env -u DJANGO_SETTINGS_MODULE -u DEBUG \
 DATABASE_URL="${BENCH_LIGHTHOUSE_DATABASE_URL:-postgis://postgres@127.0.0.1:5432/villaguard_lighthouse}" \

@@ -976,7 +976,7 @@ def agreement_mark_done(
 ) -> Agreement:
     """Marks an agreement done, with the evidence (a document or photo) and a note."""
     agreement = (
-        Agreement.objects.select_for_update()
+        Agreement.objects.select_for_update(of=("self",))
         .select_related("forum", "session__body")
         .get(pk=agreement.pk)
     )

@@ -19,11 +19,13 @@ from committees import services as committee_services
 from committees.models import Need
 from committees.permissions import Participant
 from committees.tests.factories import (
+    AgreementFactory,
     AllocationFactory,
     CitizenCommitteeFactory,
     ForumFactory,
     InstitutionFactory,
     NeedFactory,
+    PlanningCommitteeFactory,
     ProgramFactory,
     PublicWorkFactory,
     make_civil_employee_user,
@@ -101,6 +103,16 @@ def build_access_world(municipality):
         subject="Agua potable",
     )
     w.work = PublicWorkFactory(municipality=municipality)
+    w.agreement = AgreementFactory(
+        session__body=PlanningCommitteeFactory(municipality=municipality),
+        due_on=w.today,
+    )
+    w.certificate = committee_services.certificate_issue(
+        committee=CitizenCommitteeFactory(
+            municipality=municipality, registration_number="CPC-1", registered_on=w.today
+        ),
+        participant=Participant(is_staff=True),
+    )
     w.allocation = AllocationFactory(
         municipality=municipality, colonia=w.community, value=Decimal("5000.00")
     )
@@ -220,6 +232,12 @@ def route_kwargs(w) -> dict[str, dict]:
         "committees:need_status": {"pk": w.need.pk},
         "committees:assignment_end": {"pk": w.assignment.pk},
         "committees:work_progress": {"pk": w.work.pk},
+        "committees:forum_close": {"pk": w.forum.pk},
+        "committees:agreement_done": {"pk": w.agreement.pk},
+        "committees:committee_register": {"pk": w.committee.pk},
+        "committees:certificate_issue": {"pk": w.committee.pk},
+        "committees:certificate_pdf": {"pk": w.certificate.pk},
+        "committees:certificate_verify": {"code": w.certificate.code},
         "committees:allocation_history": {"pk": w.allocation.pk},
         "committees:requisition_detail": {"pk": w.requisition.pk},
         "committees:requisition_submit": {"pk": w.requisition.pk},
@@ -229,4 +247,55 @@ def route_kwargs(w) -> dict[str, dict]:
         "findings:act": {"pk": w.finding.pk},
         "opendata:dataset_csv": {"slug": "spaces"},
         "opendata:contract_ocds": {"pk": w.contract.pk},
+        **_alerts_route_kwargs(w),
+    }
+
+
+def _alerts_route_kwargs(w) -> dict[str, dict]:
+    """The follow links (double opt-in), a subscription's unsubscribe links, the feeds and
+    the reporter's "Has it been fixed?" page."""
+    from django.utils import timezone
+
+    from alerts.models import Subscription
+    from alerts.selectors import space_place
+    from alerts.services import subscription_request
+    from complaints.models import FixedQuestion
+    from core.tokens import token_make
+
+    space = w.spaces[0]
+    subscription = Subscription.objects.create(
+        municipality=w.municipality,
+        email="alerts-matrix@example.org",
+        kind="space",
+        space=space,
+        confirmed_at=timezone.now(),
+    )
+    question, _created = FixedQuestion.objects.get_or_create(
+        complaint=w.complaint, defaults={"created_at": timezone.now(), "email_pending": False}
+    )
+    return {
+        "complaints:follow_confirm": {
+            "code": w.complaint.code,
+            "token": complaint_services.complaint_follow_request(
+                complaint=w.complaint, email="matrix-follower@example.org"
+            ),
+        },
+        "complaints:fixed_answer": {
+            "token": token_make({"q": question.pk}, salt=complaint_services.FIXED_QUESTION_SALT)
+        },
+        "alerts:follow_space": {"code": space.code},
+        "alerts:follow_area": {"pk": w.area.pk},
+        "alerts:follow_colonia": {"pk": w.colonia.pk},
+        "alerts:confirm": {
+            "token": subscription_request(
+                place=space_place(municipality=w.municipality, code=space.code),
+                email="matrix-follower@example.org",
+            )
+        },
+        "alerts:unsubscribe": {"token": subscription.token},
+        "alerts:unsubscribe_all": {"token": subscription.token},
+        "alerts:space_feed": {"code": space.code},
+        "alerts:area_feed": {"pk": w.area.pk},
+        "alerts:colonia_feed": {"pk": w.colonia.pk},
+        "alerts:colonia_service_feed": {"pk": w.colonia.pk, "service": w.green.code},
     }
