@@ -1,9 +1,10 @@
 import django_filters
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Company
-from territory.models import Colonia, Directorate
+from territory.models import Colonia
 
 from .constants import AWAITING_FIX, UNANSWERED
 from .models import Finding
@@ -40,8 +41,10 @@ class FindingFilter(django_filters.FilterSet):
         method="filter_awaiting",
         empty_label=_("Any"),
     )
-    directorate = django_filters.ModelChoiceFilter(
-        label=_("Directorate"), queryset=Directorate.objects.none(), empty_label=_("Any")
+    # The workspace's per-directorate queues link here (?directorate=<id>); a hidden field,
+    # not a select, so that the list keeps its query count.
+    directorate = django_filters.NumberFilter(
+        label=_("Directorate"), field_name="directorate_id", widget=forms.HiddenInput
     )
     # The workspace's queues open the list oldest first (?o=created) or by due date (?o=due).
     o = django_filters.OrderingFilter(
@@ -73,9 +76,6 @@ class FindingFilter(django_filters.FilterSet):
             self.filters["company"].queryset = Company.objects.filter(
                 municipality=municipality, findings__isnull=False
             ).distinct()
-            self.filters["directorate"].queryset = Directorate.objects.filter(
-                municipality=municipality
-            )
         self.filters["overdue"].field.widget.choices = [
             ("", _("Any")),
             ("true", _("Overdue only")),

@@ -34,6 +34,7 @@ def test_one_demo_login_per_role(seeded):
         "demo-lead": ("lead_guardian", "chihuahua", False, False),
         "demo-committee": ("committee_member", "villaflores", False, False),
         "demo-civil": ("civil_employee", "villaflores", False, False),
+        "demo-munadmin": ("administrator", "chihuahua", True, False),
         "demo-admin": ("administrator", None, True, True),
     }
     users = {
