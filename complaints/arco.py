@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from accounts.privacy.arco import ANONYMISED_NAME
 
-from .models import Complaint, ComplaintFollower
+from .models import Complaint, ComplaintFollower, FixedQuestion
 
 
 def code_matches(*, municipality, code: str, email: str) -> bool:
@@ -31,6 +31,13 @@ def _followers(subject):
     )
 
 
+def _fixed_answer(complaint) -> dict:
+    question = getattr(complaint, "fixed_question", None)
+    if question is None or question.answered_at is None:
+        return {}
+    return {"fixed_answer": question.fixed, "fixed_comment": question.comment}
+
+
 def export(subject) -> dict:
     data = {}
     complaints = [
@@ -44,8 +51,9 @@ def export(subject) -> dict:
             "reporter_email": c.reporter_email,
             "reporter_phone": c.reporter_phone,
             "created_at": c.created_at.isoformat(),
+            **_fixed_answer(c),
         }
-        for c in _complaints(subject).select_related("service_type")
+        for c in _complaints(subject).select_related("service_type", "fixed_question")
     ]
     if complaints:
         data["complaints"] = complaints
@@ -63,6 +71,8 @@ def anonymise(subject) -> dict:
     Complaint.private_objects.filter(pk__in=complaints).update(
         reporter_name=str(ANONYMISED_NAME), reporter_email="", reporter_phone=""
     )
+    # The reporter's own words on "Has it been fixed?" go with their contact; the answer stays.
+    FixedQuestion.objects.filter(complaint_id__in=complaints).update(comment="")
     followers = list(_followers(subject).values_list("pk", flat=True))
     ComplaintFollower.objects.filter(pk__in=followers).delete()
     return {

@@ -1,4 +1,4 @@
-""""Has it been fixed?": one question per closed complaint, one answer, "no" reopens it and
+""" "Has it been fixed?": one question per closed complaint, one answer, "no" reopens it and
 counts against the fix rate."""
 
 import datetime
@@ -149,3 +149,21 @@ def test_a_forged_or_foreign_question_link_is_refused(
     assert other.post(link, {"fixed": "no"}).status_code == 400
     complaint.refresh_from_db()
     assert complaint.status == "resolved" and FixedQuestion.objects.get().answered_at is None
+
+
+def test_arco_exports_the_answer_and_cancelling_blanks_the_comment(
+    municipality, lighting, django_capture_on_commit_callbacks
+):
+    from accounts.privacy.arco import Subject
+    from complaints.arco import anonymise, export
+    from complaints.services import fixed_question_answer
+
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    _resolve(complaint, django_capture_on_commit_callbacks)
+    fixed_question_answer(question=FixedQuestion.objects.get(), fixed=False, comment="Mi casa")
+    subject = Subject(municipality=municipality, emails=frozenset({REPORTER_EMAIL}))
+    (row,) = export(subject)["complaints"]
+    assert (row["fixed_answer"], row["fixed_comment"]) == (False, "Mi casa")
+    anonymise(subject)
+    question = FixedQuestion.objects.get()
+    assert question.comment == "" and question.fixed is False
