@@ -20,6 +20,7 @@ from .models import (
     ComplaintFollower,
     ComplaintPhoto,
     ComplaintUpdate,
+    FixedQuestion,
     Open311Client,
     ServiceQuestion,
     ServiceQuestionChoice,
@@ -64,7 +65,22 @@ class ComplaintFollowerInline(MunicipalityScopedInline):
     is_personal_data = True
     extra = 0
     can_delete = False
-    fields = ["email", "language", "created_at", "last_notified_update"]
+    fields = ["email", "language", "created_at", "confirmed_at", "last_notified_update"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class FixedQuestionInline(MunicipalityScopedInline):
+    """The reporter's answer to "Has it been fixed?": their comment may name them, so it is
+    personal data; nobody edits an answer."""
+
+    model = FixedQuestion
+    is_personal_data = True
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "sent_at", "answered_at", "fixed", "comment"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -116,7 +132,12 @@ class ComplaintAdmin(MunicipalityScopedAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     raw_id_fields = ["duplicate_of", "space", "colonia"]
-    inlines = [ComplaintUpdateInline, ComplaintPhotoInline, ComplaintFollowerInline]
+    inlines = [
+        ComplaintUpdateInline,
+        ComplaintPhotoInline,
+        ComplaintFollowerInline,
+        FixedQuestionInline,
+    ]
     add_fields = [
         "municipality",
         "service_type",

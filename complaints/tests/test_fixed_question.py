@@ -167,3 +167,20 @@ def test_arco_exports_the_answer_and_cancelling_blanks_the_comment(
     anonymise(subject)
     question = FixedQuestion.objects.get()
     assert question.comment == "" and question.fixed is False
+
+
+def test_staff_read_the_reporters_answer_and_comment_in_the_admin(
+    client, municipality, lighting, django_capture_on_commit_callbacks
+):
+    from accounts.services import user_create
+    from complaints.services import fixed_question_answer
+
+    complaint = make_complaint(municipality=municipality, service_type=lighting)
+    _resolve(complaint, django_capture_on_commit_callbacks)
+    fixed_question_answer(question=FixedQuestion.objects.get(), fixed=False, comment="Sigue rota")
+    admin = user_create(
+        username="admin", password=None, municipality=municipality, is_staff=True, is_superuser=True
+    )
+    client.force_login(admin)
+    change = client.get(f"/admin/complaints/complaint/{complaint.pk}/change/")
+    assert change.status_code == 200 and b"Sigue rota" in change.content
