@@ -589,8 +589,9 @@ def layers_markdown(result: dict) -> str:
         "### The other layers: garbage routes, lighting areas, complaints, works",
         "",
         f"`bench/bench_map.py --layers-tier {result['tier']}` on {datetime.now():%Y-%m-%d %H:%M},"
-        f" commit `{commit or 'n/a'}`, {os.cpu_count()} cores; {result['seconds']:.0f} s with"
-        f" generation. The {result['tier']} tier of `bench/generate.py`: {sizes['spaces']:,}"
+        f" commit `{commit or 'n/a'}`, {os.cpu_count()} cores; {result['seconds']:.0f} s"
+        f" (with the tier's generation unless --reuse-tier). The {result['tier']} tier of"
+        f" `bench/generate.py`: {sizes['spaces']:,}"
         f" spaces, {sizes['complaints']:,} complaints (about a quarter open or closed in the last"
         " 30 days, half of them placed), 225 garbage routes and 49 lighting areas over the city,"
         " a work on every 20th space with three progress reports.",
