@@ -186,6 +186,18 @@ def test_every_role_walks_its_workspace_on_a_desktop(live_server, page, screensh
     assert page.locator("#site-nav a[href='/complaints/new/']").is_visible()
     for role in ROLES:
         _walk(page, base, role, screenshot, axe, phone=False)
+    # The admin index shows the same queues, and leads back to the workspace.
+    _login(page, base, role_user("municipal_staff"))
+    page.click("main a[href='/admin/']")
+    page.wait_for_load_state()
+    queues = page.locator("#work-queues")
+    assert queues.is_visible()
+    assert queues.locator("tr[data-queue='guardian_applications'] a").count() == 1
+    screenshot(page, "admin-index")
+    page.click("#work-queues a[href='/workspace/']")
+    page.wait_for_load_state()
+    assert page.url == base + "/workspace/"
+    _logout(page)
 
 
 @pytest.mark.browser
