@@ -49,3 +49,24 @@ def test_export_and_cancel_an_address_in_its_municipality_only(world):
     assert Subscription.objects.filter(municipality=other, email=EMAIL).exists()
     assert DigestDelivery.objects.filter(municipality=other, email=EMAIL).exists()
     assert export(subject) == {}
+
+
+def test_staff_read_subscriptions_in_the_admin_of_their_municipality_only(client, world):
+    from accounts.services import user_create
+
+    _follow(world.municipality, world.spaces[0])
+    other = MunicipalityFactory(slug="villaflores")
+    _follow(other, PublicSpaceFactory(municipality=other, code="VF-1"), email="ajena@example.org")
+    admin = user_create(
+        username="admin",
+        password=None,
+        municipality=world.municipality,
+        is_staff=True,
+        is_superuser=True,
+    )
+    client.force_login(admin)
+    for url in ("/admin/alerts/subscription/", "/admin/alerts/digestdelivery/"):
+        listing = client.get(url)
+        assert listing.status_code == 200, url
+        assert EMAIL.encode() in listing.content and b"ajena@example.org" not in listing.content
+    assert client.get("/admin/alerts/subscription/add/").status_code == 403
