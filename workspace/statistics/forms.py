@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from territory.models import Colonia, Directorate, ServiceType
@@ -41,17 +43,47 @@ class MonthField(forms.CharField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
+SELECTED = format_html("{}", " selected")
+
+
+class PlainSelect(forms.Select):
+    """A ``<select>`` whose options are joined in Python: a metro municipality's ~1,000
+    colonias through the option template cost a tenth of a second on every page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (
+                    option["value"],
+                    SELECTED if option["selected"] else "",
+                    option["label"],
+                )
+                for _group, choices, _index in widget["optgroups"]
+                for option in choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options
+        )
+
+
 class StatisticsFilterForm(forms.Form):
     start = MonthField(label=_("From month"), required=False)
     end = MonthField(label=_("To month"), required=False)
     service = forms.ModelChoiceField(
-        label=_("Service"), queryset=ServiceType.objects.none(), required=False
+        label=_("Service"), widget=PlainSelect, queryset=ServiceType.objects.none(), required=False
     )
     colonia = forms.ModelChoiceField(
-        label=_("Colonia"), queryset=Colonia.objects.none(), required=False
+        label=_("Colonia"), widget=PlainSelect, queryset=Colonia.objects.none(), required=False
     )
     directorate = forms.ModelChoiceField(
-        label=_("Directorate"), queryset=Directorate.objects.none(), required=False
+        label=_("Directorate"),
+        widget=PlainSelect,
+        queryset=Directorate.objects.none(),
+        required=False,
     )
     by = forms.ChoiceField(label=_("Split by"), required=False)
 
