@@ -306,26 +306,25 @@ def evaluation_with_questions(*, session: TrainingSession, kind: str) -> Evaluat
     )
 
 
+def _sessions_attended(*, sessions: QuerySet[TrainingSession], by: str) -> dict[int, int]:
+    """{guardian or application id (``by``): how many of ``sessions`` they came to}."""
+    return dict(
+        TrainingAttendance.objects.filter(session__in=sessions, **{f"{by}__isnull": False})
+        .values(by)
+        .annotate(n=Count("session_id", distinct=True))
+        .order_by()
+        .values_list(by, "n")
+    )
+
+
 def training_attendance_by_person(*, sessions: QuerySet[TrainingSession]) -> list[dict]:
     """Per person who came to one of ``sessions`` or took one of their tests: how many of the
     sessions they attended and their pre and post scores (% of correct answers over every
     test of that kind they took in those sessions, None when they took none). Staff only: the
     rows carry names. [{"name", "colonia", "is_applicant", "attended", "pre", "post"}], sorted
     by name; five queries whatever the number of people and sessions."""
-    attended = dict(
-        TrainingAttendance.objects.filter(session__in=sessions, guardian__isnull=False)
-        .values("guardian_id")
-        .annotate(n=Count("session_id", distinct=True))
-        .order_by()
-        .values_list("guardian_id", "n")
-    )
-    applicants = dict(
-        TrainingAttendance.objects.filter(session__in=sessions, application__isnull=False)
-        .values("application_id")
-        .annotate(n=Count("session_id", distinct=True))
-        .order_by()
-        .values_list("application_id", "n")
-    )
+    attended = _sessions_attended(sessions=sessions, by="guardian_id")
+    applicants = _sessions_attended(sessions=sessions, by="application_id")
     scores: dict[int, dict[str, float | None]] = defaultdict(lambda: {"pre": None, "post": None})
     for row in (
         EvaluationAttempt.objects.filter(evaluation__session__in=sessions)

@@ -333,10 +333,14 @@ def visit_create(
         created_by=created_by,
     )
     visit.spaces.set(spaces)
+    _record_visit_facts(visit=visit, staff_present=staff_present, photos=photos)
+    return visit
+
+
+def _record_visit_facts(*, visit: Visit, staff_present: Iterable, photos: list) -> None:
     visit.staff_present.set(staff_present)
     for upload in photos:
         VisitPhoto.objects.create(visit=visit, image=reencode_photo(upload))
-    return visit
 
 
 def _new_brief_token() -> str:
@@ -424,9 +428,7 @@ def visit_carry_out(
     if notes is not None:
         visit.notes = notes
     visit.save(update_fields=["status", "date", "people_contacted", "notes"])
-    visit.staff_present.set(staff_present)
-    for upload in photos:
-        VisitPhoto.objects.create(visit=visit, image=reencode_photo(upload))
+    _record_visit_facts(visit=visit, staff_present=staff_present, photos=photos)
     return visit
 
 

@@ -319,6 +319,18 @@ def visit_plan(request):
     )
 
 
+def _visit_facts(data: dict) -> dict:
+    """What the recording form says about a visit carried out, as the services take it."""
+    return {
+        "date": data["date"],
+        "spaces": data["space_codes"],
+        "staff_present": data["staff_present"],
+        "people_contacted": data["people_contacted"],
+        "notes": data["notes"],
+        "photos": data["photos"],
+    }
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def visit_done(request, pk):
@@ -332,17 +344,9 @@ def visit_done(request, pk):
     )
     form = VisitDoneForm(request.POST or None, request.FILES or None, visit=visit)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             visit = services.visit_carry_out(
-                visit=visit,
-                date=data["date"],
-                spaces=data["space_codes"],
-                staff_present=data["staff_present"],
-                people_contacted=data["people_contacted"],
-                notes=data["notes"],
-                photos=data["photos"],
-                recorded_by=request.user,
+                visit=visit, recorded_by=request.user, **_visit_facts(form.cleaned_data)
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -416,18 +420,12 @@ def visit_create(request):
     municipality = _municipality(request)
     form = VisitForm(request.POST or None, request.FILES or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             visit = services.visit_create(
                 municipality=municipality,
-                date=data["date"],
-                colonia=data["colonia"],
-                spaces=data["space_codes"],
-                staff_present=data["staff_present"],
-                people_contacted=data["people_contacted"],
-                notes=data["notes"],
-                photos=data["photos"],
+                colonia=form.cleaned_data["colonia"],
                 created_by=request.user,
+                **_visit_facts(form.cleaned_data),
             )
         except ValidationError as error:
             form.add_error(None, error)
