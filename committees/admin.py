@@ -297,3 +297,18 @@ class PublicWorkAdmin(MunicipalityScopedAdmin):
 
 
 admin.site.site_header = admin.site.site_header or _("VillaGuard")
+
+
+@admin.register(models.RegistrationCertificate)
+class RegistrationCertificateAdmin(MunicipalityScopedAdmin):
+    """Certificates are issued in the portal (services.certificate_issue, which gives the
+    random code); here staff read them and may revoke one by its date."""
+
+    list_display = ["registration_number", "committee", "registered_on", "issued_at", "revoked_at"]
+    search_fields = ["registration_number", "committee__name", "code"]
+    list_select_related = ["committee"]
+    fields = ["committee", "registration_number", "registered_on", "code", "revoked_at"]
+    readonly_fields = ["committee", "registration_number", "registered_on", "code"]
+
+    def has_add_permission(self, request):
+        return False

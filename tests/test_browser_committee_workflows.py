@@ -113,7 +113,8 @@ def test_staff_close_forum_follow_agreement_and_certify_a_committee(
     assert "COPLADEM agreements due or overdue" in page.inner_text("main")
 
     # Close the forum held two days ago: first with more people than the place holds.
-    _click(page, "Forums to close")
+    page.locator("main a[href='/participation/forums/to-close/']").first.click()
+    page.wait_for_load_state()
     page.get_by_role("link", name=re.compile("^Close")).first.click()
     page.wait_for_load_state()
     page.fill("#id_attendance_women", "40")
@@ -216,6 +217,21 @@ def test_staff_close_forum_follow_agreement_and_certify_a_committee(
     assert certificate.code in text and reader.pages[0].images
     verify_path = re.search(r"/committees/verify/[\w-]+/", text).group(0)
     assert verify_path == certificate.get_absolute_url()
+    # The same pages in Spanish.
+    page.context.add_cookies([{"name": "django_language", "value": "es-mx", "url": base}])
+    page.reload()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "es-mx"
+    screenshot(page, "registrations-es")
+    _no_serious_violations(axe, page)
+    _workspace(page)
+    page.locator("main a[href='/participation/copladem/agreements/?show=pending']").click()
+    page.wait_for_load_state()
+    page.locator("main a[href='?show=done']").click()
+    page.wait_for_load_state()
+    assert "Integrar el padrón de obras priorizadas" in page.inner_text("#agreements")
+    screenshot(page, "agreements-done-es")
+    _no_serious_violations(axe, page)
     page.click("header button.link-button")  # log out
     page.wait_for_load_state()
 
