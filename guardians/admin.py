@@ -88,10 +88,11 @@ class VisitPhotoInline(MunicipalityScopedInline):
 
 @admin.register(Visit)
 class VisitAdmin(MunicipalityScopedAdmin):
-    list_display = ["date", "colonia", "people_contacted"]
+    list_display = ["date", "colonia", "status", "people_contacted"]
+    list_filter = ["status"]
     list_select_related = ["colonia"]
     date_hierarchy = "date"
-    raw_id_fields = ["colonia", "spaces", "staff_present", "created_by"]
+    raw_id_fields = ["colonia", "spaces", "staff_present", "guardians_invited", "created_by"]
     inlines = [VisitPhotoInline]
 
 

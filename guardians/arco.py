@@ -7,7 +7,14 @@ from django.db.models import Q
 
 from accounts.privacy.arco import ANONYMISED_NAME
 
-from .models import Card, EvaluationAttempt, Guardian, GuardianApplication
+from .models import (
+    Card,
+    EvaluationAttempt,
+    Guardian,
+    GuardianApplication,
+    TrainingAttendance,
+    Visit,
+)
 
 
 def _applications(subject):
@@ -61,6 +68,15 @@ def export(subject) -> dict:
             for attempt in EvaluationAttempt.objects.filter(guardian=guardian).select_related(
                 "evaluation__session"
             )
+        ]
+        data["training_attendance"] = [
+            str(row.session)
+            for row in TrainingAttendance.objects.filter(guardian=guardian).select_related(
+                "session"
+            )
+        ]
+        data["visits_invited"] = [
+            str(visit) for visit in Visit.objects.filter(guardians_invited=guardian)
         ]
     applications = [
         {

@@ -262,3 +262,23 @@ def test_a_second_staff_role_sees_it_and_the_training_list_links_it(world, clien
     html = client.get(reverse("guardians:training_list")).content.decode()
     assert reverse("guardians:training_attendance", args=[session.pk]) in html
     assert GuardianApplication.private_objects.count() == 0
+
+
+def test_a_guardians_arco_export_lists_their_attendance_and_invitations(world):
+    from accounts.privacy.arco import Subject
+
+    from ..arco import export
+
+    session = _session(world.municipality, title="Sesión de abril")
+    services.training_attendance_record(session=session, guardians=[world.guardian_a])
+    visit = services.visit_plan(
+        municipality=world.municipality,
+        date=timezone.localdate(),
+        colonia=world.colonia_a,
+        guardians_invited=[world.guardian_a],
+    )
+    data = export(Subject.for_user(world.guardian_a.user, municipality=world.municipality))
+    assert data["training_attendance"] == [str(session)]
+    assert data["visits_invited"] == [str(visit)]
+    other = export(Subject.for_user(world.guardian_b.user, municipality=world.municipality))
+    assert other["training_attendance"] == [] and other["visits_invited"] == []
