@@ -340,7 +340,16 @@ def test_agreements_due_or_overdue_by_due_date_and_only_this_municipality(client
     assert summary == {"count": 3, "oldest": later_overdue.due_on, "overdue": 2}
 
 
-@pytest.mark.parametrize("url_name", ["committees:agreement_list", "committees:forum_close_list"])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "committees:agreement_list",
+        "committees:forum_close_list",
+        "committees:registration_list",
+        "committees:works_report_list",
+        "committees:work_list",
+    ],
+)
 def test_lists_cost_the_same_queries_at_two_sizes(client, municipality, url_name):
     client.force_login(make_staff(municipality=municipality))
     client.get(reverse(url_name))  # the session's first request caches the roles
@@ -349,6 +358,16 @@ def test_lists_cost_the_same_queries_at_two_sizes(client, municipality, url_name
         _due_agreements(municipality, size)
         for _ in range(size):
             _open_forum(municipality)
+            committee = CitizenCommitteeFactory(
+                municipality=municipality, registration_number="", registered_on=TODAY
+            )
+            committee.registration_number = f"CPC-{committee.pk}"
+            committee.save()
+            services.certificate_issue(committee=committee, participant=STAFF)
+            work = PublicWorkFactory(municipality=municipality, executing_committee=committee)
+            services.work_progress_report(
+                work=work, participant=STAFF, reported_on=TODAY, percent=10
+            )
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse(url_name)).status_code == 200
         counts.append(len(queries))
