@@ -147,3 +147,35 @@ def test_plan_a_visit_share_its_brief_and_record_training_attendance(
     page.wait_for_load_state()
     no_serious_violations(page, axe)
     screenshot(page, "visit-list-en")
+
+
+def test_staff_pages_of_visits_and_training_fit_a_phone(
+    live_server, municipality, phone_page, screenshot, axe
+):
+    from guardians import services
+
+    world = make_world(municipality)
+    services.visit_plan(
+        municipality=municipality,
+        date=timezone.localdate(),
+        colonia=world.colonia_a,
+        guardians_invited=[world.guardian_a],
+        public_note="Recorrido por el parque.",
+    )
+    base = live_server.url
+    log_in(phone_page, base, world.staff.username)
+    phone_page.wait_for_url(re.compile(r"/workspace/$"))
+    # The queue of the week counts the visit and opens the list it counts.
+    queue = phone_page.locator("[data-queue=visits_planned_this_week] a.queue-link")
+    assert queue.locator(".queue-count").inner_text().strip() == "1"
+    queue.click()
+    phone_page.wait_for_url(re.compile(r"/guardians/visits/\?status=planned&week=this$"))
+    assert "Centro" in phone_page.inner_text("main table")
+    no_horizontal_overflow(phone_page)
+    screenshot(phone_page, "visit-list-phone")
+    no_serious_violations(phone_page, axe)
+    phone_page.click(f"main a[href='{reverse('guardians:visit_plan')}']")
+    phone_page.wait_for_url(re.compile(r"/guardians/visits/plan/$"))
+    no_horizontal_overflow(phone_page)
+    screenshot(phone_page, "plan-phone")
+    no_serious_violations(phone_page, axe)
