@@ -252,7 +252,7 @@ def markdown(place, timings, facts, rows) -> str:
         "",
         f"`DATABASE_URL=postgis://…/villaguard_perf .venv/bin/python bench/bench_workspace.py` "
         f"on {now}, commit `{commit()}`, {versions()}, on a shared 2-core VM (single runs vary "
-        "by ±20 %).",
+        "by ±20 %, more under load).",
         "",
         f"Data: the metro tier of `bench/generate.py` ({sizes['complaints']:,} complaints, "
         f"{sizes['card answers']:,} card answers) plus each closed complaint's closing step, "
@@ -285,7 +285,14 @@ def markdown(place, timings, facts, rows) -> str:
         "",
         "Pages are timed with Django's test client, signed in, with an empty page cache; the "
         "query count leaves out BEGIN/COMMIT and savepoints. The workspace page of each role is "
-        "helper A's `workspace:home`.",
+        "`workspace:home` (the landing page of every role).",
+        "",
+        "Where the time goes: a page adds up the facts of the smallest level that answers it "
+        "(`StatisticFact.level`: summed over colonias, summed over the rest, or every "
+        "combination). Split by colonia over 12 months, a metric of the complaints still adds up "
+        "~25,000 month-and-colonia rows, and the median time to close one row per bucket of "
+        "days of each (~150,000): those pages and their CSV are the slow ones. A yearly level "
+        "(facts summed over the months of a year) would cut them by twelve.",
     ]
     return "\n".join(lines)
 
