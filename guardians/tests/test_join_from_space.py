@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from guardians.models import GuardianApplication
 from territory.tests.factories import ColoniaFactory, MunicipalityFactory, PublicSpaceFactory
+from territory.tests.test_place_pages import inside
 
 pytestmark = pytest.mark.django_db
 JOIN = reverse("guardians:join")
@@ -13,7 +14,9 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 def test_the_space_is_offered_ticked_with_its_colonia(client, municipality):
     colonia = ColoniaFactory(municipality=municipality)
-    space = PublicSpaceFactory(municipality=municipality, name="Parque Lerdo")
+    space = PublicSpaceFactory(
+        municipality=municipality, name="Parque Lerdo", geometry=inside(colonia)
+    )
     response = client.get(JOIN, {"space": space.code}, **EN)
     assert response.status_code == 200
     form = response.context["form"]
@@ -25,7 +28,7 @@ def test_the_space_is_offered_ticked_with_its_colonia(client, municipality):
 
 def test_the_application_keeps_the_space(client, municipality):
     colonia = ColoniaFactory(municipality=municipality)
-    space = PublicSpaceFactory(municipality=municipality)
+    space = PublicSpaceFactory(municipality=municipality, geometry=inside(colonia))
     data = {
         "full_name": "Rosa Martínez",
         "email": "rosa@example.org",
