@@ -88,7 +88,9 @@ def map_page(request):
     )
     spaces = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(spaces, SPACES_PER_PAGE).get_page(request.GET.get("page"))
-    chosen = request.GET.getlist("layer") if "layers" in request.GET else None
+    # ``layers=chosen`` (the form's hidden field): exactly the checked layers, perhaps none;
+    # without it, the default ones.
+    chosen = request.GET.getlist("layer") if request.GET.get("layers") == "chosen" else None
     enabled = map_layers.enabled_layers(chosen) if chosen != [] else []
     enabled_keys = [layer.key for layer in enabled]
     layer_settings = [
