@@ -30,6 +30,7 @@ def _world():
     from complaints.models import ServiceQuestion, ServiceQuestionChoice
     from contracts.tests.factories import CompanyFactory, ContractFactory
     from territory.models import ServiceType
+    from territory.tests.test_place_pages import inside
     from territory.tests.factories import (
         ColoniaFactory,
         MunicipalityFactory,
@@ -61,7 +62,12 @@ def _world():
         [("grass", "Pasto crecido"), ("litter", "Basura"), ("irrigation", "Riego")], start=1
     ):
         ServiceQuestionChoice.objects.create(question=question, key=key, name=name, order=order)
-    space = PublicSpaceFactory(municipality=municipality, code="AC-Z11-0007", name="Parque Lerdo")
+    space = PublicSpaceFactory(
+        municipality=municipality,
+        code="AC-Z11-0007",
+        name="Parque Lerdo",
+        geometry=inside(colonia),  # whatever the factory's sequence
+    )
     today = datetime.date.today()
     company = CompanyFactory(municipality=municipality, legal_name="Jardines del Norte SA de CV")
     ContractFactory(
