@@ -30,7 +30,6 @@ def _world():
     from complaints.models import ServiceQuestion, ServiceQuestionChoice
     from contracts.tests.factories import CompanyFactory, ContractFactory
     from territory.models import ServiceType
-    from territory.tests.test_place_pages import inside
     from territory.tests.factories import (
         ColoniaFactory,
         MunicipalityFactory,
@@ -38,6 +37,7 @@ def _world():
         ServiceAreaFactory,
         ServiceTypeFactory,
     )
+    from territory.tests.test_place_pages import inside
 
     municipality = MunicipalityFactory(name="Chihuahua", is_default=True)
     colonia = ColoniaFactory(municipality=municipality, name="Centro")
