@@ -324,7 +324,16 @@ def test_another_municipalitys_rows_never_show(client, city, key):
     theirs = features(
         client.get(layer_url(key), {"bbox": CITY_BBOX, "zoom": "17"}, HTTP_HOST="otro.localhost")
     )
-    assert mine and theirs
+    from territory.selectors import municipality_for_host
+
+    assert mine and theirs, (
+        len(mine),
+        len(theirs),
+        municipality_for_host("testserver").pk,
+        municipality_for_host("otro.localhost").pk,
+        city["colonia"].municipality_id,
+        other.pk,
+    )
     mine_urls = {f["properties"]["url"] for f in mine}
     theirs_urls = {f["properties"]["url"] for f in theirs}
     assert not mine_urls & theirs_urls
