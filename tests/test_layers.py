@@ -11,11 +11,13 @@ ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 LAYERS = [
     "config",
-    "opendata",
+    "opendata | alerts",
+    "reviews",
     "findings",
     "complaints",
     "guardians | committees",
     "contracts",
+    "workspace",
     "territory",
     "accounts",
     "audit",
