@@ -398,7 +398,8 @@ def test_query_counts_do_not_grow_with_the_data(client, place, complaints, key):
     params = {"by": "colonia", "service": place.green.pk, "start": "2025-01", "end": "2026-12"}
     if key in ("needs",):
         params.pop("service")
-    client.get(url, params)  # warm the session and the municipality's host map
+    warm = client.get(url, params)  # warm the session and the municipality's host map
+    assert warm.status_code == 200, warm.content.decode()[:3000]
 
     def count():
         with CaptureQueriesContext(connection) as queries:
