@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from accounts.models import User
 from audit.services import audit_record, audit_snapshot
 from territory.models import Directorate, Municipality, PublicSpace, ServiceArea, ServiceType
 
-from .models import Company, Contract, Obligation
+from .models import Company, Contract, ContractDocument, Obligation
 
 
 def company_upsert(
@@ -146,3 +147,20 @@ def obligation_add(
     # The contract's published release (OCDS) and its date follow its obligations.
     Contract.objects.filter(pk=contract.pk).update(updated_at=timezone.now())
     return obligation
+
+
+@transaction.atomic
+def contract_document_add(
+    *, contract: Contract, title: str, file: File, actor: User | None = None
+) -> ContractDocument:
+    """Attaches a PDF to the contract (validated as every contract document:
+    ``contracts.validators.validate_pdf``); the contract's release (OCDS) follows it."""
+    document = ContractDocument(contract=contract, title=title.strip())
+    document.file = file
+    document.full_clean()
+    document.save()
+    audit_record(
+        instance=document, action="create", actor=actor, municipality_id=contract.municipality_id
+    )
+    Contract.objects.filter(pk=contract.pk).update(updated_at=timezone.now())
+    return document
