@@ -6,6 +6,18 @@ import re
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """The confirmation e-mail is sent by a task: run it in the live server's process even
+    where REDIS_URL configures a real broker (no worker runs in the tests)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 def _no_violations(axe, page):
     violations = axe(page)
     assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]

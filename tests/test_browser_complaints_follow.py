@@ -3,6 +3,18 @@ import re
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """The confirmation e-mail is sent by a task: run it in the live server's process even
+    where REDIS_URL configures a real broker (no worker runs in the tests)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_second_citizen_follows_the_complaint_next_to_their_pin_instead_of_filing_it(
