@@ -189,6 +189,16 @@ ACCESS: dict[str, frozenset[str]] = {
     "committees:requisition_submit": STAFF,
     "committees:requisition_answer": STAFF,
     "committees:requisition_document": STAFF,
+    # --- reviews: citizens review the contracts (a guardian opens only the reviews assigned
+    # to them: reviews/tests/test_views.py) -----------------------------------------------------
+    "reviews:list": GUARDIANS_AND_STAFF,
+    "reviews:assign": STAFF,
+    "reviews:detail": GUARDIANS_AND_STAFF,
+    "reviews:comment": GUARDIANS_AND_STAFF,
+    "reviews:changes": STAFF,
+    "reviews:publish": STAFF,
+    "reviews:observation_finding": STAFF,
+    "reviews:observation_request": STAFF,
     # --- findings -------------------------------------------------------------------------
     "findings:list": DIRECTORATES_AND_STAFF,
     "findings:messages": LOGGED_IN,

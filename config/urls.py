@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("opendata.urls")),
     path("", include("audit.urls")),
     path("", include("alerts.urls")),
+    path("", include("reviews.urls")),
 ]
 
 # Media are served by Django only with SERVE_MEDIA (serve_media checks it on each request);

@@ -319,6 +319,7 @@ class Finding(MunicipalityScoped):
         UNREPORTED = "unreported", _("Unreported failure")
         CONTRADICTION = "contradiction", _("Contradiction with a work log")
         OVERDUE = "overdue", _("Obligation overdue")
+        CONTRACT_REVIEW = "contract_review", _("Observation of a citizens' contract review")
 
     class Severity(models.IntegerChoices):
         LOW = 1, _("Low")

@@ -246,6 +246,56 @@ def finding_verify_from_card(*, card: Card) -> list[Finding]:
     return changed
 
 
+# --- Raised by hand ----------------------------------------------------------------------------
+
+#: The directorate's time to answer an observation of a contract review, like an obligation's.
+CONTRACT_REVIEW_RESPONSE_HOURS = 120
+
+
+@transaction.atomic
+def finding_raise_for_contract(
+    *,
+    contract: Any,
+    item_code: str,
+    item_text: str,
+    note: str,
+    user: User | None,
+    kind: str = Finding.Kind.CONTRACT_REVIEW,
+    severity: int = Finding.Severity.MEDIUM,
+) -> Finding:
+    """A finding about a contract's documents (an observation of a citizens' contract review):
+    for the contract's directorate, through the same workflow and outbox as the reconciled
+    ones (a "new finding" row, delivered after commit)."""
+    now = timezone.now()
+    finding = Finding.objects.create(
+        municipality_id=contract.municipality_id,
+        kind=kind,
+        severity=severity,
+        service_type_id=contract.service_type_id,
+        directorate_id=contract.directorate_id,
+        contract=contract,
+        company_id=contract.company_id,
+        item_code=item_code[:50],
+        item_text=item_text[:300],
+        period_start=now.date(),
+        period_end=now.date(),
+        response_hours=CONTRACT_REVIEW_RESPONSE_HOURS,
+        due_at=now + datetime.timedelta(hours=CONTRACT_REVIEW_RESPONSE_HOURS),
+        created_at=now,
+        updated_at=now,
+    )
+    FindingEvent.objects.create(
+        finding=finding,
+        from_status="",
+        to_status=finding.status,
+        note=note,
+        user=user if getattr(user, "is_authenticated", False) else None,
+    )
+    audit_record(instance=finding, action="create", actor=user)
+    _outbox_add(finding=finding, event=Outbox.Event.FINDING_RAISED, now=now)
+    return finding
+
+
 # --- Outbox ------------------------------------------------------------------------------------
 
 

@@ -8,7 +8,19 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 from django.contrib.gis.geos import Point
-from django.db.models import Count, F, Max, Min, Model, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -530,3 +542,29 @@ def colonia_guardian_counts(*, colonia: Colonia, today: datetime.date | None = N
         "recent_cards": counts.get("n_recent_cards", 0),
         "recent_days": RECENT_DAYS,
     }
+
+
+#: The share of a post-test's questions answered right to count as trained (contract review).
+CONTRACT_REVIEW_PASS_PERCENT = 70
+CONTRACT_REVIEW_TOPICS = (Topic.SERVICES, Topic.TENDERS)
+
+
+def trained_for_contract_review(municipality: Municipality) -> QuerySet[Guardian]:
+    """The municipality's active guardians who passed the post-test of a training session on
+    public services' contracts or on tenders (a module of topic SERVICES or TENDERS): with at
+    least ``CONTRACT_REVIEW_PASS_PERCENT`` of its questions right. One query."""
+    passed = EvaluationAttempt.objects.filter(
+        guardian=OuterRef("pk"),
+        evaluation__kind=Evaluation.Kind.POST,
+        evaluation__session__municipality=municipality,
+        evaluation__session__modules__topic__in=CONTRACT_REVIEW_TOPICS,
+        total__gt=0,
+        correct__gte=F("total") * CONTRACT_REVIEW_PASS_PERCENT / 100.0,
+    )
+    return (
+        Guardian.private_objects.filter(municipality=municipality)
+        .active()
+        .filter(Exists(passed))
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "pk")
+    )

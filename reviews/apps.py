@@ -9,3 +9,13 @@ class ReviewsConfig(AppConfig):
 
     name = "reviews"
     verbose_name = _("Contract reviews")
+    # Public progress (reviews.public; territory.panels): the contracts page, each contract,
+    # each company.
+    contract_list_panels = ["reviews.public.contract_list_progress_panel"]
+    contract_panels = ["reviews.public.contract_reviews_panel"]
+    company_panels = ["reviews.public.company_observations_panel"]
+    demo_seeders = ["reviews.demo.seed_review_templates"]  # core.demo
+    workspace_sections = [
+        "reviews.workspace.reviews_staff_section",
+        "reviews.workspace.reviews_guardian_section",
+    ]

@@ -248,6 +248,33 @@ def route_kwargs(w) -> dict[str, dict]:
         "opendata:dataset_csv": {"slug": "spaces"},
         "opendata:contract_ocds": {"pk": w.contract.pk},
         **_alerts_route_kwargs(w),
+        **_reviews_route_kwargs(w),
+    }
+
+
+def _reviews_route_kwargs(w) -> dict[str, dict]:
+    """A contract review assigned to the world's guardian and lead guardian, with an
+    observation (its outcome routes want a confirmation, so an empty POST changes nothing)."""
+    from reviews.models import ContractReview, Observation, ReviewAssignment
+    from reviews.services import seed_review_template
+
+    review = ContractReview.objects.create(
+        municipality=w.municipality,
+        contract=w.contract,
+        template=seed_review_template(municipality=w.municipality),
+        assigned_by=w.users[Role.MUNICIPAL_STAFF],
+    )
+    for guardian in (w.guardian, w.lead):
+        ReviewAssignment.objects.create(review=review, guardian=guardian)
+    observation = Observation.objects.create(review=review, text="Falta el acta de fallo")
+    by_review = {"pk": review.pk}
+    return {
+        "reviews:detail": by_review,
+        "reviews:comment": by_review,
+        "reviews:changes": by_review,
+        "reviews:publish": by_review,
+        "reviews:observation_finding": {"pk": observation.pk},
+        "reviews:observation_request": {"pk": observation.pk},
     }
 
 
