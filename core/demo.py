@@ -27,6 +27,9 @@ A seeder must be idempotent (upsert by natural keys: running the demo again leav
 rows and re-asserts the demo values over any edits) and draw randomness only from
 ``context.random(<its name>)``, so that adding a seeder never changes what the others generate.
 What it passes on to later seeders goes on the context, whose fields say who fills them.
+
+An app whose rows summarise the others' (the workspace's statistics) names, in
+``demo_finishers``, steps that run after every app's seeders, in the same transaction.
 """
 
 import datetime
@@ -91,13 +94,22 @@ class DemoContext:
 def app_seeders(labels: Iterable[str] | None = None) -> list[Seeder]:
     """The seeders the installed apps name in ``AppConfig.demo_seeders``, in app order (only
     those of the apps ``labels`` names, when given)."""
-    seeders = []
+    return _named_steps("demo_seeders", labels)
+
+
+def app_finishers() -> list[Seeder]:
+    """The steps the installed apps name in ``AppConfig.demo_finishers``, in app order."""
+    return _named_steps("demo_finishers", None)
+
+
+def _named_steps(attribute: str, labels: Iterable[str] | None) -> list[Seeder]:
+    steps = []
     for app_config in apps.get_app_configs():
         if labels is not None and app_config.label not in labels:
             continue
-        for seeder in getattr(app_config, "demo_seeders", ()):
-            seeders.append(import_string(seeder) if isinstance(seeder, str) else seeder)
-    return seeders
+        for step in getattr(app_config, attribute, ()):
+            steps.append(import_string(step) if isinstance(step, str) else step)
+    return steps
 
 
 @transaction.atomic
@@ -109,7 +121,7 @@ def seed(
 ) -> DemoContext:
     """Creates or refreshes the whole demo; see the module's docstring."""
     context = DemoContext(spaces=spaces, with_users=with_users, log=log or (lambda message: None))
-    for step in app_seeders():
+    for step in [*app_seeders(), *app_finishers()]:
         started = time.monotonic()
         step(context)
         context.log(

@@ -14,6 +14,8 @@ class WorkspaceConfig(AppConfig):
         "workspace.sections.privacy_section",
         "workspace.statistics.sections.statistics_section",
     ]
+    # core.demo: the demo's statistics, computed once every app has seeded its rows.
+    demo_finishers = ["workspace.demo.refresh_statistics"]
     # Refreshes the statistics' facts (workspace.tasks; findings.schedules registers it).
     crontabs = [
         ("workspace: statistics refresh", "workspace.tasks.refresh_statistics", "*/30", "*")
