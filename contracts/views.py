@@ -30,7 +30,12 @@ def contract_list(request):
     return render(
         request,
         "contracts/contract_list.html",
-        {"filter": contract_filter, "page": page, "contracts": page.object_list},
+        {
+            "filter": contract_filter,
+            "page": page,
+            "contracts": page.object_list,
+            "panels": panels_for("contract_list", municipality=municipality),
+        },
     )
 
 

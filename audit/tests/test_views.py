@@ -58,8 +58,9 @@ def test_contract_history_query_count_is_constant(
         _edit_contract(contract, staff, lot=str(n))
     municipality_for_host("testserver")
     # savepoint, contract, obligations, documents, spaces, service areas, the findings
-    # panel's compliance, the change history, release: as many edits as there are
-    with django_assert_num_queries(9):
+    # panel's compliance, the change history, the reviews panel (reviews, transparency
+    # requests), release: as many edits as there are
+    with django_assert_num_queries(11):
         response = client.get(contract.get_absolute_url(), **EN)
     assert len(response.context["panels"][-1]["context"]["rows"]) == edits
 

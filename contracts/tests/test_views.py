@@ -162,8 +162,9 @@ def test_contract_list_query_count_is_constant(
         contract.service_areas.add(area)
     municipality_for_host("testserver")  # the host map is cached, as after the first request
 
-    # savepoint, 3 filter choices (service, company, directorate), count, page, release
-    with django_assert_num_queries(7):
+    # savepoint, 3 filter choices (service, company, directorate), count, page, the reviews'
+    # progress (one aggregate), release
+    with django_assert_num_queries(8):
         response = get(client, reverse("contracts:contract_list"), status="active")
     assert response.status_code == 200
     assert len(response.context["contracts"]) == min(rows, 25)
@@ -256,8 +257,9 @@ def test_contract_detail_query_count_is_constant(
     municipality_for_host("testserver")
 
     # savepoint, contract, obligations, documents, spaces, service areas, the findings
-    # panel's compliance (one aggregate), the audit panel's change history (one query), release
-    with django_assert_num_queries(9):
+    # panel's compliance (one aggregate), the audit panel's change history (one query), the
+    # reviews panel (its reviews, its filed transparency requests), release
+    with django_assert_num_queries(11):
         response = get(client, contract.get_absolute_url())
     assert len(response.context["contract"].spaces.all()) == spaces
 
@@ -323,8 +325,8 @@ def test_company_detail_query_count_is_constant(
     municipality_for_host("testserver")
 
     # savepoint, company, contracts, spaces, the findings panels (compliance: 4 aggregates;
-    # fix rate: 1), release
-    with django_assert_num_queries(10):
+    # fix rate: 1), the reviews' observations across its contracts, release
+    with django_assert_num_queries(11):
         response = get(client, company.get_absolute_url())
     assert len(response.context["contracts"]) == rows
 
