@@ -73,6 +73,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "territory:space_detail": PUBLIC,
     "territory:spaces_geojson": PUBLIC,
     "territory:spaces_nearest": PUBLIC,
+    "territory:colonia_detail": PUBLIC,
+    "territory:area_detail": PUBLIC,
+    "territory:layer_geojson": PUBLIC,
+    "territory:layers_nearest": PUBLIC,
     # --- contracts ------------------------------------------------------------------------
     "contracts:contract_list": PUBLIC,
     "contracts:contract_detail": PUBLIC,

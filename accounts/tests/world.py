@@ -181,6 +181,9 @@ def route_kwargs(w) -> dict[str, dict]:
     guardian_user = w.users[Role.GUARDIAN]
     return {
         "territory:space_detail": {"code": w.spaces[0].code},
+        "territory:area_detail": {"pk": w.area.pk},
+        "territory:colonia_detail": {"pk": w.colonia.pk},
+        "territory:layer_geojson": {"key": "complaints"},
         "workspace:statistics:detail": {"key": "complaints"},
         "workspace:statistics:csv": {"key": "complaints"},
         "media": {
