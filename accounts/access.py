@@ -203,6 +203,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "reviews:publish": STAFF,
     "reviews:observation_finding": STAFF,
     "reviews:observation_request": STAFF,
+    # Transparency requests for what reviews did not find: the Sindicatura files and follows them.
+    "transparency:list": STAFF,
+    "transparency:detail": STAFF,
+    "transparency:pdf": STAFF,
+    "transparency:text": STAFF,
     # --- findings -------------------------------------------------------------------------
     "findings:list": DIRECTORATES_AND_STAFF,
     "findings:messages": LOGGED_IN,

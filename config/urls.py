@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("alerts.urls")),
     path("", include("reviews.urls")),
+    path("", include("reviews.request_urls")),
 ]
 
 # Media are served by Django only with SERVE_MEDIA (serve_media checks it on each request);

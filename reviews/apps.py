@@ -18,4 +18,5 @@ class ReviewsConfig(AppConfig):
     workspace_sections = [
         "reviews.workspace.reviews_staff_section",
         "reviews.workspace.reviews_guardian_section",
+        "reviews.workspace_requests.requests_section",
     ]

@@ -4,6 +4,7 @@ Transparencia (in Spanish, as every document addressed to an authority: see
 
 from __future__ import annotations
 
+from django.utils import timezone
 from fpdf import FPDF
 
 from committees.documents import spanish_date
@@ -41,7 +42,7 @@ def request_pdf(request: TransparencyRequest) -> bytes:
         new_y="NEXT",
     )
     pdf.ln(3)
-    day = request.filed_on or request.created_at.date()
+    day = request.filed_on or timezone.localdate(request.created_at)
     _paragraph(pdf, f"{municipality.name}, {municipality.state}, a {spanish_date(day)}")
     if request.folio:
         _paragraph(pdf, f"Folio: {request.folio}", style="B")

@@ -184,7 +184,7 @@ def request_file(
         errors["folio"] = _("Another request of this municipality has this folio.")
     if filed_on > timezone.localdate():
         errors["filed_on"] = _("The filing date cannot be in the future.")
-    elif filed_on < request.created_at.date():
+    elif filed_on < timezone.localdate(request.created_at):
         errors["filed_on"] = _("The request was filed after it was drafted.")
     if request.status == RequestStatus.ANSWERED:
         errors["folio"] = _("This request is already answered.")

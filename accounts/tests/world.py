@@ -252,6 +252,7 @@ def route_kwargs(w) -> dict[str, dict]:
         "opendata:contract_ocds": {"pk": w.contract.pk},
         **_alerts_route_kwargs(w),
         **_reviews_route_kwargs(w),
+        **_transparency_route_kwargs(w),
     }
 
 
@@ -278,6 +279,26 @@ def _reviews_route_kwargs(w) -> dict[str, dict]:
         "reviews:publish": by_review,
         "reviews:observation_finding": {"pk": observation.pk},
         "reviews:observation_request": {"pk": observation.pk},
+    }
+
+
+def _transparency_route_kwargs(w) -> dict[str, dict]:
+    """A drafted transparency request for the world's contract."""
+    from reviews.models import TransparencyRequest
+
+    request = TransparencyRequest.objects.create(
+        municipality=w.municipality,
+        contract=w.contract,
+        documents_asked="el acta de fallo",
+        text="Solicito el acta de fallo.",
+        legal_basis="Artículo 6o. constitucional",
+        created_by=w.users[Role.MUNICIPAL_STAFF],
+    )
+    by_request = {"pk": request.pk}
+    return {
+        "transparency:detail": by_request,
+        "transparency:pdf": by_request,
+        "transparency:text": by_request,
     }
 
 
