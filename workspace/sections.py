@@ -45,8 +45,9 @@ def admin_url(name: str, query: str = "") -> str:
 
 
 def account_section(*, request) -> Section | None:
-    """Every login: their personal data (ARCO rights), two-factor login for the roles that
-    read personal data, and the Django admin for data maintenance where it opens."""
+    """Every login: their personal data (ARCO rights), two-factor login (required for the roles
+    that read personal data, optional for the others), and the Django admin for data
+    maintenance where it opens."""
     if not request.user.is_authenticated:
         return None
     links = [
@@ -56,14 +57,16 @@ def account_section(*, request) -> Section | None:
             _("See, download or correct your data; ask to cancel it."),
         )
     ]
-    if session_roles(request) & PERSONAL_DATA_ROLES or request.user.is_staff:
-        links.append(
-            Link(
-                _("Two-factor login"),
-                reverse("accounts:otp_setup"),
-                _("Set up the authenticator app your role needs."),
-            )
+    needs_second_factor = session_roles(request) & PERSONAL_DATA_ROLES or request.user.is_staff
+    links.append(
+        Link(
+            _("Two-factor login"),
+            reverse("accounts:otp_setup"),
+            _("Set up the authenticator app your role needs.")
+            if needs_second_factor
+            else _("Optional: protect your account with an authenticator app."),
         )
+    )
     if opens_admin(request):
         links.append(
             Link(

@@ -114,7 +114,10 @@ def build_access_world(municipality):
         participant=Participant(is_staff=True),
     )
     w.allocation = AllocationFactory(
-        municipality=municipality, colonia=w.community, value=Decimal("5000.00")
+        municipality=municipality,
+        colonia=w.community,
+        committee=w.committee,
+        value=Decimal("5000.00"),
     )
     w.session = TrainingSession.objects.create(
         municipality=municipality, title="Capacitación", date="2024-05-01"
