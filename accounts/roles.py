@@ -15,7 +15,15 @@ ALL = ("add", "change", "delete", "view")
 VIEW = ("view",)
 
 # The apps whose models belong to one municipality's own records.
-MUNICIPAL_APPS = ("territory", "contracts", "guardians", "complaints", "committees", "findings")
+MUNICIPAL_APPS = (
+    "territory",
+    "contracts",
+    "guardians",
+    "complaints",
+    "committees",
+    "findings",
+    "reviews",
+)
 
 # Only a deployment-wide superuser creates or deletes municipalities.
 MUNICIPALITY_CREATE_DELETE = {"add_municipality", "delete_municipality"}
