@@ -18,6 +18,9 @@ start to today (or its end) and each covered public space, for the contract's se
 
 Service areas (garbage routes, lighting sectors) are items too, but cards are filed about
 public spaces only, so they carry no milestones.
+
+Citizens' published reviews of the contract (``reviews.ocds``) are documents of the
+implementation, and their observations the observations of one implementation metric each.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from contracts.models import Contract
 from contracts.selectors import company_public_contact
+from reviews.ocds import PublishedReview, review_documents, review_metrics
 from territory.models import Municipality
 
 DEFAULT_OCID_PREFIX = "ocds-villaguard"
@@ -126,6 +130,8 @@ class Evidence:
     last_card: dict[tuple[int, int], datetime.datetime] = field(default_factory=dict)
     # contract id -> finding rows (dicts)
     findings: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    # contract id -> its published citizens' reviews (reviews.ocds)
+    reviews: dict[int, list[PublishedReview]] = field(default_factory=dict)
 
 
 def _datetime(day: datetime.date, end_of_day: bool = False) -> str:
@@ -400,6 +406,7 @@ def _latest_change(contract: Contract, evidence: Evidence) -> datetime.datetime:
     moments += [document.uploaded_at for document in contract.documents.all()]
     for space in contract.spaces.all():
         moments.append(evidence.last_card.get((space.pk, contract.service_type_id)))
+    moments += [review.published_at for review in evidence.reviews.get(contract.pk, ())]
     return max(moment for moment in moments if moment is not None)
 
 
@@ -444,6 +451,14 @@ def contract_release(
     failures = _performance_failures(contract, evidence, dict(Finding.Kind.choices))
     if failures:  # the extension asks for at least one when the field is there
         implementation["performanceFailures"] = failures
+    # Citizens' published reviews: documents of the implementation, their observations as
+    # the observations of one metric each (reviews.ocds).
+    reviews = evidence.reviews.get(contract.pk, [])
+    if reviews:
+        implementation["documents"] = review_documents(
+            reviews, page_url=contract.get_absolute_url(), absolute=absolute
+        )
+        implementation["metrics"] = review_metrics(reviews)
     if status == Contract.Status.ENDED:
         implementation["endDate"] = period["endDate"]
     ocds_contract = {

@@ -14,6 +14,7 @@ from django.utils import timezone
 from contracts.models import Contract
 from findings.models import Finding
 from guardians.models import Card
+from reviews.ocds import published_reviews_by_contract
 from territory.models import Municipality, PublicSpace, ServiceArea
 
 from .ocds import Evidence, contract_release, release_package
@@ -119,6 +120,7 @@ def ocds_evidence(
     )
     for finding in findings:
         evidence.findings[finding["contract_id"]].append(dict(finding))
+    evidence.reviews = published_reviews_by_contract(ids, municipality_id=municipality.pk)
     return evidence
 
 
