@@ -37,7 +37,9 @@ class AnswersForm(forms.Form):
     """One group of fields per checklist item, named ``<item id>-answer|note|document|page``
     (the keys of ``services.review_answers_save``'s errors)."""
 
-    def __init__(self, *args, review: ContractReview, items, answers: dict, **kwargs):
+    def __init__(
+        self, *args, review: ContractReview, items, answers: dict, name_public=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.review = review
         self.items = list(items)
@@ -71,6 +73,12 @@ class AnswersForm(forms.Form):
                 required=False,
                 initial=existing.page if existing else None,
             )
+
+        self.fields["name_public"] = forms.BooleanField(
+            label=_("My name may be published with the review"),
+            required=False,
+            initial=name_public,
+        )
 
     def rows(self):
         """(item, [its bound fields]) in checklist order."""

@@ -203,7 +203,12 @@ def check_answer(*, review: ContractReview, fields: dict, prefix: str = "") -> d
 
 @transaction.atomic
 def review_answers_save(
-    *, review: ContractReview, guardian: Guardian, answers: dict[int, dict], submit: bool = False
+    *,
+    review: ContractReview,
+    guardian: Guardian,
+    answers: dict[int, dict],
+    submit: bool = False,
+    name_public: bool | None = None,
 ) -> ContractReview:
     """Saves the guardian's answers (item id → answer, note, document, page) as the draft;
     ``submit`` also sends the review to staff, only if every required item is answered
@@ -233,6 +238,8 @@ def review_answers_save(
         row.document = fields.get("document")
         row.page = fields.get("page")
         row.save()
+    if name_public is not None:
+        review.assignments.filter(guardian=guardian).update(name_public=name_public)
     if submit:
         review.status = ReviewStatus.SUBMITTED
         review.submitted_at = timezone.now()

@@ -136,6 +136,9 @@ def review_detail(request, pk):
             review=review,
             items=items,
             answers=answers,
+            name_public=review.assignments.filter(
+                guardian=request.guardian, name_public=True
+            ).exists(),
         )
         if request.method == "POST" and form.is_valid():
             submit = "submit" in request.POST
@@ -145,6 +148,7 @@ def review_detail(request, pk):
                     guardian=request.guardian,
                     answers=form.answers(),
                     submit=submit,
+                    name_public=form.cleaned_data["name_public"],
                 )
             except ValidationError as error:
                 for field, errors in error.message_dict.items():

@@ -207,3 +207,12 @@ def test_the_list_costs_constant_queries(client, municipality, staff, guardian):
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_guardian_consents_to_be_named_on_the_answer_form(client, review, guardian):
+    client.force_login(guardian.user)
+    url = reverse("reviews:detail", kwargs={"pk": review.pk})
+    client.post(url, _post_answers(review, save="1"))
+    assert not review.assignments.get().name_public
+    client.post(url, _post_answers(review, submit="1", name_public="on"))
+    assert review.assignments.get().name_public
