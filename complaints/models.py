@@ -127,6 +127,13 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["municipality", "status", "created_at"]),
             models.Index(fields=["colonia", "created_at"]),
+            # A directorate's open-complaint queues (``complaints.workspace``): count, oldest
+            # and the recent ones by status, read from the index alone (no heap visits).
+            models.Index(
+                fields=["municipality", "directorate", "status", "created_at"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="complaint_open_queue_idx",
+            ),
         ]
 
     def __str__(self):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.uploads import RandomName
 from territory.models import MunicipalityScoped, municipality_field
 
-from .constants import UNANSWERED, FindingStatus, OutboxStatus
+from .constants import AWAITING_FIX, UNANSWERED, FindingStatus, OutboxStatus
 from .querysets import FindingQuerySet, OutboxQuerySet
 
 
@@ -436,6 +436,20 @@ class Finding(MunicipalityScoped):
             models.Index(fields=["contract", "kind"]),
             # A run finds the findings it raised by its timestamp (to write their outbox rows).
             models.Index(fields=["created_at"]),
+            # The workspace's findings queues (``findings.workspace.finding_figures``): those
+            # waiting for a fix, per directorate, with what the figures read, from the index.
+            models.Index(
+                fields=[
+                    "municipality",
+                    "directorate",
+                    "status",
+                    "created_at",
+                    "due_at",
+                    "escalated_at",
+                ],
+                condition=models.Q(status__in=AWAITING_FIX),
+                name="finding_awaiting_fix_idx",
+            ),
         ]
 
     def __str__(self):
