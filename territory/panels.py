@@ -11,6 +11,7 @@ page's object as a keyword argument and return ``None`` (nothing to show) or
         company_panels = [...]                                         # f(*, company)
         area_panels = [...]                                            # f(*, area)
         colonia_panels = [...]                                         # f(*, colonia)
+        contract_list_panels = [...]                        # f(*, municipality): /contracts/
 
 A panel whose dict has ``"slot": "actions"`` is a button (or a small form) shown in the
 page's "what you can do here" bar instead of a section, in the order of their ``"order"``
