@@ -132,9 +132,9 @@ def unfiltered(aggregate: Any) -> tuple[Any, Any]:
     condition = getattr(aggregate, "filter", None)
     plain = aggregate.copy()
     plain.filter = None
-    if isinstance(plain, Count) and not plain.distinct:
+    if isinstance(plain, Count) and not getattr(plain, "distinct", False):
         source = plain.get_source_expressions()[0]
-        if isinstance(source, F) and source.name == "pk":
+        if isinstance(source, F) and getattr(source, "name", None) == "pk":
             plain = Count("*")
     return condition, plain
 
