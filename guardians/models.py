@@ -674,6 +674,12 @@ class Card(MunicipalityScoped):
                 condition=models.Q(failure_count__gt=0, staff_notified_at__isnull=True),
                 name="card_staff_email_due",
             ),
+            # The workspace's "cards to review" queue: count and oldest from the index alone.
+            models.Index(
+                fields=["municipality", "submitted_at"],
+                condition=models.Q(review_status=CardReviewStatus.PENDING),
+                name="card_pending_review_idx",
+            ),
         ]
 
     def __str__(self):
