@@ -4,7 +4,6 @@ and an observation's outcome (a finding for the directorate, or a transparency r
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,6 +13,8 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 from contracts.models import Contract, ContractDocument
 from findings.services import finding_raise_for_contract
@@ -159,27 +160,14 @@ def is_assigned(review: ContractReview, guardian: Guardian | None) -> bool:
 
 # --- Answers -----------------------------------------------------------------------------------
 
-_PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
-
 
 def document_page_count(document: ContractDocument) -> int | None:
-    """Pages of a contract's PDF, or None when they cannot be counted (the page is then not
-    checked). pypdf where installed, else the PDF's page objects."""
+    """Pages of a contract's PDF (pypdf), or None when they cannot be counted (a missing or
+    damaged file: the page is then not checked)."""
     try:
         with document.file.open("rb") as handle:
-            data = handle.read()
-    except (OSError, ValueError):
-        return None
-    try:
-        import io
-
-        from pypdf import PdfReader
-
-        return len(PdfReader(io.BytesIO(data)).pages)
-    except ImportError:
-        count = len(_PAGE_OBJECT.findall(data))
-        return count or None
-    except Exception:  # a damaged PDF: nothing to check against
+            return len(PdfReader(handle).pages)
+    except (OSError, ValueError, PdfReadError):
         return None
 
 
