@@ -44,6 +44,15 @@ PAGE_LIMIT_MS = 300
 MAX_QUERIES = 12
 TIER = "metro"
 FINDINGS = 100_000
+# Bulk-loaded by the generator and EXTRA_SQL, read by the workspace queues.
+BULK_TABLES = (
+    "complaints_complaint",
+    "complaints_complaintupdate",
+    "findings_finding",
+    "guardians_card",
+    "guardians_guardianapplication",
+    "contracts_contract",
+)
 
 EXTRA_SQL = """
 SELECT setseed(0.17);
@@ -161,6 +170,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-generate", action="store_true", help="reuse the data in place")
     parser.add_argument("--quick", action="store_true", help="refresh the facts once, not 3 times")
+    parser.add_argument(
+        "--no-refresh", action="store_true", help="measure the facts in place, not refreshing"
+    )
     args = parser.parse_args()
     setup_test_environment()
     generate.ensure_database()
@@ -177,16 +189,26 @@ def main() -> None:
     from workspace.statistics.registry import statistics as all_statistics
     from workspace.statistics.services import statistics_refresh
 
+    with connection.cursor() as cursor:
+        # What autovacuum does after a bulk load (it is off on the bench server): the
+        # visibility map lets the workspace queues count from their indexes alone.
+        for table in BULK_TABLES:
+            cursor.execute(f"VACUUM ANALYZE {table}")
     refresh_samples = []
-    for _ in range(1 if args.quick else 3):
+    for _ in range(0 if args.no_refresh else 1 if args.quick else 3):
         started = time.perf_counter()
         facts = statistics_refresh(municipality=place)
         refresh_samples.append(time.perf_counter() - started)
     with connection.cursor() as cursor:  # as autovacuum does after a refresh, at once
         cursor.execute("VACUUM ANALYZE workspace_statisticfact")
-    timings["refresh"] = statistics.median(refresh_samples)
-    timings["refresh runs"] = len(refresh_samples)
-    print(f"  refresh: {timings['refresh']:.1f} s, {facts:,} facts", flush=True)
+    if refresh_samples:
+        timings["refresh"] = statistics.median(refresh_samples)
+        timings["refresh runs"] = len(refresh_samples)
+        print(f"  refresh: {timings['refresh']:.1f} s, {facts:,} facts", flush=True)
+    else:
+        from workspace.models import StatisticFact
+
+        facts = StatisticFact.objects.filter(municipality=place).count()
 
     users = role_users(place)
     staff = client(users["municipal staff"])
@@ -250,7 +272,8 @@ def markdown(place, timings, facts, rows) -> str:
     lines = [
         "## The workspace and its statistics",
         "",
-        f"`DATABASE_URL=postgis://…/villaguard_perf .venv/bin/python bench/bench_workspace.py` "
+        f"`DATABASE_URL=postgis://…/{connection.settings_dict['NAME']} .venv/bin/python "
+        f"bench/bench_workspace.py{''.join(' ' + flag for flag in sys.argv[1:])}` "
         f"on {now}, commit `{commit()}`, {versions()}, on a shared 2-core VM (single runs vary "
         "by ±20 %, more under load).",
         "",
@@ -269,12 +292,13 @@ def markdown(place, timings, facts, rows) -> str:
             f"| generating the tier and the extra rows | "
             f"{timings['generate'] + timings['extra']:.0f} s | | |"
         )
-    lines.append(
-        f"| refreshing the facts (`statistics_refresh`, median of "
-        f"{timings['refresh runs']}): {facts:,} facts | "
-        f"{timings['refresh']:.1f} s | 1800 s (task time limit) | "
-        f"{'pass' if timings['refresh'] < 1800 else '**FAIL**'} |"
-    )
+    if "refresh" in timings:
+        lines.append(
+            f"| refreshing the facts (`statistics_refresh`, median of "
+            f"{timings['refresh runs']}): {facts:,} facts | "
+            f"{timings['refresh']:.1f} s | 1800 s (task time limit) | "
+            f"{'pass' if timings['refresh'] < 1800 else '**FAIL**'} |"
+        )
     for label, ms, queries in rows:
         ok = ms <= PAGE_LIMIT_MS and queries <= MAX_QUERIES
         lines.append(
@@ -287,12 +311,23 @@ def markdown(place, timings, facts, rows) -> str:
         "query count leaves out BEGIN/COMMIT and savepoints. The workspace page of each role is "
         "`workspace:home` (the landing page of every role).",
         "",
-        "Where the time goes: a page adds up the facts of the smallest level that answers it "
-        "(`StatisticFact.level`: summed over colonias, summed over the rest, or every "
-        "combination). Split by colonia over 12 months, a metric of the complaints still adds up "
-        "~25,000 month-and-colonia rows, and the median time to close one row per bucket of "
-        "days of each (~150,000): those pages and their CSV are the slow ones. A yearly level "
-        "(facts summed over the months of a year) would cut them by twelve.",
+        "The workspace queues read their figures in one statement of scalar subqueries "
+        "(`workspace.registry.read_tallies`), each an index-only range of a partial index "
+        "(`complaint_open_queue_idx`, `finding_awaiting_fix_idx`, `card_pending_review_idx`, "
+        "and the complaints' `(municipality, status, created_at)`), so the bench VACUUMs the "
+        "bulk-loaded tables first, as autovacuum would (it is off on this server). What is "
+        "left is counting the backlog itself: ~270,000 open complaints and 100,000 cards to "
+        "review, ~100–150 ms, growing with the backlog, not with the history.",
+        "",
+        "Where the statistics' time goes: a page adds up the facts of the smallest level that "
+        "answers it (`StatisticFact.level`). Split by colonia over 12 months, the complaints' "
+        "metrics group ~180,000 month-and-colonia(-and-bucket) facts into ~22,000 rows "
+        "(EXPLAIN ANALYZE: the HashAggregate ~300 ms of the 400 ms statement) and the page "
+        "renders 1,024 colonia rows. The slowest is the median time to close by colonia: "
+        "one row per colonia and bucket of days (~22,000 rows) read into Python for the "
+        "medians. A level of facts summed over the months of a period would cut the grouped "
+        "input by twelve; medians computed in SQL (a running sum per colonia) would cut the "
+        "rows read.",
     ]
     return "\n".join(lines)
 
