@@ -351,7 +351,13 @@ def need_list(request):
     return render(
         request,
         "committees/need_list.html",
-        {"filter": needs, "page": page, "query": query.urlencode(), "participant": participant},
+        {
+            "filter": needs,
+            "page": page,
+            "query": query.urlencode(),
+            "participant": participant,
+            "editable_statuses": services.EDITABLE_STATUSES,
+        },
     )
 
 
