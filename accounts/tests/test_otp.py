@@ -164,7 +164,7 @@ def test_a_foreign_next_url_is_not_followed(client, device):
         reverse("accounts:otp_verify"),
         {"otp_token": current_token(device), "next": "https://evil.example/"},
     )
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("workspace:home")  # where every login lands
 
 
 @override_settings(OTP_REQUIRED_FOR_STAFF=True)
