@@ -42,3 +42,25 @@ def test_the_language_switcher_changes_the_language(client):
     assert "Vigila tu ciudad" in client.get(reverse("home")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Watch your city" in client.get(reverse("home")).content.decode()
+
+
+def test_every_string_the_scripts_show_is_in_the_javascript_catalogue():
+    """The scripts take their strings through short names for gettext (``t``, ``plural``):
+    core's makemessages reads those names too, so each string reaches djangojs.po."""
+    import re
+
+    import polib
+
+    catalogue = polib.pofile(
+        str(Path(settings.BASE_DIR, "locale", "es_MX", "LC_MESSAGES", "djangojs.po"))
+    )
+    msgids = {entry.msgid for entry in catalogue if not entry.obsolete}
+    call = re.compile(r"""\b(?:t|gettext|plural|ngettext)\(\s*(["'])((?:\\.|(?!\1).)+)\1""")
+    shown = set()
+    for script in Path(settings.BASE_DIR, "static").rglob("*.js"):
+        if "vendor" in script.parts:
+            continue
+        for match in call.finditer(script.read_text()):
+            shown.add(match.group(2).replace("\\'", "'").replace('\\"', '"'))
+    assert shown, "no strings found: the pattern no longer matches the scripts"
+    assert sorted(shown - msgids) == []
