@@ -173,3 +173,70 @@ def test_desktop_map_and_list_side_by_side_with_clusters(live_server, page, scre
     page.locator("#complaints-list li a").first.wait_for()
     screenshot(page, "desktop-layers")
     assert_no_axe_violations(axe, page)
+
+
+LAYOUT_SHIFT = """() => new Promise(resolve => {
+  let total = 0;
+  new PerformanceObserver(list => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+  }).observe({type: 'layout-shift', buffered: true});
+  setTimeout(() => resolve(total), 300);
+})"""
+
+OVERLAPS = """() => {
+  const boxes = nodes => Array.from(nodes).map(node => node.getBoundingClientRect());
+  const discs = boxes(document.querySelectorAll('#spaces-map .cluster-icon'));
+  const controls = boxes(document.querySelectorAll('#spaces-map .leaflet-control a'));
+  const meet = (a, b) =>
+    a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  let found = 0;
+  discs.forEach((disc, i) => {
+    discs.slice(i + 1).forEach(other => { if (meet(disc, other)) found += 1; });
+    controls.forEach(control => { if (meet(disc, control)) found += 1; });
+  });
+  return {discs: discs.length, overlaps: found};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_phone_map_does_not_shift_and_its_clusters_never_overlap(
+    live_server, browser, screenshot, axe, city
+):
+    """Issue #17 (Lighthouse): the first paint is the final layout (the header's menu, the
+    toolbar, the closed filters' panel and the map's height come from CSS, not from scripts
+    run later), and cluster discs are separate targets: never on top of each other or of the
+    zoom buttons, even when the map is moved to put one there."""
+    context = phone(browser)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/map/")
+        wait_for_layers(page, "complaints", "works")
+        assert page.evaluate(LAYOUT_SHIFT) < 0.02
+        assert not page.locator("#map-filters").is_visible()
+        assert page.locator("#filters-toggle").is_visible()
+
+        set_view(page, 28.63, -106.07, 12)
+        page.wait_for_function("() => document.querySelectorAll('.cluster-icon').length >= 1")
+        wait_for_layers(page, "complaints", "works")
+        # Move the map so that the biggest disc's cell lands under the "zoom in" button.
+        page.evaluate(
+            """() => {
+              const box = selector => document.querySelector(selector).getBoundingClientRect();
+              const disc = box('#spaces-map .cluster-icon');
+              const button = box('.leaflet-control-zoom-in');
+              window.villaguardMaps['spaces-map'].panBy(
+                [disc.left + disc.width / 2 - button.left - button.width / 2,
+                 disc.top + disc.height / 2 - button.top - button.height / 2], {animate: false});
+            }"""
+        )
+        page.wait_for_timeout(400)  # moveend's delay, then the reload
+        wait_for_layers(page, "complaints", "works")
+        result = page.evaluate(OVERLAPS)
+        assert result["discs"] >= 1
+        assert result["overlaps"] == 0
+        screenshot(page, "phone-clusters-clear-of-controls")
+        assert_no_axe_violations(axe, page)
+
+    finally:
+        context.close()

@@ -14,6 +14,8 @@
 
   var LOAD_DELAY_MS = 150;
   var NEAREST_LIMIT = 5;
+  // The largest cluster disc is 48 px: centres at least this far apart never overlap.
+  var CLUSTER_SPACING_PX = 56;
 
   function t(text) {
     return typeof window.gettext === "function" ? window.gettext(text) : text;
@@ -63,21 +65,30 @@
   }
 
   // On a phone the map fills the rest of the first screen, whatever the header's height:
-  // from its top to the bottom of the window (CSS gives an estimate before this runs).
+  // from its top to the bottom of the window. CSS gives an estimate that reaches at least the
+  // fold; this trims it once, as soon as this file loads (before Leaflet draws the map, so no
+  // second "moveend" and no second request), and again when the window changes size.
+  var PHONE = window.matchMedia("(max-width: 59.99rem)");
+
+  function fitHeight(container) {
+    var height = "";
+    if (PHONE.matches) {
+      var top = container.getBoundingClientRect().top + window.scrollY;
+      height = Math.max(320, window.innerHeight - top) + "px";
+    }
+    if (container.style.height === height) return false;
+    container.style.height = height;
+    return true;
+  }
+
+  var early = document.getElementById("spaces-map");
+  if (early) fitHeight(early);
+
   function fitToScreen(map) {
     var container = map.getContainer();
-    var phone = window.matchMedia("(max-width: 59.99rem)");
-    function fit() {
-      if (!phone.matches) {
-        container.style.height = "";
-      } else {
-        var top = container.getBoundingClientRect().top + window.scrollY;
-        container.style.height = Math.max(320, window.innerHeight - top) + "px";
-      }
-      map.invalidateSize();
-    }
-    window.addEventListener("resize", fit);
-    fit();
+    window.addEventListener("resize", function () {
+      if (fitHeight(container)) map.invalidateSize();
+    });
   }
 
   // Phones: one button switches between the map and the lists (desktop shows both).
@@ -103,7 +114,7 @@
     var nearby = document.getElementById("nearby");
     var nearbyList = document.getElementById("nearby-list");
     var nearButton = document.getElementById("near-me");
-    var canvas = L.canvas({ padding: 0.5 });
+    var canvas = map.villaguardCanvas || L.canvas();
     var layers = {};
     var timer = null;
     var hereMarker = null;
@@ -227,6 +238,111 @@
       return params;
     }
 
+    // The server's grid cells can put two discs closer than their size on the screen (cells
+    // are in degrees, icons in pixels), or a disc under the zoom buttons: every disc must be a
+    // separate tap (and keyboard) target. A cluster that would overlap a bigger one of its
+    // layer joins it (the bigger keeps its place and takes the count); one under a map control
+    // or another layer's disc moves just clear of it (a cluster is a cell, not an address).
+    var placed = {};
+
+    function obstacles(exceptKey) {
+      var rects = [];
+      var origin = container.getBoundingClientRect();
+      container.querySelectorAll(".leaflet-control").forEach(function (control) {
+        var r = control.getBoundingClientRect();
+        if (!r.width || !r.height) return;
+        rects.push({
+          left: r.left - origin.left, right: r.right - origin.left,
+          top: r.top - origin.top, bottom: r.bottom - origin.top,
+        });
+      });
+      Object.keys(placed).forEach(function (key) {
+        if (key === exceptKey || !map.hasLayer(layers[key].layer)) return;
+        placed[key].forEach(function (latlng) {
+          var p = map.latLngToContainerPoint(latlng);
+          rects.push({ left: p.x - 24, right: p.x + 24, top: p.y - 24, bottom: p.y + 24 });
+        });
+      });
+      return rects;
+    }
+
+    function clearOf(point, rects) {
+      var half = CLUSTER_SPACING_PX / 2;
+      var size = map.getSize();
+      for (var tries = 0; tries < 4; tries++) {
+        var hit = null;
+        for (var i = 0; i < rects.length && !hit; i++) {
+          var r = rects[i];
+          if (point.x + half > r.left && point.x - half < r.right &&
+              point.y + half > r.top && point.y - half < r.bottom) hit = r;
+        }
+        if (!hit) return point;
+        var moves = [
+          L.point(hit.right + half - point.x, 0), L.point(hit.left - half - point.x, 0),
+          L.point(0, hit.bottom + half - point.y), L.point(0, hit.top - half - point.y),
+        ].filter(function (move) {
+          var x = point.x + move.x;
+          var y = point.y + move.y;
+          return x >= half && y >= half && x <= size.x - half && y <= size.y - half;
+        });
+        if (!moves.length) return point;
+        moves.sort(function (a, b) {
+          return Math.abs(a.x) + Math.abs(a.y) - Math.abs(b.x) - Math.abs(b.y);
+        });
+        point = point.add(moves[0]);
+      }
+      return point;
+    }
+
+    function separateClusters(key, data) {
+      var kept = [];
+      var features = [];
+      var rects = obstacles(key);
+      var clusters = data.features.filter(function (feature) {
+        if (feature.properties.count > 1 && feature.geometry && feature.geometry.type === "Point") {
+          return true;
+        }
+        features.push(feature);
+        return false;
+      });
+      clusters.sort(function (a, b) { return b.properties.count - a.properties.count; });
+      function nearKept(point) {
+        for (var i = 0; i < kept.length; i++) {
+          if (kept[i].point.distanceTo(point) < CLUSTER_SPACING_PX) return kept[i];
+        }
+        return null;
+      }
+      clusters.forEach(function (feature) {
+        var c = feature.geometry.coordinates;
+        var original = map.latLngToContainerPoint([c[1], c[0]]);
+        var point = original;
+        var near = nearKept(point);
+        if (!near) {
+          point = clearOf(original, rects);
+          near = nearKept(point);
+        }
+        if (near) {
+          near.feature.properties.count += feature.properties.count;
+          return;
+        }
+        var geometry = feature.geometry;
+        if (point !== original) {
+          var latlng = map.containerPointToLatLng(point);
+          geometry = { type: "Point", coordinates: [latlng.lng, latlng.lat] };
+        }
+        kept.push({
+          point: point,
+          feature: { type: "Feature", geometry: geometry, properties: Object.assign({}, feature.properties) },
+        });
+      });
+      placed[key] = kept.map(function (entry) {
+        var g = entry.feature.geometry.coordinates;
+        return L.latLng(g[1], g[0]);
+      });
+      kept.forEach(function (entry) { features.push(entry.feature); });
+      return { type: "FeatureCollection", features: features };
+    }
+
     function loadLayer(key) {
       var entry = layers[key];
       if (entry.controller) entry.controller.abort();
@@ -244,7 +360,7 @@
         })
         .then(function (data) {
           entry.layer.clearLayers();
-          entry.layer.addData(data);
+          entry.layer.addData(separateClusters(key, data));
           var count = data.features.reduce(function (sum, feature) {
             return sum + (feature.properties.count || 1);
           }, 0);

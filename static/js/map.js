@@ -16,6 +16,9 @@
   ];
   var NO_CONTRACT_COLOR = "#6b6b6b";
   var LOAD_DELAY_MS = 150;
+  // Features drawn per task: a few hundred markers at once were one long task (blocking taps
+  // on a slow phone); in slices of this size each task stays short.
+  var DRAW_CHUNK = 50;
 
   function t(text) {
     return typeof window.gettext === "function" ? window.gettext(text) : text;
@@ -69,11 +72,15 @@
     var status = document.getElementById("map-status");
     var legend = document.getElementById("map-legend");
     var polygonMinZoom = parseInt(container.dataset.polygonMinZoom, 10) || 15;
-    var canvas = L.canvas({ padding: 0.5 });
+    // One canvas for every layer's points (map-layers.js draws on it too), with Leaflet's
+    // default margin: two large canvases were repainted on every move.
+    var canvas = L.canvas();
+    map.villaguardCanvas = canvas;
     var colorBy = "service";
     var lastData = null;
     var controller = null;
     var timer = null;
+    var drawing = 0;
 
     // Reachable for the browser tests and the console: window.villaguardMaps["spaces-map"].
     window.villaguardMaps = window.villaguardMaps || {};
@@ -128,6 +135,20 @@
         featureLayer.bindPopup(function () { return popupFor(feature); });
       },
     }).addTo(map);
+
+    // Adds the features a slice per task; a newer load (or switching the layer off) stops it.
+    function drawInSlices(features, done) {
+      var run = ++drawing;
+      var index = 0;
+      (function step() {
+        if (run !== drawing) return;
+        var end = Math.min(index + DRAW_CHUNK, features.length);
+        layer.addData({ type: "FeatureCollection", features: features.slice(index, end) });
+        index = end;
+        if (index < features.length) window.setTimeout(step, 0);
+        else done();
+      })();
+    }
 
     function renderLegend() {
       var list = legend.querySelector("ul");
@@ -188,6 +209,7 @@
 
     function load() {
       if (controller) controller.abort();
+      drawing += 1;
       if (!spacesEnabled()) {
         // The spaces' layer is switched off: nothing drawn, no legend, no request.
         controller = null;
@@ -216,16 +238,17 @@
         .then(function (data) {
           lastData = data;
           layer.clearLayers();
-          layer.addData(data);
-          var count = data.features.length;
-          container.dataset.featureCount = String(count);
-          container.dataset.mode = zoom >= polygonMinZoom ? "polygons" : "points";
-          status.textContent = format(
-            plural("%s space on this part of the map.", "%s spaces on this part of the map.", count),
-            [count]
-          );
-          renderLegend();
-          container.removeAttribute("aria-busy");
+          drawInSlices(data.features, function () {
+            var count = data.features.length;
+            container.dataset.featureCount = String(count);
+            container.dataset.mode = zoom >= polygonMinZoom ? "polygons" : "points";
+            status.textContent = format(
+              plural("%s space on this part of the map.", "%s spaces on this part of the map.", count),
+              [count]
+            );
+            renderLegend();
+            container.removeAttribute("aria-busy");
+          });
         })
         .catch(function (error) {
           if (error.name === "AbortError") return;

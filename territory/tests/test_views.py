@@ -96,6 +96,27 @@ def test_map_page_has_the_map_the_filter_form_and_the_text_list(client, city):
 
 
 @pytest.mark.django_db
+def test_map_page_is_compressed_and_blocks_nothing_before_its_first_paint(client, city):
+    """Issue #17 (Lighthouse): the HTML is gzipped for clients that accept it, every script is
+    deferred from the head (the map starts at DOMContentLoaded), and the filters' panel is
+    closed in the markup itself (CSS shows it when scripting is off), so nothing moves later."""
+    import gzip
+
+    response = client.get(MAP_URL, HTTP_ACCEPT_ENCODING="gzip", **EN)
+    assert response["Content-Encoding"] == "gzip"
+    html = gzip.decompress(response.content).decode()
+    assert len(response.content) < len(html) / 3
+    head = html.split("</head>", 1)[0]
+    scripts = re.findall(r"<script src=[^>]*>", html)
+    assert scripts and all(" defer" in tag for tag in scripts)
+    assert "leaflet/leaflet.js" in head and "js/map-layers.js" in head
+    assert '"DOMContentLoaded"' in html  # django-leaflet's loader waits for the deferred ones
+    assert re.search(r'<div id="filters-panel" class="filters-panel" hidden>', html)
+    assert not re.search(r'class="map-toolbar"[^>]*hidden', html)
+    assert "Content-Encoding" not in client.get(MAP_URL, **EN)
+
+
+@pytest.mark.django_db
 def test_filter_form_submitted_as_a_browser_would_narrows_the_list(client, city):
     form = read_form(client.get(MAP_URL, **EN))
     assert str(city.luz.pk) in form.fields["company"]
