@@ -168,8 +168,23 @@
         iconSize: [size, size],
       });
       var marker = L.marker(latlng, { icon: icon, title: label, alt: label, keyboard: true });
-      marker.on("click", function () {
+      function zoomIn() {
         map.setView(latlng, Math.min(map.getZoom() + 2, map.getMaxZoom()));
+      }
+      marker.on("click", zoomIn);
+      // A focused disc is a button: Enter or Space zooms in (keydown's default prevented, so
+      // Leaflet's own Enter-keypress does not zoom twice).
+      marker.on("add", function () {
+        var element = marker.getElement();
+        if (!element || element.dataset.keys) return;
+        element.dataset.keys = "1";
+        element.setAttribute("role", "button");
+        element.addEventListener("keydown", function (event) {
+          if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            zoomIn();
+          }
+        });
       });
       return marker;
     }
