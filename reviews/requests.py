@@ -31,17 +31,22 @@ from core.working_days import add_working_days
 from .constants import Answer, RequestStatus
 from .models import ContractReview, Observation, ReviewTemplateItem, TransparencyRequest
 
-ANSWER_DAYS = 20  # LGTAIP art. 132: the answer within 20 working days of the filing
-EXTENSION_DAYS = 10  # ... extendable once by 10 more, with reasons
+# The Ley General de Transparencia y Acceso a la Información Pública: the answer within 20
+# working days of the filing, extendable once by 10 more with reasons. The law of 2015 was
+# replaced by the one published on 20 March 2025, which renumbered its articles: the request
+# names the laws, not article numbers, so it stays right across renumberings (the
+# municipality's legal staff should still read the text once before the first filing).
+ANSWER_DAYS = 20
+EXTENSION_DAYS = 10
 PLATFORM_URL = "https://www.plataformadetransparencia.org.mx/"
 
 FEDERAL_BASIS = (
     "Artículo 6o., apartado A, de la Constitución Política de los Estados Unidos Mexicanos "
     "(derecho de acceso a la información); Ley General de Transparencia y Acceso a la "
-    "Información Pública, artículos 122 a 132 (presentación y trámite de las solicitudes de "
-    "acceso; el plazo de respuesta de veinte días hábiles, ampliable por diez días más) y "
-    "artículo 70, fracción XXVIII (información pública de oficio sobre los procedimientos de "
-    "adjudicación directa, invitación restringida y licitación, y los contratos celebrados)."
+    "Información Pública vigente, en lo relativo a la presentación y el trámite de las "
+    "solicitudes de acceso (plazo de respuesta de veinte días hábiles, ampliable por diez días "
+    "más) y a las obligaciones de transparencia sobre los procedimientos de adjudicación "
+    "directa, invitación restringida y licitación, y los contratos celebrados."
 )
 STATE_BASIS = {
     "chihuahua": (
@@ -200,7 +205,7 @@ def request_file(
 
 @transaction.atomic
 def request_extend(*, request: TransparencyRequest, user: Any) -> TransparencyRequest:
-    """The unit extended the deadline by 10 working days (LGTAIP art. 132)."""
+    """The unit extended the deadline by 10 working days (as the general law allows)."""
     request = TransparencyRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != RequestStatus.FILED or request.filed_on is None:
         raise ValidationError(_("Only a filed request waiting for its answer can be extended."))

@@ -72,7 +72,8 @@ def test_an_observation_drafts_a_request_for_its_document(observation, staff):
     assert contract.number in request.text
     assert contract.company.legal_name in request.text
     assert "Artículo 6o." in request.legal_basis
-    assert "artículos 122 a 132" in request.legal_basis
+    assert "veinte días hábiles" in request.legal_basis
+    assert "Ley General de Transparencia y Acceso a la Información Pública" in request.legal_basis
     assert "Estado de Chihuahua" in request.legal_basis
 
 
