@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.outbox import enqueue_on_commit
+from core.outbox import enqueue_or_run_on_commit
 from core.tokens import token_make, token_read
 from territory.models import Municipality
 
@@ -61,7 +61,7 @@ def subscription_request(*, place: Place, email: str, language: str = "") -> str
     token = token_make(
         {"m": place.municipality_id, "e": email, "l": language, **place.key()}, salt=CONFIRM_SALT
     )
-    enqueue_on_commit("alerts.tasks.send_confirmation_task", token)
+    enqueue_or_run_on_commit("alerts.tasks.send_confirmation_task", token)
     return token
 
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import audit_record
-from core.outbox import claim_pending, enqueue_on_commit
+from core.outbox import claim_pending, enqueue_on_commit, enqueue_or_run_on_commit
 from core.photos import MAX_PHOTOS, reencode_photo, validate_photos
 from core.tokens import token_make, token_read
 from core.uploads import PHOTO_FORMATS, extension_of, safe_storage_name
@@ -411,7 +411,7 @@ def complaint_follow_request(*, complaint: Complaint, email: str, language: str 
     the link's token, which carries the request (core.tokens)."""
     email = _follow_checked(complaint=complaint, email=email)
     token = token_make({"c": complaint.pk, "e": email, "l": language}, salt=FOLLOW_CONFIRM_SALT)
-    enqueue_on_commit("complaints.tasks.send_follow_confirmation_task", token)
+    enqueue_or_run_on_commit("complaints.tasks.send_follow_confirmation_task", token)
     return token
 
 

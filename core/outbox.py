@@ -50,6 +50,24 @@ def enqueue(name: str, *args) -> bool:
     return True
 
 
+def enqueue_or_run(name: str, *args) -> None:
+    """Sends the task, or runs it here when the broker is unreachable: for work that no row
+    owes and a person is waiting for (a confirmation link, where double opt-in stores nothing
+    before the confirmation, so no sweeper could catch up). A failure to run is logged: the
+    person can ask again."""
+    if enqueue(name, *args):
+        return
+    try:
+        _registered(name).run(*args)
+    except Exception:  # the request has succeeded; the person can ask for a new link
+        logger.exception("%s%r could not run in place of the broker", name, args)
+
+
+def enqueue_or_run_on_commit(name: str, *args) -> None:
+    """:func:`enqueue_or_run` once the current transaction commits."""
+    transaction.on_commit(partial(enqueue_or_run, name, *args))
+
+
 def enqueue_on_commit(name: str, *args) -> None:
     """Enqueues once the current transaction commits (never inside it: a worker must find the
     rows), tolerating a broker outage as :func:`enqueue` does."""

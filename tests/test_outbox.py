@@ -125,3 +125,31 @@ def test_rows_are_claimed_and_marked_once_in_order():
     assert outbox.claim_pending(pending, **claim) == [rows[0].pk]
     assert outbox.claim_pending(pending, **claim) == []
     assert set(IntervalSchedule.objects.values_list("period", flat=True)) == {"minutes"}
+
+
+def test_a_confirmation_no_row_owes_is_sent_in_place_when_the_broker_is_down(monkeypatch):
+    """Double opt-in stores nothing before the confirmation, so no sweeper could send the link
+    later: with the broker unreachable the task runs in the request instead."""
+    from kombu.exceptions import OperationalError
+
+    from core import outbox
+
+    calls = []
+
+    class Task:
+        def __init__(self, up):
+            self.up = up
+
+        def delay(self, *args):
+            if not self.up:
+                raise OperationalError("broker down")
+            calls.append(("queued", args))
+
+        def run(self, *args):
+            calls.append(("ran here", args))
+
+    monkeypatch.setattr(outbox, "_registered", lambda name: Task(up=False))
+    outbox.enqueue_or_run("complaints.tasks.send_follow_confirmation_task", "token")
+    monkeypatch.setattr(outbox, "_registered", lambda name: Task(up=True))
+    outbox.enqueue_or_run("complaints.tasks.send_follow_confirmation_task", "token")
+    assert calls == [("ran here", ("token",)), ("queued", ("token",))]
