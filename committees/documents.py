@@ -14,6 +14,7 @@ from fpdf.fonts import FontFace
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.pdf import latin1
 from core.spreadsheets import append_row, csv_writer
 
 from .models import CommitteeMember, RegistrationCertificate, Requisition
@@ -62,12 +63,6 @@ def spanish_date(value) -> str:
 
 def money(value: Decimal) -> str:
     return f"${value:,.2f}"
-
-
-def _latin1(text: str) -> str:
-    """The PDF core fonts cover Latin-1 (all Spanish letters); anything else becomes '?'."""
-    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2019", "'")
-    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def requisition_rows(requisition: Requisition, *, base_url: str = "") -> list[list[str]]:
@@ -125,43 +120,43 @@ def requisition_pdf(requisition: Requisition, *, base_url: str = "") -> bytes:
     total_cost = sum((Decimal(r[6]) for r in rows), Decimal("0"))
 
     pdf = FPDF(orientation="L", unit="mm", format="Letter")
-    pdf.set_title(_latin1(f"Solicitud de apoyo {requisition.folio}"))
-    pdf.set_author(_latin1(f"Municipio de {municipality.name}"))
+    pdf.set_title(latin1(f"Solicitud de apoyo {requisition.folio}"))
+    pdf.set_author(latin1(f"Municipio de {municipality.name}"))
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 14)
-    pdf.cell(0, 8, _latin1(f"H. Ayuntamiento de {municipality.name}, {municipality.state}"))
+    pdf.cell(0, 8, latin1(f"H. Ayuntamiento de {municipality.name}, {municipality.state}"))
     pdf.ln(8)
     pdf.set_font("Helvetica", "", 10)
-    pdf.cell(0, 6, _latin1("Comité de Planeación para el Desarrollo Municipal (COPLADEM)"))
+    pdf.cell(0, 6, latin1("Comité de Planeación para el Desarrollo Municipal (COPLADEM)"))
     pdf.ln(6)
     place_date = spanish_date(requisition.submitted_on or requisition.created_at.date())
-    pdf.cell(0, 6, _latin1(f"Folio: {requisition.folio}    {municipality.name}, a {place_date}"))
+    pdf.cell(0, 6, latin1(f"Folio: {requisition.folio}    {municipality.name}, a {place_date}"))
     pdf.ln(10)
     pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(0, 6, _latin1(institution.addressee or "A quien corresponda"))
+    pdf.cell(0, 6, latin1(institution.addressee or "A quien corresponda"))
     pdf.ln(6)
     pdf.set_font("Helvetica", "", 10)
     pdf.cell(
         0,
         6,
-        _latin1(
+        latin1(
             f"{institution.name}" + (f" ({institution.acronym})" if institution.acronym else "")
         ),
     )
     pdf.ln(6)
     if requisition.program:
-        pdf.cell(0, 6, _latin1(f"Programa: {requisition.program.name}"))
+        pdf.cell(0, 6, latin1(f"Programa: {requisition.program.name}"))
         pdf.ln(6)
     pdf.ln(2)
     pdf.set_font("Helvetica", "B", 10)
-    pdf.multi_cell(0, 5, _latin1(f"Asunto: Solicitud de apoyo. {requisition.subject}"))
+    pdf.multi_cell(0, 5, latin1(f"Asunto: Solicitud de apoyo. {requisition.subject}"))
     pdf.set_font("Helvetica", "", 10)
     pdf.ln(2)
     pdf.multi_cell(
         0,
         5,
-        _latin1(
+        latin1(
             f"Por medio del presente, el Municipio de {municipality.name} solicita su apoyo para "
             "atender las siguientes necesidades, identificadas y priorizadas por los Comités de "
             "Participación Ciudadana en foros y debates de acción comunitaria, registradas en la "
@@ -180,13 +175,13 @@ def requisition_pdf(requisition: Requisition, *, base_url: str = "") -> bytes:
     ) as table:
         header = table.row()
         for title in HEADERS:
-            header.cell(_latin1(title))
+            header.cell(latin1(title))
         for values in table_rows:
             row = table.row()
             for index, value in enumerate(values):
                 if index == 6:
                     value = money(Decimal(value))
-                row.cell(_latin1(value))
+                row.cell(latin1(value))
         total = table.row()
         total.cell("Total", colspan=5)
         total.cell(f"{total_people:,}")
@@ -200,7 +195,7 @@ def requisition_pdf(requisition: Requisition, *, base_url: str = "") -> bytes:
         pdf.ln(5)
         pdf.set_font("Helvetica", "", 8)
         for number, url in evidence:
-            pdf.multi_cell(0, 4, _latin1(f"{number}. {url}"))
+            pdf.multi_cell(0, 4, latin1(f"{number}. {url}"))
 
     presidents = list(
         CommitteeMember.public_objects.current()
@@ -230,7 +225,7 @@ def requisition_pdf(requisition: Requisition, *, base_url: str = "") -> bytes:
         y = pdf.get_y()
         pdf.line(x, y, x + width, y)
         pdf.set_xy(x, y + 1)
-        pdf.multi_cell(width, 4, _latin1(f"{name}\n{role}" if name else role), align="C")
+        pdf.multi_cell(width, 4, latin1(f"{name}\n{role}" if name else role), align="C")
         pdf.set_xy(pdf.l_margin, y)
     return bytes(pdf.output())
 
@@ -260,14 +255,14 @@ def certificate_pdf(certificate: RegistrationCertificate, *, verify_url: str) ->
     communities = ", ".join(c.name for c in committee.communities.order_by("name"))
 
     pdf = FPDF(orientation="P", unit="mm", format="Letter")
-    pdf.set_title(_latin1(f"Constancia de registro {certificate.registration_number}"))
-    pdf.set_author(_latin1(f"Municipio de {municipality.name}"))
+    pdf.set_title(latin1(f"Constancia de registro {certificate.registration_number}"))
+    pdf.set_author(latin1(f"Municipio de {municipality.name}"))
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 14)
     pdf.multi_cell(
         0,
         8,
-        _latin1(f"H. Ayuntamiento de {municipality.name}, {municipality.state}"),
+        latin1(f"H. Ayuntamiento de {municipality.name}, {municipality.state}"),
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",
@@ -276,26 +271,24 @@ def certificate_pdf(certificate: RegistrationCertificate, *, verify_url: str) ->
     pdf.multi_cell(
         0,
         6,
-        _latin1('Programa "Unidos para Planear el Desarrollo"'),
+        latin1('Programa "Unidos para Planear el Desarrollo"'),
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",
     )
     pdf.ln(6)
     pdf.set_font("Helvetica", "B", 16)
-    pdf.multi_cell(
-        0, 9, _latin1("CONSTANCIA DE REGISTRO"), align="C", new_x="LMARGIN", new_y="NEXT"
-    )
+    pdf.multi_cell(0, 9, latin1("CONSTANCIA DE REGISTRO"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
     pdf.multi_cell(
-        0, 6, _latin1("Comité de Participación Ciudadana"), align="C", new_x="LMARGIN", new_y="NEXT"
+        0, 6, latin1("Comité de Participación Ciudadana"), align="C", new_x="LMARGIN", new_y="NEXT"
     )
     pdf.ln(6)
     pdf.set_font("Helvetica", "", 11)
     pdf.multi_cell(
         0,
         6,
-        _latin1(
+        latin1(
             f"Se hace constar que el {committee.name}"
             + (f", de la comunidad de {communities}," if communities else "")
             + f" quedó registrado con el número {certificate.registration_number} el "
@@ -314,7 +307,7 @@ def certificate_pdf(certificate: RegistrationCertificate, *, verify_url: str) ->
     pdf.ln(4)
     if officers:
         pdf.set_font("Helvetica", "B", 11)
-        pdf.cell(0, 6, _latin1("Mesa directiva"))
+        pdf.cell(0, 6, latin1("Mesa directiva"))
         pdf.ln(7)
         pdf.set_font("Helvetica", "", 11)
         positions = {
@@ -323,14 +316,14 @@ def certificate_pdf(certificate: RegistrationCertificate, *, verify_url: str) ->
             CommitteeMember.Position.TREASURER: "Tesorero(a)",
         }
         for officer in officers:
-            pdf.cell(0, 6, _latin1(f"{positions.get(officer.position, '')}: {officer.full_name}"))
+            pdf.cell(0, 6, latin1(f"{positions.get(officer.position, '')}: {officer.full_name}"))
             pdf.ln(6)
     pdf.ln(4)
     issued = spanish_date(certificate.issued_at.date())
     pdf.multi_cell(
         0,
         6,
-        _latin1(f"Expedida en {municipality.name}, a {issued}."),
+        latin1(f"Expedida en {municipality.name}, a {issued}."),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -339,15 +332,15 @@ def certificate_pdf(certificate: RegistrationCertificate, *, verify_url: str) ->
     pdf.image(_qr_png(verify_url), x=pdf.l_margin, y=top, w=40, h=40)
     pdf.set_xy(pdf.l_margin + 46, top + 4)
     pdf.set_font("Helvetica", "B", 10)
-    pdf.cell(0, 5, _latin1("Código de verificación"))
+    pdf.cell(0, 5, latin1("Código de verificación"))
     pdf.set_xy(pdf.l_margin + 46, top + 10)
     pdf.set_font("Courier", "B", 12)
-    pdf.cell(0, 6, _latin1(certificate.code))
+    pdf.cell(0, 6, latin1(certificate.code))
     pdf.set_xy(pdf.l_margin + 46, top + 18)
     pdf.set_font("Helvetica", "", 9)
     pdf.multi_cell(
         0,
         5,
-        _latin1(f"Verifique la vigencia de esta constancia en {verify_url} o con el código QR."),
+        latin1(f"Verifique la vigencia de esta constancia en {verify_url} o con el código QR."),
     )
     return bytes(pdf.output())

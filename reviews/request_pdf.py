@@ -8,35 +8,30 @@ from django.utils import timezone
 from fpdf import FPDF
 
 from committees.documents import spanish_date
+from core.pdf import latin1
 
 from .models import TransparencyRequest
 from .requests import PLATFORM_URL, transparency_unit
 
 
-def _latin1(text: str) -> str:
-    """The PDF core fonts cover Latin-1 (all Spanish letters); anything else becomes '?'."""
-    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2019", "'")
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def _paragraph(pdf: FPDF, text: str, *, height: float = 5, style: str = "") -> None:
     pdf.set_font("Helvetica", style, 10)
-    pdf.multi_cell(0, height, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, height, latin1(text), new_x="LMARGIN", new_y="NEXT")
 
 
 def request_pdf(request: TransparencyRequest) -> bytes:
     contract = request.contract
     municipality = contract.municipality
     pdf = FPDF(orientation="P", unit="mm", format="Letter")
-    pdf.set_title(_latin1("Solicitud de acceso a la información"))
-    pdf.set_author(_latin1(f"Contraloría ciudadana, Municipio de {municipality.name}"))
+    pdf.set_title(latin1("Solicitud de acceso a la información"))
+    pdf.set_author(latin1(f"Contraloría ciudadana, Municipio de {municipality.name}"))
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 13)
     pdf.multi_cell(
         0,
         7,
-        _latin1("SOLICITUD DE ACCESO A LA INFORMACIÓN PÚBLICA"),
+        latin1("SOLICITUD DE ACCESO A LA INFORMACIÓN PÚBLICA"),
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",
