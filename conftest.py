@@ -30,13 +30,16 @@ def _services_gate(request):
 def _clear_cache():
     from django.core.cache import cache
 
+    from territory.layers import forget_statements
     from territory.selectors import forget_municipality_hosts
 
     cache.clear()
     forget_municipality_hosts()  # and each process's own copy of the host map
+    forget_statements()  # and of the map layers' compiled statements
     yield
     cache.clear()
     forget_municipality_hosts()
+    forget_statements()
 
 
 @pytest.fixture

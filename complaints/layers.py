@@ -59,8 +59,13 @@ class ComplaintLayerFilterForm(LayerFilterForm):
 
 
 def map_complaints(municipality: Municipality, *, now: datetime.datetime | None = None):
-    """The complaints the public map shows: placed, open or closed in the last RECENT_DAYS."""
-    since = (now or timezone.now()) - datetime.timedelta(days=RECENT_DAYS)
+    """The complaints the public map shows: placed, open or closed in the last RECENT_DAYS
+    days counted by date (from the start of the day RECENT_DAYS ago, local time), so the
+    rows, like the layer's ETag and its compiled statement, change once a day."""
+    today = timezone.localdate(now) if now else timezone.localdate()
+    since = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=RECENT_DAYS), datetime.time.min)
+    )
     return Complaint.public_objects.for_municipality(municipality).filter(
         Q(status__in=OPEN_STATUSES) | Q(status__in=CLOSED_STATUSES, updated_at__gte=since),
         location__isnull=False,

@@ -15,7 +15,7 @@ areas (``TerritoryConfig.map_layers``).
 
 A layer describes its rows and lets territory build everything else the same way for all of
 them: the viewport GeoJSON (``/api/layers/<key>.geojson``, one statement, built by PostgreSQL
-on PostGIS (``territory.postgis.layer_feature_collection``), by Python on SpatiaLite), the
+on PostGIS (``territory.postgis.layer_feature_collection_sql``), by Python on SpatiaLite), the
 grid clusters of a point layer at low zoom (in the same statement), the nearest rows to a point
 ("near me", one statement: KNN on PostGIS), and the text list beside the map (one statement
 a page). What a layer gives:
@@ -36,6 +36,8 @@ force and colour by company); its ``geojson_url_name`` says so.
 
 import functools
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +50,9 @@ from django.db import connections, models
 from django.db.models import Avg, Count, F, FloatField, Func, Min, QuerySet, Value
 from django.db.models.functions import Concat, Floor
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import postgis
@@ -254,21 +258,108 @@ def _order(layer: Layer, zoom: int | None) -> list[str]:
 
 def feature_collection(layer: Layer, *, queryset: QuerySet, zoom: int | None = None) -> str:
     """The layer's rows as an RFC 7946 FeatureCollection (text), in one statement."""
+    statement = _document_statement(layer, queryset, zoom)
+    if statement is not None:
+        alias, sql, params = statement
+        return postgis.run_document(connections[alias], sql, params)
     rows = feature_rows(layer, queryset, zoom)
-    order = _order(layer, zoom)
+    names = [name[2:] for name in rows.query.annotation_select if name.startswith("p_")]
+    return _feature_collection_python(rows.order_by(*_order(layer, zoom)), names, layer, zoom)
+
+
+def _document_statement(layer: Layer, queryset: QuerySet, zoom: int | None):
+    """``(alias, sql, params)`` of the statement that builds the document on PostGIS, or None
+    on SpatiaLite (Python builds it there)."""
+    if connections[queryset.db].vendor != "postgresql":
+        return None
+    rows = feature_rows(layer, queryset, zoom)
     # The properties' names as the rows select them (without asking the layer twice).
     names = [name[2:] for name in rows.query.annotation_select if name.startswith("p_")]
-    database = connections[queryset.db]
-    if database.vendor == "postgresql":
-        return postgis.layer_feature_collection(
-            rows.query.sql_with_params(),
-            database,
-            properties=names,
-            points=layer.is_points,
-            clusters=clustered(layer, zoom),
-            order=order,
-        )
-    return _feature_collection_python(rows.order_by(*order), names, layer, zoom)
+    sql, params = postgis.layer_feature_collection_sql(
+        rows.query.sql_with_params(),
+        properties=names,
+        points=layer.is_points,
+        clusters=clustered(layer, zoom),
+        order=_order(layer, zoom),
+    )
+    return queryset.db, sql, params
+
+
+def normalized_query(data: dict) -> str:
+    """Cleaned form data as one string: the same filters in any order or spelling give the
+    same text (a bounding box to six decimals, a row by its key)."""
+    parts = []
+    for name in sorted(data):
+        value = data[name]
+        if value in (None, ""):
+            continue
+        if name == "bbox":
+            value = ",".join(f"{coordinate:.6f}" for coordinate in value.extent)
+        elif hasattr(value, "pk"):
+            value = value.pk
+        parts.append(f"{name}={value}")
+    return "&".join(parts)
+
+
+#: The viewport statements already compiled, most recently used last. A pan changes only the
+#: bounding box, yet building the layer's queryset and compiling it (its contract-in-force
+#: subqueries, its labels) cost as long as a small viewport's statement itself
+#: (docs/benchmarks.md, map layers): the statement is compiled once per layer, municipality,
+#: zoom, filters, day, language and script prefix, and the box is put in its place.
+_statements: OrderedDict[tuple, tuple[str, str, list, int]] = OrderedDict()
+_statements_lock = threading.Lock()
+STATEMENTS_KEPT = 512
+
+
+def forget_statements() -> None:
+    """Empties the compiled statements (the tests do, between databases)."""
+    with _statements_lock:
+        _statements.clear()
+
+
+def viewport_document(
+    layer: Layer,
+    *,
+    municipality: Municipality,
+    filters: LayerFilterForm,
+    bbox: Polygon | None,
+    zoom: int | None,
+) -> str:
+    """The layer's viewport GeoJSON (``/api/layers/<key>.geojson``): its rows in the
+    municipality, through its valid ``filters``, in ``bbox``, at ``zoom``, in one
+    statement."""
+    key = (
+        layer.key,
+        municipality.pk,
+        zoom,
+        normalized_query(filters.cleaned_data),
+        timezone.localdate(),
+        get_language(),
+        get_script_prefix(),
+    )
+    with _statements_lock:
+        cached = _statements.get(key)
+        if cached is not None:
+            _statements.move_to_end(key)
+    if cached is not None and bbox is not None:
+        alias, sql, params, box_at = cached
+        database = connections[alias]
+        params = [*params[:box_at], database.ops.Adapter(bbox), *params[box_at + 1 :]]
+        return postgis.run_document(database, sql, params)
+    queryset = in_bbox(layer, filters.filter(layer.rows(municipality)), bbox)
+    statement = _document_statement(layer, queryset, zoom) if bbox is not None else None
+    if statement is None:
+        return feature_collection(layer, queryset=queryset, zoom=zoom)
+    alias, sql, params = statement
+    database = connections[alias]
+    box = database.ops.Adapter(bbox)
+    places = [index for index, param in enumerate(params) if param == box]
+    if len(places) == 1:  # the box is the one parameter that moves
+        with _statements_lock:
+            _statements[key] = (alias, sql, params, places[0])
+            while len(_statements) > STATEMENTS_KEPT:
+                _statements.popitem(last=False)
+    return postgis.run_document(database, sql, params)
 
 
 def _feature_collection_python(rows, names: list[str], layer: Layer, zoom) -> str:

@@ -123,15 +123,21 @@ def feature_collection(
         return cursor.fetchone()
 
 
-def layer_feature_collection(
+def run_document(database, sql: str, params: Sequence[Any]) -> str:
+    """Runs a statement whose one row and column is a document (text)."""
+    with database.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchone()[0]
+
+
+def layer_feature_collection_sql(
     rows: tuple[str, Sequence[Any]],
-    database,
     *,
     properties: list[str],
     points: bool,
     clusters: bool,
     order: list[str],
-) -> str:
+) -> tuple[str, list]:
     """A map layer's rows (``territory.layers.feature_rows``: ``p_<name>`` properties, and
     ``lon``/``lat`` or ``geojson``; with ``count`` for clusters) as an RFC 7946
     FeatureCollection built by PostgreSQL in the same statement. Twin:
@@ -165,6 +171,4 @@ def layer_feature_collection(
         )::text
         FROM ({inner_sql}) AS r
     """  # noqa: S608 (names come from the layers' code, values are parameters)
-    with database.cursor() as cursor:
-        cursor.execute(sql, list(inner_params))
-        return cursor.fetchone()[0]
+    return sql, list(inner_params)

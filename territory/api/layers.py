@@ -45,20 +45,6 @@ def _message(message: str, status: int, layer_key: str | None = None) -> JsonRes
     return JsonResponse({"error": message, "field": None, "layer": layer_key}, status=status)
 
 
-def _normalized(data: dict) -> str:
-    parts = []
-    for name in sorted(data):
-        value = data[name]
-        if value in (None, ""):
-            continue
-        if name == "bbox":
-            value = ",".join(f"{coordinate:.6f}" for coordinate in value.extent)
-        elif hasattr(value, "pk"):
-            value = value.pk
-        parts.append(f"{name}={value}")
-    return "&".join(parts)
-
-
 class _Request:
     """What one layer request needs, validated once (the ETag function and the view share it)."""
 
@@ -94,7 +80,9 @@ class _Request:
                 str(self.municipality.pk),
                 *versions,
                 timezone.localdate().isoformat(),  # "recently closed" moves with the day
-                _normalized({**self.viewport.cleaned_data, **self.filters.cleaned_data}),
+                map_layers.normalized_query(
+                    {**self.viewport.cleaned_data, **self.filters.cleaned_data}
+                ),
                 get_language() or "",
             ]
         )
@@ -134,10 +122,13 @@ def layer_geojson(request, key: str):
     if not prepared.filters.is_valid():
         return _error(prepared.filters, key)
     cleaned = prepared.viewport.cleaned_data
-    queryset = map_layers.in_bbox(
-        layer, prepared.filters.filter(layer.rows(prepared.municipality)), cleaned.get("bbox")
+    body = map_layers.viewport_document(
+        layer,
+        municipality=prepared.municipality,
+        filters=prepared.filters,
+        bbox=cleaned.get("bbox"),
+        zoom=cleaned.get("zoom"),
     )
-    body = map_layers.feature_collection(layer, queryset=queryset, zoom=cleaned.get("zoom"))
     response = HttpResponse(body, content_type=GEOJSON_CONTENT_TYPE)
     etag = prepared.etag()
     if etag:

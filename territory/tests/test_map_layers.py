@@ -462,6 +462,39 @@ def test_the_database_layer_document_is_the_python_one(city, key, zoom):
     assert json.loads(database) == json.loads(python)
 
 
+@pytest.mark.services
+@pytest.mark.parametrize("key", ["garbage", "complaints", "works"])
+def test_a_pan_reuses_the_compiled_statement_with_the_new_box(client, city, monkeypatch, key):
+    compiled = []
+    compile_statement = map_layers._document_statement
+    monkeypatch.setattr(
+        map_layers,
+        "_document_statement",
+        lambda *args: compiled.append(args) or compile_statement(*args),
+    )
+    first = features(client.get(layer_url(key), {"bbox": CITY_BBOX, "zoom": 17}))
+    assert first and len(compiled) == 1
+    layer = map_layers.layer_for_key(key)
+    municipality = city["colonia"].municipality
+    for bbox in ("-106.075,28.625,-106.06,28.64", "-106.2,28.5,-106.19,28.51", CITY_BBOX):
+        with CaptureQueriesContext(connection) as queries:
+            panned = features(client.get(layer_url(key), {"bbox": bbox, "zoom": 17}))
+        assert len(compiled) == 1  # the statement is reused
+        assert len([q for q in queries if "FeatureCollection" in q["sql"]]) == 1
+        box = map_layers.ViewportForm({"bbox": bbox})
+        assert box.is_valid()
+        queryset = map_layers.in_bbox(layer, layer.rows(municipality), box.cleaned_data["bbox"])
+        expected = json.loads(map_layers.feature_collection(layer, queryset=queryset, zoom=17))
+        assert panned == expected["features"]
+        compiled.clear()
+        compiled.append("the first request's")
+    assert panned == first
+    # Another zoom or language is another statement.
+    client.get(layer_url(key), {"bbox": CITY_BBOX, "zoom": 12})
+    client.get(layer_url(key), {"bbox": CITY_BBOX, "zoom": 17}, HTTP_ACCEPT_LANGUAGE="es-mx")
+    assert len(compiled) == 3
+
+
 # --- /map/: the layers' control and the lists ------------------------------------------------
 
 
