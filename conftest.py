@@ -26,6 +26,25 @@ def _services_gate(request):
         pytest.skip(message)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On the embedded default the test database is a file (on /dev/shm where there is one),
+    not SQLite's in-memory database. An in-memory database is a single connection, which
+    the live server's request threads share with each other and with the test (Django's
+    documentation warns of it): a map page's parallel layer requests deadlocked on it, the
+    SQLite mutex held by one thread and the GIL by another (CI, 2026-12-05). On a file each
+    thread has its own connection; transactions begin IMMEDIATE, so concurrent writers wait
+    their turn (``timeout``) instead of failing to upgrade a read lock."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("spatialite"):
+        directory = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+        import tempfile
+
+        path = os.path.join(directory or tempfile.gettempdir(), f"villaguard-{os.getpid()}.db")
+        database.setdefault("TEST", {})["NAME"] = path
+        database.setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=30)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache

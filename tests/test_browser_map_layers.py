@@ -8,10 +8,6 @@ import pytest
 from django.contrib.gis.geos import Point
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-# Run against PostGIS and Redis (CI's first suite): on the embedded SpatiaLite run the live
-# server's phone journey stalled for minutes in CI (seen 2026-12-05, not yet explained).
-pytestmark = pytest.mark.services
-
 MAP = "window.villaguardMaps['spaces-map']"
 PHONE = {"width": 390, "height": 844}
 
