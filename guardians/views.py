@@ -1,5 +1,3 @@
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -42,42 +40,14 @@ from .models import (
     TrainingSession,
     Visit,
 )
-from .permissions import active_guardian, is_program_staff
+from .permissions import (
+    active_guardian,
+    guardian_or_staff_required,
+    municipality_or_404,
+    staff_required,
+)
 
 CARDS_PER_PAGE = 25
-
-
-def _municipality(request):
-    if request.municipality is None:
-        raise Http404
-    return request.municipality
-
-
-def staff_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_program_staff(request.user, _municipality(request)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def guardian_or_staff_required(view):
-    """Lets in the municipality's active guardians (request.guardian set) and its staff."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        municipality = _municipality(request)
-        request.guardian = active_guardian(request.user, municipality)
-        request.is_program_staff = is_program_staff(request.user, municipality)
-        if request.guardian is None and not request.is_program_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _wants_json(request) -> bool:
@@ -89,7 +59,7 @@ def _wants_json(request) -> bool:
 
 @require_GET
 def program(request):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     return render(
         request,
         "guardians/program.html",
@@ -102,7 +72,7 @@ def program(request):
 
 @require_http_methods(["GET", "POST"])
 def join(request):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     if request.method == "POST" and is_ratelimited(
         request,
         group="guardians:join",
@@ -183,7 +153,7 @@ def service_worker(request):
 @staff_required
 @require_GET
 def application_list(request):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     applications = GuardianApplication.private_objects.for_municipality(municipality)
     # The workspace's queue opens ?status=pending&o=created: the waiting ones, oldest first.
     status = request.GET.get("status")
@@ -219,7 +189,7 @@ def application_list(request):
 @staff_required
 @require_POST
 def application_review(request, pk):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     application = get_object_or_404(
         GuardianApplication.private_objects.for_municipality(municipality), pk=pk
     )
@@ -259,7 +229,7 @@ VISIT_LIST_FILTERS = [
 @staff_required
 @require_GET
 def visit_list(request):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     status = request.GET.get("status", "")
     week = request.GET.get("week") == "this"
     visits = selectors.visits_for_list(municipality=municipality, status=status, week=week)
@@ -289,7 +259,7 @@ def visit_list(request):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def visit_plan(request):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     form = VisitPlanForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -334,7 +304,7 @@ def _visit_facts(data: dict) -> dict:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def visit_done(request, pk):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     visit = get_object_or_404(
         Visit.objects.for_municipality(municipality)
         .planned()
@@ -382,7 +352,7 @@ def visit_brief(request, token):
     """The public pre-visit brief of a planned visit, for the community and the guardians:
     place, date, what to know and what complaints say about the colonia (panels from the apps
     above, aggregated), never who is coming. Opens on its own municipality's host only."""
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     visit = selectors.visit_for_brief(municipality=municipality, token=token)
     if visit is None:
         raise Http404
@@ -406,7 +376,7 @@ def visit_brief(request, token):
 @require_GET
 def my_visits(request):
     """A guardian's upcoming visits (invited, or to their colonia), with their briefs."""
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     guardian = active_guardian(request.user, municipality)
     if guardian is None:
         raise PermissionDenied
@@ -417,7 +387,7 @@ def my_visits(request):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def visit_create(request):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     form = VisitForm(request.POST or None, request.FILES or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         try:
@@ -438,7 +408,7 @@ def visit_create(request):
 @staff_required
 @require_GET
 def visit_detail(request, pk):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     visit = get_object_or_404(
         Visit.objects.for_municipality(municipality)
         .select_related("colonia", "created_by")
@@ -466,7 +436,7 @@ def visit_detail(request, pk):
 @staff_required
 @require_GET
 def review_queue(request):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     cards = Card.objects.for_municipality(municipality).pending_review().for_list()
     page = Paginator(cards.order_by("submitted_at", "id"), CARDS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -477,7 +447,7 @@ def review_queue(request):
 @staff_required
 @require_POST
 def card_review(request, pk):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     card = get_object_or_404(Card.objects.for_municipality(municipality), pk=pk)
     form = CardReviewForm(request.POST)
     if form.is_valid():
@@ -492,7 +462,7 @@ def card_review(request, pk):
 @guardian_or_staff_required
 @require_GET
 def card_list(request):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     cards = Card.objects.visible_to(request.user, municipality).for_list()
     card_filter = CardFilter(request.GET, queryset=cards, municipality=municipality)
     page = Paginator(card_filter.qs, CARDS_PER_PAGE).get_page(request.GET.get("page"))
@@ -506,7 +476,7 @@ def card_list(request):
 @guardian_or_staff_required
 @require_GET
 def card_detail(request, pk):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     card = selectors.card_detail(
         card_id=pk, cards=Card.objects.visible_to(request.user, municipality)
     )
@@ -529,7 +499,7 @@ def card_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def card_new(request):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     guardian = active_guardian(request.user, municipality)
     if guardian is None:
         if _wants_json(request):
@@ -605,7 +575,7 @@ def card_new(request):
 @guardian_or_staff_required
 @require_GET
 def training_list(request):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     if request.is_program_staff:
         sessions = selectors.training_sessions_with_attendance(
             municipality=municipality
@@ -618,7 +588,7 @@ def training_list(request):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def training_attendance(request, pk):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     session = get_object_or_404(TrainingSession.objects.for_municipality(municipality), pk=pk)
     checklist = selectors.attendance_checklist(session=session)
     form = AttendanceForm(request.POST or None, checklist=checklist)
@@ -649,7 +619,7 @@ def training_attendance(request, pk):
 @guardian_or_staff_required
 @require_GET
 def training_detail(request, pk):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     session = get_object_or_404(selectors.sessions_for(municipality=municipality), pk=pk)
     attempts = (
         selectors.attempts_of(guardian=request.guardian, session=session)
@@ -669,7 +639,7 @@ def training_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def evaluation_take(request, pk, kind):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     guardian = active_guardian(request.user, municipality)
     if guardian is None:
         raise PermissionDenied
@@ -725,7 +695,7 @@ PEOPLE_COLUMNS = [
 @staff_required
 @require_GET
 def training_report(request, pk=None):
-    municipality = _municipality(request)
+    municipality = municipality_or_404(request)
     sessions = TrainingSession.objects.for_municipality(municipality)
     session = None
     if pk is not None:

@@ -2,43 +2,27 @@
 request with its text, PDF and plain text to file, and the forms that record its folio, an
 extension and the answer (``reviews.requests`` does the work)."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.selectors import is_municipal_staff
+from guardians.permissions import staff_required
 
 from . import requests
 from .request_forms import RequestAnswerForm, RequestFileForm
 from .request_pdf import request_pdf
 
 
-def _staff_only(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.municipality is None:
-            raise Http404
-        if not is_municipal_staff(request.user, request.municipality):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _request_for(request, pk):
     return get_object_or_404(requests.requests_of(municipality=request.municipality), pk=pk)
 
 
-@_staff_only
+@staff_required
 @never_cache
 @require_GET
 def request_list(request):
@@ -55,7 +39,7 @@ def request_list(request):
     )
 
 
-@_staff_only
+@staff_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def request_detail(request, pk):
@@ -111,7 +95,7 @@ def request_detail(request, pk):
     )
 
 
-@_staff_only
+@staff_required
 @require_GET
 def request_document_pdf(request, pk):
     transparency_request = _request_for(request, pk)
@@ -122,7 +106,7 @@ def request_document_pdf(request, pk):
     return response
 
 
-@_staff_only
+@staff_required
 @require_GET
 def request_document_text(request, pk):
     transparency_request = _request_for(request, pk)

@@ -1,20 +1,16 @@
 """The contract reviews in the portal: staff assign, the assigned guardians answer (on a
 phone), both discuss, staff publish and act on the observations."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.selectors import is_municipal_staff
-from guardians.permissions import active_guardian
+from guardians.permissions import guardian_or_staff_required, staff_required
 
 from . import selectors, services
 from .constants import ReviewStatus
@@ -29,58 +25,27 @@ from .forms import (
 )
 from .models import ContractReview, Observation
 
-
-def _municipality(request):
-    if request.municipality is None:
-        raise Http404
-    return request.municipality
-
-
-def staff_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_municipal_staff(request.user, _municipality(request)):
-            raise PermissionDenied
-        request.is_review_staff = True
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def reviewer_or_staff_required(view):
-    """The municipality's staff, and its active guardians (``request.guardian``)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        municipality = _municipality(request)
-        request.is_review_staff = is_municipal_staff(request.user, municipality)
-        request.guardian = active_guardian(request.user, municipality)
-        if request.guardian is None and not request.is_review_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# The views below are behind staff_required or guardian_or_staff_required: the request has
+# its municipality (else 404) and ``is_program_staff``.
 
 
 def _review_for(request, pk) -> ContractReview:
     """The review if the user may open it (else 404: another's review is not there)."""
     reviews = selectors.reviews_for(
-        municipality=_municipality(request),
+        municipality=request.municipality,
         guardian=getattr(request, "guardian", None),
-        staff=request.is_review_staff,
+        staff=request.is_program_staff,
     )
     return get_object_or_404(reviews.distinct(), pk=pk)
 
 
-@reviewer_or_staff_required
+@guardian_or_staff_required
 @require_GET
 def review_list(request):
     reviews = selectors.reviews_for(
         municipality=request.municipality,
         guardian=request.guardian,
-        staff=request.is_review_staff,
+        staff=request.is_program_staff,
     )
     status = request.GET.get("status", "")
     if status in ReviewStatus.values:
@@ -92,7 +57,7 @@ def review_list(request):
             "reviews": reviews.distinct()[:200],
             "status": status,
             "statuses": ReviewStatus.choices,
-            "is_staff": request.is_review_staff,
+            "is_staff": request.is_program_staff,
         },
     )
 
@@ -100,7 +65,7 @@ def review_list(request):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def review_assign(request):
-    municipality = _municipality(request)
+    municipality = request.municipality
     form = AssignForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,7 +83,7 @@ def review_assign(request):
 
 
 @never_cache
-@reviewer_or_staff_required
+@guardian_or_staff_required
 @require_http_methods(["GET", "POST"])
 def review_detail(request, pk):
     review = _review_for(request, pk)
@@ -173,7 +138,7 @@ def review_detail(request, pk):
             "comments": review.comments.select_related("author"),
             "comment_form": CommentForm(),
             "changes_form": ChangesForm(),
-            "is_staff": request.is_review_staff,
+            "is_staff": request.is_program_staff,
             "assignments": review.assignments.select_related("guardian__user"),
             "observations": review.observations.select_related("item", "finding"),
             "confirm": ConfirmForm(initial={"confirm": True}),
@@ -181,11 +146,11 @@ def review_detail(request, pk):
     )
 
 
-@reviewer_or_staff_required
+@guardian_or_staff_required
 @require_POST
 def review_comment(request, pk):
     review = _review_for(request, pk)
-    if not request.is_review_staff and not services.is_assigned(review, request.guardian):
+    if not request.is_program_staff and not services.is_assigned(review, request.guardian):
         raise PermissionDenied
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -261,7 +226,7 @@ def review_publish(request, pk):
 
 def _observation_for(request, pk) -> Observation:
     return get_object_or_404(
-        Observation.objects.filter(review__municipality=_municipality(request)).select_related(
+        Observation.objects.filter(review__municipality=request.municipality).select_related(
             "review__contract", "item"
         ),
         pk=pk,
