@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -173,17 +175,16 @@ class CardTemplateItemInline(MunicipalityScopedInline):
     ]
 
 
-@admin.register(CardTemplate)
-class CardTemplateAdmin(MunicipalityScopedAdmin):
-    """Saving a template always saves a new version (with copies of its items), so the cards
-    filled with the earlier version keep the questions they answered."""
+class VersionedTemplateAdminMixin:
+    """For a versioned template (a ``version`` and an ``is_current`` flag, items inline):
+    saving it always saves a new version, with copies of its items, so what was filled with
+    an earlier version keeps the questions it answered. ``save_version`` is the service that
+    numbers the unsaved copy and makes it current."""
 
-    list_display = ["name", "service_type", "version", "is_current", "created_at"]
     list_filter = ["is_current"]
-    list_select_related = ["service_type"]
     readonly_fields = ["version", "is_current"]
-    inlines = [CardTemplateItemInline]
     save_as = True
+    save_version: Callable[..., object]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "POST":
@@ -194,7 +195,15 @@ class CardTemplateAdmin(MunicipalityScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.pk = None
-        services.card_template_version_save(template=obj)
+        self.save_version(template=obj)
+
+
+@admin.register(CardTemplate)
+class CardTemplateAdmin(VersionedTemplateAdminMixin, MunicipalityScopedAdmin):
+    list_display = ["name", "service_type", "version", "is_current", "created_at"]
+    list_select_related = ["service_type"]
+    inlines = [CardTemplateItemInline]
+    save_version = staticmethod(services.card_template_version_save)
 
 
 class CardAnswerInline(MunicipalityScopedInline):

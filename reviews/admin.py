@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from core.admin_base import MunicipalityScopedAdmin, MunicipalityScopedInline
+from guardians.admin import VersionedTemplateAdminMixin
 
 from . import services
 from .models import (
@@ -19,26 +20,13 @@ class ReviewTemplateItemInline(MunicipalityScopedInline):
 
 
 @admin.register(ReviewTemplate)
-class ReviewTemplateAdmin(MunicipalityScopedAdmin):
-    """Saving a checklist saves a new version (with copies of its items), so the reviews made
-    with the earlier version keep the questions they answered."""
+class ReviewTemplateAdmin(VersionedTemplateAdminMixin, MunicipalityScopedAdmin):
+    """Saving a checklist saves a new version, so the reviews made with the earlier version
+    keep the questions they answered."""
 
     list_display = ["name", "version", "is_current", "created_at"]
-    list_filter = ["is_current"]
-    readonly_fields = ["version", "is_current"]
     inlines = [ReviewTemplateItemInline]
-    save_as = True
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "POST":
-            request.POST = request.POST.copy()
-            request.POST["_saveasnew"] = "1"
-        extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        obj.pk = None
-        services.review_template_version_save(template=obj)
+    save_version = staticmethod(services.review_template_version_save)
 
 
 class ReviewAssignmentInline(MunicipalityScopedInline):
