@@ -36,13 +36,20 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     thread has its own connection; transactions begin IMMEDIATE, so concurrent writers wait
     their turn (``timeout``) instead of failing to upgrade a read lock."""
     database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("spatialite"):
-        directory = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
-        import tempfile
+    if not database["ENGINE"].endswith("spatialite"):
+        yield
+        return
+    import shutil
+    import tempfile
 
-        path = os.path.join(directory or tempfile.gettempdir(), f"villaguard-{os.getpid()}.db")
-        database.setdefault("TEST", {})["NAME"] = path
-        database.setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=30)
+    shm = "/dev/shm"  # noqa: S108 (a private directory is made in it, by mkdtemp)
+    directory = tempfile.mkdtemp(
+        prefix="villaguard-tests-", dir=shm if os.access(shm, os.W_OK) else None
+    )
+    database.setdefault("TEST", {})["NAME"] = os.path.join(directory, "test.sqlite3")
+    database.setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=30)
+    yield
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
