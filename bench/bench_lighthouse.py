@@ -45,6 +45,7 @@ MIN_PERFORMANCE = 95
 MIN_ACCESSIBILITY = 100
 MAX_LCP_MS = 2000
 MAX_MAP_BYTES = 150 * 1024
+ATTEMPTS = 2
 
 # The deployed settings, made to answer plain http on 127.0.0.1 (no TLS proxy in front here).
 SERVER_ENV = {
@@ -101,7 +102,7 @@ def manage(*args: str) -> None:
 def ensure_lighthouse() -> None:
     if not LIGHTHOUSE.exists():
         subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--silent"],
+            ["npm", "ci", "--no-audit", "--no-fund", "--silent"],  # the lock's versions
             cwd=LIGHTHOUSE_DIR,
             check=True,
         )
@@ -213,8 +214,15 @@ def lighthouse(url: str, cookie: str | None, workdir: Path) -> dict:
         headers = workdir / "headers.json"
         headers.write_text(json.dumps({"Cookie": f"sessionid={cookie}"}))
         command.append(f"--extra-headers={headers}")
-    subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM})
-    return json.loads(output.read_text())
+    # Lighthouse sometimes loses the trace of a load ("NO_NAVSTART ... Please run Lighthouse
+    # again"): a run that fails is run once more before the failure counts.
+    for attempt in range(ATTEMPTS):
+        finished = subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROMIUM})
+        if finished.returncode == 0:
+            return json.loads(output.read_text())
+        print(f"lighthouse failed on {url} (attempt {attempt + 1} of {ATTEMPTS})", flush=True)
+    finished.check_returncode()
+    raise AssertionError("unreachable")
 
 
 def measure(page: Page, base: str, cookie: str | None) -> Result:
