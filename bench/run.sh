@@ -34,6 +34,12 @@ REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}" \
 REDIS_CACHE_URL="${BENCH_REDIS_CACHE_URL:-redis://127.0.0.1:6379/15}" \
 DATABASE_URL="${BENCH_SCALE_DATABASE_URL:-postgis://postgres@127.0.0.1:5432/villaguard_perf}" \
   "$PY" bench/bench_workspace.py || status=1
+# Mixed load with a real Celery worker: a database of its own (created if missing, the city
+# tier generated in it) and a broker database that its worker alone reads.
+REDIS_URL="${BENCH_MIXED_REDIS_URL:-redis://127.0.0.1:6379/12}" \
+REDIS_CACHE_URL="${BENCH_MIXED_REDIS_CACHE_URL:-redis://127.0.0.1:6379/13}" \
+DATABASE_URL="${BENCH_MIXED_DATABASE_URL:-postgis://postgres@127.0.0.1:5432/villaguard_mixed}" \
+  "$PY" bench/bench_mixed.py || status=1
 # Phone budgets: production settings and the demo data in a database of their own.
 env -u DJANGO_SETTINGS_MODULE -u DEBUG \
 DATABASE_URL="${BENCH_LIGHTHOUSE_DATABASE_URL:-postgis://postgres@127.0.0.1:5432/villaguard_lighthouse}" \
