@@ -1,7 +1,9 @@
 """Synthetic data for the benchmarks, written with COPY and INSERT … SELECT (no ORM saves).
 
 ``python bench/generate.py --tier city|metro|national`` fills the database (DATABASE_URL,
-PostGIS) with a whole municipality at that scale: see TIERS.
+PostGIS) with a whole municipality at that scale: see TIERS. ``--samples`` adds, through the
+apps' services, the few rows the public pages with URL parameters show (bench_scale.py walks
+them all): generate_public_samples().
 
 The spaces sit on a jittered grid at a constant density: about 1,000 of them fill one city
 viewport (zoom 13 on a 1280×720 screen), so with 10,000 or 100,000 the city grows around that
@@ -21,6 +23,8 @@ if __name__ == "__main__":  # `python bench/generate.py --tier …`: set Django 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     os.environ.setdefault("DEBUG", "false")
+    # --samples writes through the services, and they keep the audit trail (keyed).
+    os.environ.setdefault("AUDIT_HMAC_KEY", "benchmark-only-audit-key")
     import django
 
     django.setup()
@@ -274,7 +278,10 @@ TRUNCATE complaints_complaintfollower, complaints_complaintphoto, complaints_com
          complaints_complaint, complaints_open311client,
          committees_allocation, committees_needstatuschange, committees_need,
          guardians_cardphoto, guardians_cardanswer, guardians_card, guardians_cardtemplateitem,
-         guardians_cardtemplate, guardians_guardian CASCADE;
+         guardians_cardtemplate, guardians_guardian,
+         committees_registrationcertificate, committees_committeemember, committees_forum,
+         committees_workprogress, committees_publicwork, committees_citizencommittee,
+         guardians_visit, territory_servicearea CASCADE;
 DELETE FROM accounts_user WHERE username LIKE 'bench-%';
 """
 
@@ -444,8 +451,10 @@ def tier_municipality() -> Municipality:
     return place
 
 
-def generate_tier(tier: str) -> dict:
-    """Fills the database with one tier; returns the counts and the seconds each step took."""
+def generate_tier(tier: str, *, samples: bool = False) -> dict:
+    """Fills the database with one tier; returns the counts and the seconds each step took.
+    With ``samples``, also the few rows of generate_public_samples() (bench_scale.py walks
+    every public page with them)."""
     import time
 
     sizes = TIERS[tier]
@@ -494,12 +503,211 @@ def generate_tier(tier: str) -> dict:
         timings[f"{len(rebuild)} indexes and unique constraints rebuilt, ANALYZE"] = (
             time.perf_counter() - step
         )
+    if samples:
+        step = time.perf_counter()
+        generate_public_samples(place)
+        timings["samples for the public pages (services)"] = time.perf_counter() - step
     timings["total"] = time.perf_counter() - started
     from core import pagecache
 
     for label in pagecache.APPS:  # written in SQL, without model signals
         pagecache.bump(label)
     return {"tier": tier, "sizes": sizes, "timings": timings, "municipality": place}
+
+
+# --- Samples: the rows behind the public pages with URL parameters ---------------------------
+#
+# A few of each, the same number at every tier, made through the apps' own services so that
+# codes and tokens are what the apps make (a certificate's verification code, a visit's brief
+# token) and the pages find everything they show: garbage routes and street-lighting areas
+# over the whole city, covered by a garbage contract with its obligations; a registered
+# committee of the first colonia with its certificate, officers, forums and an allocation;
+# public works with their progress; a planned visit whose brief is public. Off by default:
+# bench_map.py puts its own areas and works in place of a tier's, and a contract covering
+# these areas would stop it deleting them.
+
+SAMPLE_GARBAGE_CELLS = 3  # 3 × 3 garbage routes over the city's extent
+SAMPLE_LIGHTING_CELLS = 2  # 2 × 2 street-lighting areas
+SAMPLE_WORKS = 3
+
+
+def _cells(extent: tuple[float, float, float, float], cells: int):
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    west, south, east, north = extent
+    width, height = (east - west) / cells, (north - south) / cells
+    for i in range(cells):
+        for j in range(cells):
+            box = (
+                west + i * width,
+                south + j * height,
+                west + (i + 1) * width,
+                south + (j + 1) * height,
+            )
+            yield i, j, MultiPolygon(Polygon.from_bbox(box), srid=4326)
+
+
+def generate_public_samples(place: Municipality) -> None:
+    """The rows the public pages with URL parameters need (see the comment above)."""
+    from decimal import Decimal
+
+    from django.contrib.gis.db.models import Extent
+    from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+
+    from committees import services as committees
+    from committees.models import CitizenCommittee, CommitteeMember, PublicWork
+    from committees.permissions import Participant
+    from contracts import services as contracts
+    from guardians.models import Guardian
+    from guardians.services import visit_plan
+    from territory.services import service_area_upsert
+
+    staff = Participant(is_staff=True)
+    today = date.today()
+    directorate = Directorate.objects.get(
+        municipality=place, name="Dirección de Servicios Públicos"
+    )
+    garbage = ServiceType.objects.get(municipality=place, code="garbage")
+    # The street-lighting areas' service (bench_map.py's layers use the same code).
+    lighting, _ = ServiceType.objects.get_or_create(
+        municipality=place,
+        code="lighting-areas",
+        defaults={"name": "Alumbrado público", "category": "lighting", "color": "#f2a900"},
+    )
+    directorate.services.add(lighting)
+    spaces = PublicSpace.objects.for_municipality(place)
+    extent = spaces.aggregate(extent=Extent("centroid"))["extent"]
+    areas = {}
+    for service, prefix, label, cells in (
+        (garbage, "R", "Ruta", SAMPLE_GARBAGE_CELLS),
+        (lighting, "AL", "Sector de alumbrado", SAMPLE_LIGHTING_CELLS),
+    ):
+        areas[service.code] = [
+            service_area_upsert(
+                municipality=place,
+                service_type=service,
+                code=f"{prefix}-{i + 1}-{j + 1}",
+                name=f"{label} {i + 1}-{j + 1}",
+                geometry=geometry,
+            )[0]
+            for i, j, geometry in _cells(extent, cells)
+        ]
+    contract, _ = contracts.contract_upsert(
+        municipality=place,
+        number="LP-R01/2026",
+        company=Company.objects.filter(municipality=place).order_by("id").first(),
+        service_type=garbage,
+        directorate=directorate,
+        start_date=today - timedelta(days=60),
+        end_date=today + timedelta(days=300),
+        lot="R",
+        title="Recolección de residuos sólidos urbanos",
+    )
+    contracts.contract_add_coverage(contract=contract, service_areas=areas["garbage"])
+    contracts.obligation_add(contract=contract, task="Recolección", frequency_days=2)
+    contracts.obligation_add(contract=contract, task="Atender reportes", response_time_hours=48)
+
+    # The first colonia gets a boundary (the box of its spaces), so that its page lists the
+    # routes and areas over it; the generated colonias have none.
+    colonia = Colonia.objects.for_municipality(place).order_by("name").first()
+    west, south, east, north = spaces.filter(colonia=colonia).aggregate(extent=Extent("centroid"))[
+        "extent"
+    ]
+    Colonia.objects.filter(pk=colonia.pk).update(
+        geometry=MultiPolygon(Polygon.from_bbox((west, south, east, north)), srid=4326),
+        location=Point((west + east) / 2, (south + north) / 2, srid=4326),
+    )
+    colonia.refresh_from_db()
+
+    committee = CitizenCommittee.objects.create(
+        municipality=place, name=f"Comité de Participación Ciudadana {colonia.name}"
+    )
+    committee.communities.set([colonia])
+    committees.committee_register(
+        committee=committee,
+        participant=staff,
+        assembly_date=today - timedelta(days=90),
+        assembly_place="Salón de usos múltiples",
+        assembly_attendance=85,
+        officers=[
+            {"full_name": "Presidenta de prueba", "position": CommitteeMember.Position.PRESIDENT},
+            {"full_name": "Secretario de prueba", "position": CommitteeMember.Position.SECRETARY},
+            {"full_name": "Tesorera de prueba", "position": CommitteeMember.Position.TREASURER},
+            {"full_name": "Vocal de prueba", "position": CommitteeMember.Position.VOCAL},
+        ],
+        registration_number="CPC-001/2026",
+        registered_on=today - timedelta(days=60),
+    )
+    committees.certificate_issue(committee=committee, participant=staff)
+    held = timezone.now() - timedelta(days=20)
+    committees.forum_record(
+        municipality=place,
+        participant=staff,
+        title="Foro de priorización de obras",
+        kind="forum",
+        starts_at=held,
+        place="Escuela primaria",
+        colonia=colonia,
+        agenda="Necesidades de la colonia y su orden",
+        committee=committee,
+        attendance_women=30,
+        attendance_men=25,
+        summary="Se priorizaron el alumbrado y el parque.",
+        agreements=[
+            {"description": "Solicitar luminarias", "owner": "Comité", "due_on": today},
+            {"description": "Limpieza del parque", "owner": "Vecinos", "due_on": None},
+        ],
+    )
+    committees.forum_record(
+        municipality=place,
+        participant=staff,
+        title="Debate de acción comunitaria",
+        kind="debate",
+        starts_at=timezone.now() + timedelta(days=14),
+        place="Parque central",
+        colonia=colonia,
+        agenda="Seguimiento de los acuerdos",
+        committee=committee,
+    )
+    committees.allocation_record(
+        municipality=place,
+        participant=staff,
+        colonia=colonia,
+        item="Luminarias LED",
+        quantity=Decimal(12),
+        unit="pieza",
+        value=Decimal(48_000),
+        delivered_on=today - timedelta(days=10),
+        source="municipal",
+        committee=committee,
+    )
+    # No allocation names these works: bench_map.py replaces the works with its own.
+    for n, space in enumerate(spaces.filter(colonia=colonia).order_by("code")[:SAMPLE_WORKS]):
+        work = PublicWork.objects.create(
+            municipality=place,
+            name=f"Rehabilitación de {space.name}",
+            budget=Decimal(850_000),
+            source="municipal",
+            starts_on=today - timedelta(days=45),
+            location=space.centroid,
+            executing_committee=committee if n == 0 else None,
+        )
+        work.communities.set([colonia])
+        for step in range(2):
+            committees.work_progress_report(
+                work=work,
+                participant=staff,
+                reported_on=today - timedelta(days=30 - step * 15),
+                percent=20 + step * 30,
+            )
+    visit_plan(
+        municipality=place,
+        date=today + timedelta(days=7),
+        colonia=colonia,
+        spaces=spaces.filter(colonia=colonia).order_by("code")[:2],
+        guardians_invited=Guardian.private_objects.filter(municipality=place).order_by("id")[:2],
+        public_note="Traiga su credencial de guardián.",
+    )
 
 
 def _drop_secondary_indexes(cursor, tables) -> list[str]:
@@ -536,8 +744,13 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description="Fills the database with one tier of data.")
     parser.add_argument("--tier", choices=sorted(TIERS), required=True)
+    parser.add_argument(
+        "--samples",
+        action="store_true",
+        help="also the rows behind the public pages with URL parameters (bench_scale.py's)",
+    )
     args = parser.parse_args()
-    result = generate_tier(args.tier)
+    result = generate_tier(args.tier, samples=args.samples)
     sizes = result["sizes"]
     print(
         f"{args.tier}: {sizes['spaces']:,} spaces, {sizes['colonia_grid'] ** 2:,} colonias, "
