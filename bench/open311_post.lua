@@ -1,7 +1,9 @@
 -- wrk script for bench/bench_scale.py: Open311 `POST requests` with random points in the
 -- city viewport and random services. Every accepted response's service_request_id is kept,
 -- and written with the latency percentiles to $BENCH_OUT when the run ends, so that the
--- benchmark can check each accepted request against the stored rows.
+-- benchmark can check each accepted request against the stored rows. $BENCH_PATH posts the
+-- same bodies elsewhere (the plain insert of bench/wsgi_bench.py, which answers alike).
+local path = os.getenv("BENCH_PATH") or "/open311/v2/requests.json"
 local key = os.getenv("BENCH_KEY")
 local out = os.getenv("BENCH_OUT")
 local west, south = tonumber(os.getenv("BENCH_WEST")), tonumber(os.getenv("BENCH_SOUTH"))
@@ -26,7 +28,7 @@ function request()
     "api_key=%s&service_code=%s&lat=%.6f&long=%.6f&description=Bench+load%%3A+a+lamp+is+out.",
     key, services[math.random(#services)], lat, lon
   )
-  return wrk.format("POST", "/open311/v2/requests.json",
+  return wrk.format("POST", path,
     { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
 end
 
