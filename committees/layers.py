@@ -73,7 +73,7 @@ def _properties() -> dict:
     }
 
 
-def _legend(municipality: Municipality) -> list[dict]:
+def _legend(services: list[dict]) -> list[dict]:
     return [{"label": str(label), "color": color, "shape": "point"} for _low, color, label in BANDS]
 
 

@@ -102,11 +102,12 @@ def _properties() -> dict:
     }
 
 
-def _legend(municipality: Municipality) -> list[dict]:
-    services = ServiceType.objects.for_municipality(municipality).filter(complaints__isnull=False)
+def _legend(services: list[dict]) -> list[dict]:
+    """The colour of each service a complaint can be about (the form offers every one of the
+    municipality's services), then how open and recently closed complaints are drawn."""
     entries = [
-        {"label": name, "color": color, "shape": "point"}
-        for name, color in services.distinct().order_by("name").values_list("name", "color")
+        {"label": service["name"], "color": service["color"], "shape": "point"}
+        for service in services
     ]
     entries.append({"label": str(_("Open: filled")), "color": "#1b1b1b", "shape": "point"})
     entries.append({"label": str(_("Recently closed: ring")), "color": "#1b1b1b", "shape": "ring"})

@@ -28,7 +28,9 @@ a page). What a layer gives:
 - ``filters``: a :class:`LayerFilterForm` of its own query-string filters (400 when invalid);
 - ``apps``: the apps whose writes change it: its ETag follows their page-cache versions
   (``core.pagecache``), so a 304 costs no query at all;
-- ``legend(municipality)``: the legend entries ``{"label", "color", "shape"}``.
+- ``legend(services)``: the legend entries ``{"label", "color", "shape"}``, given the
+  municipality's service types (``{"name", "color", "category"}``, by name), which the map
+  reads once for every layer (:func:`legends`).
 
 The spaces layer keeps its own richer endpoint (``/api/spaces.geojson``, with the contract in
 force and colour by company); its ``geojson_url_name`` says so.
@@ -149,7 +151,7 @@ class Layer:
     title: Any
     rows: Callable[[Municipality], QuerySet]
     properties: Callable[[], Mapping[str, Any]]
-    legend: Callable[[Municipality], list[dict]]
+    legend: Callable[[list[dict]], list[dict]]
     apps: tuple[str, ...]
     point: Callable[[], tuple[Any, Any]] | None = None
     geometry_field: str = "geometry"
@@ -507,15 +509,25 @@ def _area_properties() -> dict[str, Any]:
     }
 
 
-def _services_legend(category: str) -> Callable[[Municipality], list[dict]]:
-    def legend(municipality: Municipality) -> list[dict]:
-        services = ServiceType.objects.for_municipality(municipality).filter(category=category)
+def _services_legend(category: str) -> Callable[[list[dict]], list[dict]]:
+    def legend(services: list[dict]) -> list[dict]:
         return [
-            {"label": name, "color": color, "shape": "area"}
-            for name, color in services.values_list("name", "color")
+            {"label": service["name"], "color": service["color"], "shape": "area"}
+            for service in services
+            if service["category"] == category
         ]
 
     return legend
+
+
+def legends(municipality: Municipality) -> dict[str, list[dict]]:
+    """Every layer's legend, by key: the municipality's service types read once for all."""
+    services = list(
+        ServiceType.objects.for_municipality(municipality)
+        .order_by("name", "pk")
+        .values("name", "color", "category")
+    )
+    return {layer.key: layer.legend(services) for layer in map_layers()}
 
 
 _AREA_FIELDS = (("code", _("Code")), ("service", _("Service")), ("company", _("Company")))
@@ -592,7 +604,7 @@ def spaces_layer() -> Layer:
         },
         point=lambda: (LonLat("centroid", "X"), LonLat("centroid", "Y")),
         geometry_field="centroid",
-        legend=lambda municipality: [],
+        legend=lambda services: [],
         apps=("territory", "contracts"),
         filters=SpaceFilterForm,
         fields=(("code", _("Code")), ("colonia", _("Colonia"))),

@@ -11,7 +11,8 @@ from django.contrib.gis.geos import Point, Polygon
 from django.core.cache import cache
 from django.db import connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, Model, QuerySet, Value
+from django.db.models import Count, F, IntegerField, Model, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,6 +90,29 @@ def spaces_for_map(*, municipality: Municipality) -> PublicSpaceQuerySet:
 def space_list_for_map(*, municipality: Municipality) -> PublicSpaceQuerySet:
     """The text list beside the map: with the colonia and who is responsible, by code."""
     return spaces_for_map(municipality=municipality).with_responsible().order_by("code")
+
+
+def counts_together(*, municipality: Municipality, querysets: Sequence[QuerySet]) -> list[int]:
+    """How many rows each queryset has, in one statement: scalar subqueries selected from the
+    municipality's own row (the map counts its lists so, not one ``COUNT`` each)."""
+    columns = {
+        f"n{number}": Coalesce(
+            Subquery(
+                queryset.order_by()
+                .annotate(_all=Value(1))
+                .values("_all")
+                .annotate(_n=Count("*"))
+                .values("_n")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+        for number, queryset in enumerate(querysets)
+    }
+    if not columns:
+        return []
+    row = Municipality.objects.filter(pk=municipality.pk).values(**columns).first() or {}
+    return [row.get(f"n{number}", 0) for number in range(len(querysets))]
 
 
 def map_settings(*, municipality: Municipality) -> dict:

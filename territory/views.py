@@ -34,21 +34,29 @@ def _page_url(request, param: str, page, step: int) -> str:
     return "?" + query.urlencode()
 
 
-def _layer_sections(request, municipality, enabled) -> list[dict]:
+def _counted(paginator: Paginator, count: int) -> Paginator:
+    paginator.count = count  # counted beforehand (selectors.counts_together)
+    return paginator
+
+
+def _layer_sections(request, municipality, enabled, spaces) -> tuple[list[dict], Paginator]:
     """The text list of each enabled layer but the spaces (listed by the spaces' own filter
-    above): a page of rows each, one statement a page, with the layer's filters applied."""
-    sections = []
+    above): a page of rows each, one statement a page, with the layer's filters applied; and
+    the spaces' paginator. Every list's count comes from one statement."""
+    listed = []
     for layer in enabled:
         if layer.geojson_url_name:
             continue
         filters = layer.filters(request.GET, municipality=municipality, request=request)
-        rows = map_layers.list_rows(
-            layer,
-            queryset=filters.filter(layer.rows(municipality))
-            if filters.is_valid()
-            else layer.rows(municipality).none(),
-        )
-        page = Paginator(rows, map_layers.LIST_PAGE_SIZE).get_page(
+        rows = layer.rows(municipality)
+        listed.append((layer, filters.filter(rows) if filters.is_valid() else rows.none()))
+    spaces_count, *counts = selectors.counts_together(
+        municipality=municipality, querysets=[spaces, *(queryset for _, queryset in listed)]
+    )
+    sections = []
+    for (layer, queryset), count in zip(listed, counts, strict=True):
+        rows = map_layers.list_rows(layer, queryset=queryset)
+        page = _counted(Paginator(rows, map_layers.LIST_PAGE_SIZE), count).get_page(
             request.GET.get(f"{layer.key}_page")
         )
         sections.append(
@@ -60,7 +68,7 @@ def _layer_sections(request, municipality, enabled) -> list[dict]:
                 "next_url": _page_url(request, f"{layer.key}_page", page, 1),
             }
         )
-    return sections
+    return sections, _counted(Paginator(spaces, SPACES_PER_PAGE), spaces_count)
 
 
 def _extra_filter_fields(request, municipality, spaces_form) -> list:
@@ -82,6 +90,9 @@ def _extra_filter_fields(request, municipality, spaces_form) -> list:
 # map starts only once the page is parsed (its largest paint waited for the bytes). The CSRF
 # token in the page is masked per response, so compression leaks nothing (BREACH).
 @gzip_page
+@public_page_cache(  # the spaces and each layer's apps: the text lists show their rows
+    depends_on=lambda: ("territory", *[a for x in map_layers.map_layers() for a in x.apps])
+)
 def map_page(request):
     """Watch your city: the map of five layers (loaded by map.js and map-layers.js) and, for
     everyone, the same rows as text, a list per enabled layer."""
@@ -92,12 +103,14 @@ def map_page(request):
         request=request,
     )
     spaces = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(spaces, SPACES_PER_PAGE).get_page(request.GET.get("page"))
     # ``layers=chosen`` (the form's hidden field): exactly the checked layers, perhaps none;
     # without it, the default ones.
     chosen = request.GET.getlist("layer") if request.GET.get("layers") == "chosen" else None
     enabled = map_layers.enabled_layers(chosen) if chosen != [] else []
     enabled_keys = [layer.key for layer in enabled]
+    layer_sections, spaces_paginator = _layer_sections(request, municipality, enabled, spaces)
+    page = spaces_paginator.get_page(request.GET.get("page"))
+    legends = map_layers.legends(municipality)
     layer_settings = [
         {
             "key": layer.key,
@@ -123,12 +136,12 @@ def map_page(request):
                 {
                     "layer": layer,
                     "enabled": layer.key in enabled_keys,
-                    "legend": layer.legend(municipality),
+                    "legend": legends[layer.key],
                 }
                 for layer in map_layers.map_layers()
             ],
             "spaces_enabled": "spaces" in enabled_keys,
-            "layer_sections": _layer_sections(request, municipality, enabled),
+            "layer_sections": layer_sections,
             "layer_settings": layer_settings,
         },
         status=200 if filterset.is_valid() else 400,

@@ -176,11 +176,11 @@ def test_map_page_query_count_does_not_grow_with_the_spaces(
     ContractFactory(municipality=municipality, company=company, spaces=spaces)
     client.get(MAP_URL)  # caches the host → municipality map
 
-    # savepoint, the company filter's validation, count, page of spaces, the four filter
-    # choices (the contracts' with their companies), release; and the other layers
-    # (territory.layers): the complaints' and works' list counts (no rows: no page) and the
-    # legends of complaints, garbage routes and lighting areas
-    with django_assert_num_queries(14):
+    # savepoint, the company filter's validation, the counts of every list (spaces,
+    # complaints, works: one statement), the page of spaces, the four filter choices (the
+    # contracts' with their companies), the service types behind every layer's legend, release
+    # (no complaints or works: no page of them)
+    with django_assert_num_queries(10):
         response = client.get(MAP_URL, {"company": company.pk})
     assert len(listed_codes(response)) == min(count, 50)
     assert company.legal_name in response.content.decode()
