@@ -10,8 +10,7 @@ from .models import Complaint
 from .selectors import (
     brief_for_colonia,
     complaints_geojson,
-    place_complaint_counts,
-    place_open_complaints,
+    place_complaints,
 )
 
 
@@ -71,13 +70,13 @@ def area_report_panel(*, area) -> dict:
 
 
 def _complaints_panel(*, with_map: bool = False, **place) -> dict:
-    """The place's open complaints (public precision) and its fix rate: two statements."""
-    complaints = place_open_complaints(**place)
+    """The place's open complaints (public precision) and its fix rate: one statement."""
+    complaints, counts = place_complaints(**place)
     return {
         "template": "complaints/panels/place_complaints.html",
         "context": {
             "complaints": complaints,
-            "counts": place_complaint_counts(**place),
+            "counts": counts,
             "points": complaints_geojson(complaints) if with_map else None,
         },
     }

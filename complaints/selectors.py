@@ -23,6 +23,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
@@ -631,40 +632,46 @@ def _place_complaints(
     raise TypeError("A space, an area or a colonia is needed.")
 
 
-def place_open_complaints(
+def place_complaints(
     *,
     space: PublicSpace | None = None,
     area: ServiceArea | None = None,
     colonia: Colonia | None = None,
     limit: int = PLACE_COMPLAINTS_SHOWN,
-) -> list[Complaint]:
-    """The place's latest open complaints (public fields only), one statement."""
-    return list(
+) -> tuple[list[Complaint], dict]:
+    """The place's latest open complaints (public fields only) and its counts, in one
+    statement: open complaints now, and of those filed in the last year how many are fixed
+    (resolved or closed, less those their reporter said were not: ``querysets.fixed_q``),
+    the place's fix rate in percent (None without complaints). The counts ride on the rows as
+    window aggregates over all the place's complaints, the open ones sorted first."""
+    since = timezone.now() - datetime.timedelta(days=FIX_RATE_DAYS)
+    is_open = Q(status__in=OPEN_STATUSES)
+    filed = Q(created_at__gte=since) & ~Q(status=ComplaintStatus.DUPLICATE)
+    rows = list(
         _place_complaints(space=space, area=area, colonia=colonia)
-        .open()
         .select_related("service_type")
         .only(
             "code", "status", "created_at", "location", "service_type__name", "service_type__color"
         )
-        .order_by("-created_at", "-id")[:limit]
+        .annotate(
+            _open=Window(Count("id", filter=is_open)),
+            _year=Window(Count("id", filter=filed)),
+            _fixed=Window(Count("id", filter=Q(created_at__gte=since) & fixed_q())),
+            _is_open=Case(When(is_open, then=Value(1)), default=Value(0)),
+        )
+        .order_by("-_is_open", "-created_at", "-id")[:limit]
     )
-
-
-def place_complaint_counts(
-    *,
-    space: PublicSpace | None = None,
-    area: ServiceArea | None = None,
-    colonia: Colonia | None = None,
-) -> dict:
-    """Open complaints now, and of those filed in the last year how many are fixed: resolved
-    or closed, less those their reporter said were not (``querysets.fixed_q``): the place's
-    fix rate, in percent, None without complaints. One statement."""
-    since = timezone.now() - datetime.timedelta(days=FIX_RATE_DAYS)
-    counts = _place_complaints(space=space, area=area, colonia=colonia).aggregate(
-        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-        year=Count("id", filter=Q(created_at__gte=since) & ~Q(status=ComplaintStatus.DUPLICATE)),
-        fixed=Count("id", filter=Q(created_at__gte=since) & fixed_q()),
-    )
+    first = rows[0] if rows else None
+    counts = {
+        "open": first._open if first else 0,
+        "year": first._year if first else 0,
+        "fixed": first._fixed if first else 0,
+        "days": FIX_RATE_DAYS,
+    }
     counts["fix_rate"] = round(100 * counts["fixed"] / counts["year"]) if counts["year"] else None
-    counts["days"] = FIX_RATE_DAYS
-    return counts
+    return [row for row in rows if row._is_open], counts
+
+
+def place_complaint_counts(**place) -> dict:
+    """The counts of :func:`place_complaints` alone."""
+    return place_complaints(**place)[1]

@@ -267,9 +267,9 @@ def test_space_page_query_count(client, city, django_assert_num_queries):
     client.get(url)
 
     # space (with colonia and directorate), contract in force, obligations, the guardians'
-    # panel (card totals, failing items), the complaints' panel (open ones, counts), the
-    # findings' panel (counts); no transaction: the view only reads
-    with django_assert_num_queries(8):
+    # panel (card totals, failing items), the complaints' panel (open ones with the counts:
+    # one statement), the findings' panel (counts); no transaction: the view only reads
+    with django_assert_num_queries(7):
         response = client.get(url, **EN)
     assert response.content.decode().count("Tarea ") == 5
     assert "X-Page-Cache" not in response.headers  # tests/test_pagecache.py: the next one
