@@ -68,6 +68,8 @@
 
   window.villaguardSpacesMap = function (map) {
     var container = map.getContainer();
+    // The tiles' credit is already in the page (.map-attribution): Leaflet's would repeat it.
+    if (map.attributionControl) map.attributionControl.remove();
     var form = document.getElementById("map-filters");
     var status = document.getElementById("map-status");
     var legend = document.getElementById("map-legend");
