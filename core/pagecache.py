@@ -29,6 +29,9 @@ changed:
     page shows them (findings' inbox messages and outbox rows). The demo seeders fill a new
     database before any page is cached; the benchmark generator, which bulk-creates whole
     tables, bumps every app with :func:`bump` when it is done.
+  - The audit trail (``audit``, read by the contract page and an allocation's history)
+    sends its signals but is not followed: each entry is appended in the transaction of the
+    write it records, whose app's version bumps at the same commit.
   - Raw SQL: the reconciliation (``findings.reconcile``) calls :func:`bump_on_commit` for
     findings when its statements raised or linked anything; the benchmark generator as above.
 - **Where.** The versions live in the shared cache (Redis in production: one round trip for
@@ -41,6 +44,12 @@ changed:
   anonymous page; a hit gets this request's own (the masked token and the nonce are unique
   strings, replaced in the stored bytes). Visitors with a session or pending messages, and
   every method but GET and HEAD, bypass the cache.
+- **What a page names.** Every page shows its municipality (``base.html``: name, logo,
+  contacts), a row of ``territory``, so every page names ``territory``.
+- **No transaction for a hit.** ``ATOMIC_REQUESTS`` wraps even a hit in a transaction (a
+  ``BEGIN`` on SQLite; nothing is sent on PostgreSQL until a query): a read-only page is
+  marked ``@transaction.non_atomic_requests`` above this decorator; a form, whose ``POST``
+  writes, keeps its transaction.
 """
 
 import re
@@ -64,8 +73,19 @@ from django.utils import timezone
 TIMEOUT = 300  # seconds a stored page may be served without a version change
 MAX_PAGES = 512  # pages kept per worker (a space page is about 8 KB)
 GLOBAL = "all"
-#: The apps whose rows appear on public pages (the cache follows their writes).
-APPS = ("territory", "contracts", "guardians", "complaints", "committees", "findings")
+#: The apps whose rows appear on public pages (the cache follows their writes): reviews adds
+#: panels to the contract and company pages, which name reviewers (accounts). Not audit:
+#: see the module's docstring.
+APPS = (
+    "accounts",
+    "territory",
+    "contracts",
+    "guardians",
+    "complaints",
+    "committees",
+    "findings",
+    "reviews",
+)
 
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
 _pages: OrderedDict = OrderedDict()
@@ -249,6 +269,7 @@ def _decorate(view, depends_on):
             )
         return response
 
+    wrapper.page_cache_depends_on = depends_on  # type: ignore[attr-defined]  # for its tests
     return wrapper
 
 
