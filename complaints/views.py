@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from core.pagecache import public_page_cache
 from guardians.selectors import first_card_date
 from territory.models import PublicSpace, ServiceArea, ServiceType
 
@@ -87,7 +89,9 @@ def follow_rate(group, request) -> str:
 # --- Public -----------------------------------------------------------------------------------
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=("territory", "complaints"))
 def complaint_list(request):
     municipality = _municipality(request)
     complaints = public_complaints(municipality=municipality)
@@ -199,6 +203,8 @@ def _place_prefill(request, municipality) -> PlacePrefill | None:
 
 
 @require_http_methods(["GET", "POST"])
+# The form: the services and their questions, the place reported from and its contract.
+@public_page_cache(depends_on=("territory", "contracts", "complaints"))
 def complaint_new(request):
     municipality = _municipality(request)
     # The form posts to its own address, so a report started from a place keeps it.
@@ -310,7 +316,9 @@ def _render_detail(request, complaint, *, follow_form=None, status=200):
     )
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=("territory", "complaints"))
 def complaint_detail(request, code):
     return _render_detail(request, _public_complaint_or_404(request, code))
 
@@ -441,7 +449,9 @@ def unfollow(request, code, token):
     return render(request, "complaints/unfollow.html", {"complaint": complaint})
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=("territory",))
 def privacy_notice(request):
     return render(request, "complaints/privacy.html")
 
