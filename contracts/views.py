@@ -1,14 +1,29 @@
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from territory.panels import panels_for
+from core.pagecache import public_page_cache
+from territory.panels import panel_apps, panels_for
 
 from . import selectors
 from .filters import ContractFilter
 
 CONTRACTS_PER_PAGE = 25
+
+
+def _page_apps(kind: str, *read_by_panels: str):
+    """The apps whose rows a page shows (for the page cache): the places, the contracts, the
+    apps that add ``<kind>`` panels (read per request, as the registry may change) and the
+    apps whose rows those panels read besides their own."""
+    return lambda: ("territory", "contracts", *panel_apps(kind), *read_by_panels)
+
+
+# The compliance panel (findings) counts the guardians' cards; the reviews panel names the
+# reviewers (accounts' users).
+CONTRACT_PAGE_APPS = _page_apps("contract", "guardians", "accounts")
+COMPANY_PAGE_APPS = _page_apps("company", "guardians")
 
 
 def _municipality(request):
@@ -18,7 +33,9 @@ def _municipality(request):
     return request.municipality
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=_page_apps("contract_list"))
 def contract_list(request):
     municipality = _municipality(request)
     contract_filter = ContractFilter(
@@ -39,7 +56,9 @@ def contract_list(request):
     )
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=CONTRACT_PAGE_APPS)
 def contract_detail(request, pk):
     municipality = _municipality(request)
     contract = get_object_or_404(selectors.contract_detail(municipality=municipality), pk=pk)
@@ -54,7 +73,9 @@ def contract_detail(request, pk):
     )
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=COMPANY_PAGE_APPS)
 def company_detail(request, pk):
     municipality = _municipality(request)
     company = get_object_or_404(selectors.company_detail(municipality=municipality), pk=pk)
