@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.selectors import history_about
+from core.pagecache import public_page_cache
 from core.spreadsheets import csv_writer
 
 from . import selectors, services
@@ -100,8 +102,15 @@ def _form_errors(form, error: ValidationError):
 
 # --- Public pages --------------------------------------------------------------------------
 
+# What the public pages show: the communities (colonias, territory) and the committees' rows.
+# A forum turns from upcoming to past at its hour, not at midnight: its pages may say
+# "upcoming" for up to the page cache's TIMEOUT (5 minutes) after it starts.
+PUBLIC_PAGE_APPS = ("territory", "committees")
 
+
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=PUBLIC_PAGE_APPS)
 def committee_list(request):
     municipality = _municipality(request)
     committees = selectors.committees_public(municipality)
@@ -109,7 +118,9 @@ def committee_list(request):
     return render(request, "committees/committee_list.html", {"page": page})
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=PUBLIC_PAGE_APPS)
 def committee_detail(request, pk):
     municipality = _municipality(request)
     committee = get_object_or_404(
@@ -127,7 +138,9 @@ def committee_detail(request, pk):
     return render(request, "committees/committee_detail.html", context)
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=PUBLIC_PAGE_APPS)
 def forum_list(request):
     municipality = _municipality(request)
     past = Paginator(selectors.forums_past(municipality), PAGE_SIZE).get_page(
@@ -137,7 +150,9 @@ def forum_list(request):
     return render(request, "committees/forum_list.html", context)
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=PUBLIC_PAGE_APPS)
 def forum_detail(request, pk):
     municipality = _municipality(request)
     try:
@@ -162,7 +177,9 @@ def forum_detail(request, pk):
     )
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=PUBLIC_PAGE_APPS)
 def planning(request):
     municipality = _municipality(request)
     return render(
@@ -170,7 +187,9 @@ def planning(request):
     )
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=PUBLIC_PAGE_APPS)
 def work_list(request):
     municipality = _municipality(request)
     works = list(selectors.works_public(municipality))
@@ -202,7 +221,9 @@ EQUITY_COLUMNS = [
 ]
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=PUBLIC_PAGE_APPS)
 def equity(request):
     municipality = _municipality(request)
     sort = request.GET.get("sort", "name")
@@ -784,7 +805,10 @@ def allocation_list(request):
     return render(request, "committees/allocation_list.html", {"page": page})
 
 
+@transaction.non_atomic_requests
 @require_GET
+# Its audit trail is written with each change of the allocation (core.pagecache: audit).
+@public_page_cache(depends_on=PUBLIC_PAGE_APPS)
 def allocation_history(request, pk):
     """The public change history of one allocation: when and what, never who by name."""
     allocation = get_object_or_404(
@@ -1132,7 +1156,9 @@ CERTIFICATE_REASONS = {
 }
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=PUBLIC_PAGE_APPS)
 def certificate_verify(request, code):
     """Public: anyone holding the paper checks it here (the QR code leads here)."""
     municipality = _municipality(request)
