@@ -2,11 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import staff_role_for
+from core.pagecache import public_page_cache
 
 from . import selectors, services
 from .filters import FindingFilter
@@ -152,6 +154,9 @@ def message_list(request):
     return response
 
 
+@transaction.non_atomic_requests
+# The findings' fix rates by directorate (territory) and by company (contracts).
+@public_page_cache(depends_on=("territory", "contracts", "findings"))
 def fix_rate(request):
     municipality = _municipality(request)
     return render(

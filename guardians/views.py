@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -15,8 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from core.pagecache import public_page_cache
 from core.spreadsheets import csv_writer
-from territory.panels import panels_for
+from territory.panels import panel_apps, panels_for
 from territory.selectors import space_for_code
 
 from . import selectors, services
@@ -57,7 +59,9 @@ def _wants_json(request) -> bool:
 # --- Public ------------------------------------------------------------------------------------
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=("territory", "guardians"))
 def program(request):
     municipality = municipality_or_404(request)
     return render(
@@ -71,6 +75,8 @@ def program(request):
 
 
 @require_http_methods(["GET", "POST"])
+# The form lists the colonias, services and spaces (territory) and nothing of the program's.
+@public_page_cache(depends_on=("territory",))
 def join(request):
     municipality = municipality_or_404(request)
     if request.method == "POST" and is_ratelimited(
@@ -110,12 +116,16 @@ def join(request):
     return render(request, "guardians/join.html", {"form": form})
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=("territory",))
 def join_thanks(request):
     return render(request, "guardians/join_thanks.html")
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=("territory",))
 def privacy_notice(request):
     return render(request, "guardians/privacy.html")
 
@@ -347,7 +357,12 @@ def _share_links(request, visit) -> dict:
     }
 
 
+@transaction.non_atomic_requests
 @require_GET
+# The visit's place and its contract; the complaints' counts (panels).
+@public_page_cache(
+    depends_on=lambda: ("territory", "contracts", "guardians", *panel_apps("visit_brief"))
+)
 def visit_brief(request, token):
     """The public pre-visit brief of a planned visit, for the community and the guardians:
     place, date, what to know and what complaints say about the colonia (panels from the apps

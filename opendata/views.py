@@ -1,6 +1,9 @@
+from django.db import transaction
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from core.pagecache import public_page_cache
 
 from . import exports, selectors
 
@@ -20,7 +23,10 @@ def _open_json(payload: dict) -> JsonResponse:
     return response
 
 
+@transaction.non_atomic_requests
 @require_GET
+# Each dataset's latest update: spaces, contracts, complaints, findings, needs and allocations.
+@public_page_cache(depends_on=("territory", "contracts", "complaints", "findings", "committees"))
 def index(request):
     municipality = _municipality(request)
     return render(

@@ -3,12 +3,15 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
+
+from core.pagecache import public_page_cache
 
 from ..models import ArcoRequest
 from .arco import (
@@ -59,7 +62,9 @@ def _my_data_page(request, form, *, status=200):
     )
 
 
+@transaction.non_atomic_requests
 @require_GET
+@public_page_cache(depends_on=("territory",))
 def privacy_notice(request):
     return render(request, "accounts/privacy.html")
 
@@ -150,6 +155,7 @@ def arco_request(request):
 
 
 @require_http_methods(["GET", "POST"])
+@public_page_cache(depends_on=("territory",))
 def complaint_request(request):
     form = ComplaintArcoRequestForm(request.POST or None)
     status = 200
