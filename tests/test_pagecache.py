@@ -243,3 +243,208 @@ def test_the_cache_reads_no_private_state_of_django():
     import inspect
 
     assert "run_on_commit" not in inspect.getsource(pagecache)
+
+
+# --- Every public page behind the cache ------------------------------------------------------
+
+#: The public HTML pages an anonymous visitor GETs (accounts/access.py), all behind
+#: @public_page_cache: the pages, forms and notices, not the feeds, downloads, JSON and the
+#: e-mailed one-person links.
+CACHED_PAGES = (
+    "home",
+    "territory:map",
+    "territory:space_detail",
+    "territory:area_detail",
+    "territory:colonia_detail",
+    "complaints:list",
+    "complaints:new",
+    "complaints:detail",
+    "complaints:privacy_notice",
+    "contracts:contract_list",
+    "contracts:contract_detail",
+    "contracts:company_detail",
+    "committees:committee_list",
+    "committees:committee_detail",
+    "committees:planning",
+    "committees:forum_list",
+    "committees:forum_detail",
+    "committees:work_list",
+    "committees:equity",
+    "committees:certificate_verify",
+    "committees:allocation_history",
+    "findings:fix_rate",
+    "guardians:program",
+    "guardians:join",
+    "guardians:join_thanks",
+    "guardians:privacy_notice",
+    "guardians:visit_brief",
+    "opendata:index",
+    "privacy:notice",
+    "privacy:complaint_request",
+)
+
+
+@pytest.fixture
+def world(municipality):
+    from accounts.tests.world import build_access_world, route_kwargs
+
+    pagecache.clear_local()
+    # Built as the other tests build it, in one transaction whose commit never runs the
+    # callbacks (the card's reconciliation would raise the finding the world then adds).
+    with mock.patch("django.db.transaction.on_commit", new=lambda *args, **kwargs: None):
+        w = build_access_world(municipality)
+        kwargs = route_kwargs(w)  # and the rows of the routes' own apps (a review, a request)
+    w.urls = {name: reverse(name, kwargs=kwargs.get(name)) for name in CACHED_PAGES}
+    return w
+
+
+def _depends_on(url) -> tuple[str, ...]:
+    from django.urls import resolve
+
+    depends_on = resolve(url).func.page_cache_depends_on
+    return depends_on() if callable(depends_on) else depends_on
+
+
+_CONTROL = re.compile(r"(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\b", re.I)
+
+
+def _without_tokens(response) -> str:
+    content = re.sub(r'value="[A-Za-z0-9]{64}"', 'value="csrf"', response.content.decode())
+    return re.sub(r'nonce="[^"]+"', 'nonce=""', content)
+
+
+#: One write of a row of each app, in the world's municipality (or its global version).
+WRITES = {
+    "accounts": lambda w: w.users["authenticated"].save(),
+    "territory": lambda w: w.colonia.save(),
+    "contracts": lambda w: w.company.save(),
+    "complaints": lambda w: w.complaint.save(),
+    "committees": lambda w: w.committee.save(),
+    "guardians": lambda w: w.application.save(),
+    "findings": lambda w: w.finding.save(),
+    "reviews": lambda w: _review_save(w),
+}
+
+
+def _review_save(w):
+    from reviews.models import ContractReview
+
+    ContractReview.objects.filter(contract=w.contract).first().save()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_page_is_served_again_without_a_query_and_the_same(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for name, url in world.urls.items():
+        miss = Client().get(url)
+        assert miss.status_code == 200 and not _hit(miss), name
+        with CaptureQueriesContext(connection) as queries:
+            hit = Client().get(url)
+        assert _hit(hit), name
+        # Not a statement; a form's hit opens its request's transaction (a BEGIN on SQLite).
+        statements = [q["sql"] for q in queries.captured_queries if not _CONTROL.match(q["sql"])]
+        assert statements == [], name
+        assert _without_tokens(hit) == _without_tokens(miss), name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_page_names_the_apps_of_every_table_it_reads(world):
+    """The page cache expires a page only on writes of the apps it names and follows (APPS):
+    every table its view, template and panels read must belong to one of those. (A page may
+    name an app that adds a panel without rows, such as alerts' "Follow this place".)"""
+    from django.apps import apps
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ours = {
+        config.label
+        for config in apps.get_app_configs()
+        if config.path.startswith(str(settings.BASE_DIR))
+    }
+    tables = {
+        model._meta.db_table: model._meta.app_label
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.app_label in ours
+    }
+    for name, url in world.urls.items():
+        pagecache.clear_local()
+        with CaptureQueriesContext(connection) as queries:
+            assert Client().get(url).status_code == 200, name
+        sql = " ".join(query["sql"] for query in queries.captured_queries)
+        read = {label for table, label in tables.items() if f'"{table}"' in sql}
+        read -= {"audit"}  # appended with the write it records (core/pagecache.py)
+        followed = set(_depends_on(url)) & set(pagecache.APPS)
+        assert read <= followed, (name, read - followed)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_of_each_app_a_page_names_expires_it(world):
+    client = Client()
+    for name, url in world.urls.items():
+        for label in set(_depends_on(url)) & set(pagecache.APPS):
+            client.get(url)
+            assert _hit(client.get(url)), (name, label)
+            WRITES[label](world)
+            assert not _hit(client.get(url)), (name, label)
+
+
+def _new_complaint(w):
+    from complaints.tests.factories import make_complaint
+
+    park = w.spaces[0]
+    return make_complaint(
+        municipality=w.municipality,
+        service_type=w.green,
+        lon=park.centroid.x,
+        lat=park.centroid.y,
+        description="Columpio roto junto a la fuente",
+    ).code
+
+
+def _new_committee(w):
+    from committees.tests.factories import CitizenCommitteeFactory
+
+    return CitizenCommitteeFactory(
+        municipality=w.municipality, communities=[], name="Comité Vecinal Las Ánimas"
+    ).name
+
+
+def _new_obligation(w):
+    return ObligationFactory(contract=w.contract, task="Poda de setos cada quince días").task
+
+
+def _renamed_company(w):
+    w.company.legal_name = "Jardines del Norte Renovados SA de CV"
+    w.company.save()
+    return w.company.legal_name
+
+
+def _renamed_colonia(w):
+    w.colonia.name = "Colonia Recién Nombrada"
+    w.colonia.save()
+    return w.colonia.name
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("name", "write"),
+    [
+        ("complaints:list", _new_complaint),
+        ("committees:committee_list", _new_committee),
+        ("contracts:contract_detail", _new_obligation),
+        ("contracts:contract_list", _renamed_company),
+        ("findings:fix_rate", _renamed_company),
+        ("guardians:join", _renamed_colonia),
+    ],
+)
+def test_the_new_content_appears_after_a_write(world, name, write):
+    client = Client()
+    url = world.urls[name]
+    client.get(url)
+    assert _hit(client.get(url))
+    text = write(world)
+    response = client.get(url)
+    assert not _hit(response) and text in response.content.decode()
