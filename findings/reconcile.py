@@ -29,8 +29,16 @@ SQLite serialises writers by itself):
    obligation every period.
 7. Every finding raised writes its notification to the outbox, in this same transaction.
 
-Idempotent: the natural keys are unique constraints (``Finding.Meta``), a card is reconciled
-once (its id is the key of ``ReconciledCard``), and every insert is ``ON CONFLICT DO NOTHING``.
+Idempotent: the natural keys are unique constraints (``Finding.Meta``) and a card is reconciled
+once (its id is the key of ``ReconciledCard``). A finding's insert is ``ON CONFLICT DO NOTHING``:
+a live finding of its key may exist. The rows written for what the run itself read are plain
+inserts, because nothing can be there before them: the known-issue links and the marks are of
+cards not yet reconciled, read under the lock, and only this module writes them; the outbox
+rows are of the findings just raised. (``ON CONFLICT`` costs a speculative insertion per row.)
+
+Rows are inserted in the order of the indexes they enter (a finding by its natural key, a mark
+by card, a link by answer): at the national tier the findings' indexes outgrow the shared
+buffers, and inserting in random order makes each row's index entries a page miss.
 """
 
 from __future__ import annotations
@@ -271,14 +279,15 @@ def _cards(cursor, result, municipality_id, card_ids, today, now) -> None:
         ),
         scope_params,
     )
-    _index_temp(cursor, "findings_stage", "space_id, service_type_id, item_code")
+    # No index: every later statement reads the whole stage once.
+    _index_temp(cursor, "findings_stage")
     # 4. Known issues: linked, no finding.
     result.linked_to_issues = _execute(
         cursor,
         """
         INSERT INTO findings_knownissueanswer (issue_id, answer_id)
         SELECT s.issue_id, s.answer_id FROM findings_stage s WHERE s.issue_id IS NOT NULL
-        ON CONFLICT DO NOTHING
+        ORDER BY s.answer_id
         """,
     )
     # 5a. One live finding per (space, service, item); a contradiction outranks the rest.
@@ -317,6 +326,7 @@ def _cards(cursor, result, municipality_id, card_ids, today, now) -> None:
         LEFT JOIN findings_cover cv
           ON cv.space_id = g.space_id AND cv.service_type_id = g.service_type_id
         WHERE g.space_id IS NOT NULL
+        ORDER BY g.space_id, g.service_type_id, g.item_code
         ON CONFLICT DO NOTHING
         """,  # noqa: S608 (constants and model table names, values as params)
         [now_param, now_param, now_param],
@@ -333,8 +343,7 @@ def _cards(cursor, result, municipality_id, card_ids, today, now) -> None:
         """
         INSERT INTO findings_reconciledcard (card_id, reconciled_at)
         SELECT DISTINCT s.card_id, %s FROM findings_stage s
-        WHERE s.card_id IS NOT NULL  -- SQLite needs a WHERE before ON CONFLICT
-        ON CONFLICT DO NOTHING
+        ORDER BY s.card_id
         """,
         [now_param],
     )
@@ -520,8 +529,7 @@ def _raise(cursor, result, now, insert_sql: str, params: list) -> int:
         params=params,
         notify_sql=f"""
             INSERT INTO findings_outbox ({_OUTBOX_COLUMNS})
-            {_outbox_select("raised", postgis.FALSE)}
-            ON CONFLICT DO NOTHING""",  # noqa: S608 (constants, values as params)
+            {_outbox_select("raised", postgis.FALSE)}""",  # noqa: S608 (constants, values as params)
         notify_params=[now_param, now_param],
     )
     result.notifications += notified
@@ -540,7 +548,6 @@ def _notify(cursor, result, now) -> None:
         f"""
         INSERT INTO findings_outbox ({_OUTBOX_COLUMNS})
         {_outbox_select("(SELECT * FROM findings_finding WHERE created_at = %s)", d.false())}
-        ON CONFLICT DO NOTHING
         """,  # noqa: S608 (constants and model table names, values as params)
         [now_param, now_param, now_param],
     )
