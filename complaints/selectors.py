@@ -672,6 +672,11 @@ def place_complaints(
     return [row for row in rows if row._is_open], counts
 
 
-def place_complaint_counts(**place) -> dict:
+def place_complaint_counts(
+    *,
+    space: PublicSpace | None = None,
+    area: ServiceArea | None = None,
+    colonia: Colonia | None = None,
+) -> dict:
     """The counts of :func:`place_complaints` alone."""
-    return place_complaints(**place)[1]
+    return place_complaints(space=space, area=area, colonia=colonia)[1]

@@ -111,8 +111,13 @@ def counts_together(*, municipality: Municipality, querysets: Sequence[QuerySet]
     }
     if not columns:
         return []
-    row = Municipality.objects.filter(pk=municipality.pk).values(**columns).first() or {}
-    return [row.get(f"n{number}", 0) for number in range(len(querysets))]
+    row = (
+        Municipality.objects.filter(pk=municipality.pk)
+        .annotate(**columns)
+        .values_list(*columns)
+        .first()
+    )
+    return [int(value or 0) for value in row] if row else [0] * len(querysets)
 
 
 def map_settings(*, municipality: Municipality) -> dict:
