@@ -897,9 +897,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--full-tier",
-        choices=sorted(generate.TIERS),
+        choices=[*sorted(generate.TIERS), "none"],
         help="the tier that gets every measure, not only query counts (default: metro if "
-        "measured, else the last)",
+        "measured, else the last; 'none': query counts only)",
     )
     parser.add_argument("--no-generate", action="store_true", help="reuse the data in place")
     parser.add_argument("--no-docs", action="store_true", help="print, do not write the docs")
