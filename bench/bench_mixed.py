@@ -371,18 +371,9 @@ def markdown(*, command, tier, sizes, setup, layer_rows, rows, lost, drained, ta
 
 
 def write_docs(section: str) -> None:
-    text = DOCS.read_text()
-    block = f"{START}\n{section}\n{END}"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        _, after = rest.split(END, 1)
-        text = before + block + after
-    elif AFTER in text:
-        before, after = text.split(AFTER, 1)
-        text = before + AFTER + "\n\n" + block + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOCS.write_text(text)
+    from bench.docs import write_section
+
+    write_section(section, START, END, after=AFTER)
 
 
 # --- Main ---------------------------------------------------------------------------------------

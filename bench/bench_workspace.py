@@ -36,6 +36,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.urls import reverse  # noqa: E402
 
 from bench import generate  # noqa: E402
+from bench.docs import write_section  # noqa: E402
 
 DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- workspace:start -->", "<!-- workspace:end -->"
@@ -333,15 +334,7 @@ def markdown(place, timings, facts, rows) -> str:
 
 
 def write_docs(section: str) -> None:
-    text = DOCS.read_text()
-    block = f"{START}\n{section}\n{END}"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        _, after = rest.split(END, 1)
-        text = before + block + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOCS.write_text(text)
+    write_section(section, START, END)
 
 
 if __name__ == "__main__":
