@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition, require_safe
 
+from .. import layers as map_layers
 from .. import selectors
 from ..filters import (
     POLYGON_MIN_ZOOM,
@@ -60,20 +61,12 @@ def _not_found() -> JsonResponse:
 
 
 def _normalized_query(cleaned_data: dict) -> str:
-    """The query as the data sees it: same filters in any order or spelling, same key."""
-    parts = []
-    for name in sorted(cleaned_data):
-        value = cleaned_data[name]
-        if value in (None, ""):
-            continue
-        if name == "bbox":
-            value = ",".join(f"{coordinate:.6f}" for coordinate in value.extent)
-        elif name == "zoom":
-            value = "points" if value < POLYGON_MIN_ZOOM else value
-        elif hasattr(value, "pk"):
-            value = value.pk
-        parts.append(f"{name}={value}")
-    return "&".join(parts)
+    """The query as the data sees it: same filters in any order or spelling, same key (every
+    zoom below the polygons' gives the same points)."""
+    zoom = cleaned_data.get("zoom")
+    if zoom is not None and zoom < POLYGON_MIN_ZOOM:
+        cleaned_data = {**cleaned_data, "zoom": "points"}
+    return map_layers.normalized_query(cleaned_data)
 
 
 def _etag(request, version: str, cleaned_data: dict) -> str:
